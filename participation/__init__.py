@@ -1,0 +1,142 @@
+"""Participatieplatform: uitdaagrecht and inwonersinitiatieven for Dutch local government."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from participation import config as config_module
+from participation import security, tenancy
+from participation.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(config_module.load())
+    if overrides:
+        app.config.update(overrides)
+    logging.basicConfig(level=logging.INFO)
+
+    from participation import models  # noqa: F401  (registers the tables)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(ROOT / "translations"))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    security.init_app(app)
+    tenancy.init_app(app)
+    _init_login(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_context(app)
+
+    from participation.cli import register as register_cli
+
+    register_cli(app)
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            db.session.execute(text("SELECT 1"))
+            status, code = "ok", 200
+        except Exception as exc:  # the point of the endpoint is to report it
+            app.logger.warning("health check failed: %s", exc)
+            status, code = "unavailable", 503
+        return jsonify(status="ok" if code == 200 else "error", database=status,
+                       engine=db.engine.dialect.name), code
+
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from participation.models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Log in om verder te gaan.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        # The id carries the session version: a password change logs out other sessions.
+        try:
+            raw_id, raw_version = user_id.split(":", 1)
+            user = db.session.get(User, int(raw_id))
+        except ValueError:
+            return None
+        if user is None or str(user.session_version) != raw_version or not user.is_active:
+            return None
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from participation.admin import bp as admin_bp
+    from participation.api import bp as api_bp
+    from participation.auth import bp as auth_bp
+    from participation.challenges import bp as challenges_bp
+    from participation.council import bp as council_bp
+    from participation.initiatives import bp as initiatives_bp
+    from participation.public import bp as public_bp
+    from participation.workbench import bp as workbench_bp
+
+    for bp in (auth_bp, public_bp, challenges_bp, initiatives_bp, workbench_bp, council_bp,
+               admin_bp, api_bp):
+        app.register_blueprint(bp)
+
+
+def _register_errors(app: Flask) -> None:
+    def render_error(code: int, description: str | None = None):
+        if request.path.startswith("/api/"):
+            return jsonify(error=code, message=description or ""), code
+        return render_template("errors/error.html", code=code, description=description), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return render_error(400, "csrf")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code is None or exc.code < 400:
+            return exc
+        response = render_error(exc.code)
+        if exc.code == 429 and getattr(exc, "retry_after", None):
+            response[0].headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception):
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        return render_error(500)
+
+
+def _register_context(app: Flask) -> None:
+    from participation.permissions import has_role, roles_in
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        org = g.get("org")
+        return {
+            "current_org": org,
+            "current_roles": roles_in(org),
+            "has_role": has_role,
+            "current_locale": str(get_locale()),
+        }

@@ -1,0 +1,2 @@
+"""Routes of this area."""
+from participation.admin import bp  # noqa: F401

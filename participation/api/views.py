@@ -1,0 +1,2 @@
+"""Routes of this area."""
+from participation.api import bp  # noqa: F401

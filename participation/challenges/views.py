@@ -1,0 +1,2 @@
+"""Routes of this area."""
+from participation.challenges import bp  # noqa: F401

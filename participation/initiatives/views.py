@@ -1,0 +1,2 @@
+"""Routes of this area."""
+from participation.initiatives import bp  # noqa: F401

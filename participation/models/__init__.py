@@ -1,0 +1,15 @@
+"""SQLAlchemy models, one module per aggregate. Importing this registers them all."""
+from participation.models.audit import AuditEvent
+from participation.models.cases import Attachment, Case, CaseMessage, Comment, InternalNote, Signature
+from participation.models.council import AgendaItem, Meeting, Vote
+from participation.models.decisions import Decision
+from participation.models.organisations import Membership, Organisation, Role, Task
+from participation.models.outbox import Notification, OutboxMessage
+from participation.models.users import User
+from participation.models.workflows import WorkflowVersion
+
+__all__ = [
+    "AgendaItem", "Attachment", "AuditEvent", "Case", "CaseMessage", "Comment", "Decision",
+    "InternalNote", "Meeting", "Membership", "Notification", "Organisation", "OutboxMessage",
+    "Role", "Signature", "Task", "User", "Vote", "WorkflowVersion",
+]

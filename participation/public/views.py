@@ -1,0 +1,67 @@
+"""Install-wide pages and each organisation's home page."""
+from __future__ import annotations
+
+from flask import Response, abort, current_app, g, redirect, render_template, request, session
+from sqlalchemy import select
+
+from participation.extensions import db
+from participation.models import Organisation
+from participation.public import bp
+
+
+@bp.get("/")
+def home():
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    return render_template("public/home.html", organisations=organisations)
+
+
+@bp.get("/toegankelijkheid")
+def accessibility():
+    return render_template("public/accessibility.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("public/privacy.html")
+
+
+@bp.get("/contact")
+def contact():
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    return render_template("public/contact.html", organisations=organisations)
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["locale"] = code
+    target = request.args.get("next", "/")
+    # Only local paths: never an open redirect.
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/"
+    return redirect(target, 303)
+
+
+@bp.get("/<org>/")
+def org_home():
+    return render_template("public/org_home.html", org=g.org)
+
+
+@bp.get("/<org>/theme.css")
+def theme_css():
+    """The organisation's branding as design tokens; a file, because the CSP forbids inline styles."""
+    color = g.org.primary_color if _is_hex(g.org.primary_color) else "#01689b"
+    body = (":root {\n"
+            f"  --org-primary-color: {color};\n"
+            f"  --utrecht-button-primary-action-background-color: {color};\n"
+            f"  --utrecht-link-color: {color};\n"
+            f"  --utrecht-page-header-background-color: {color};\n"
+            "}\n")
+    response = Response(body, mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _is_hex(value: str) -> bool:
+    return len(value) == 7 and value[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in value[1:])

@@ -1,0 +1,1 @@
+"""Operations: the only code that changes state. They flush; the caller commits once."""

@@ -1,0 +1,2 @@
+"""Routes of this area."""
+from participation.workbench import bp  # noqa: F401

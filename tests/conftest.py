@@ -1,0 +1,160 @@
+"""Shared fixtures. The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL
+is set; each run gets its own database so parallel runs never meet. Tests are isolated by
+emptying every table afterwards (commits are real, so live-server browser tests and
+concurrency tests see the same data the app writes)."""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from participation import config as config_module
+from participation import create_app
+from participation.extensions import db
+
+PASSWORD = "correct-horse-battery-9"
+
+
+def _make_database(tmp_root) -> tuple[str, Callable[[], None]]:
+    raw = os.environ.get("DATABASE_URL")
+    if not raw:
+        path = tmp_root / "test.sqlite"
+        return f"sqlite:///{path}", lambda: None
+    base = make_url(config_module.database_url(raw))
+    name = f"ptest_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    url, drop = _make_database(tmp_path_factory.mktemp("db"))
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": ({"connect_args": {"timeout": 30}}
+                                      if database_url.startswith("sqlite") else {}),
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-123",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_BACKEND": "outbox-only",
+        "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+        "SERVER_NAME": None,
+    })
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    db.session.rollback()
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture()
+def app_ctx(app):
+    with app.app_context():
+        yield app
+        _empty_tables()
+        db.session.remove()
+
+
+@pytest.fixture()
+def client(app, app_ctx):
+    return app.test_client()
+
+
+@pytest.fixture()
+def csrf_app(app):
+    """The same app with CSRF checks on, for tests that prove forms are protected."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture()
+def create_org(app_ctx) -> Callable[..., Any]:
+    from participation.services import organisations
+
+    counter = iter(range(1, 10_000))
+
+    def factory(**overrides: Any):
+        n = next(counter)
+        fields = dict(slug=f"gemeente-{n}", name=f"Gemeente Test {n}", tier="gemeente",
+                      tooi_code=f"gm{n:04d}", email=f"info@gemeente{n}.example",
+                      inhabitants=20000)
+        fields.update(overrides)
+        org = organisations.create_organisation(**fields)
+        db.session.commit()
+        return org
+
+    return factory
+
+
+@pytest.fixture()
+def create_user(app_ctx) -> Callable[..., Any]:
+    from participation.services import accounts
+
+    counter = iter(range(1, 10_000))
+
+    def factory(*, org=None, role: str | None = None, verified: bool = True, **overrides: Any):
+        n = next(counter)
+        fields = dict(email=f"user{n}@example.nl", name=f"Gebruiker {n}", password=PASSWORD)
+        fields.update(overrides)
+        user = accounts.create_user(verified_at=NOW if verified else None, **fields)
+        if role:
+            accounts.grant_role(user, org, role)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture()
+def login(client) -> Callable[[Any], Any]:
+    """Log a user in through the real login form."""
+
+    def do_login(user, password: str = PASSWORD):
+        response = client.post("/account/inloggen", data={"email": user.email, "password": password})
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+        return response
+
+    return do_login
+
+
+def htmx_headers(**extra: str) -> dict[str, str]:
+    return {"HX-Request": "true", **extra}

@@ -1,0 +1,37 @@
+import pytest
+
+from participation import config as config_module
+from participation import create_app
+
+
+def test_healthz_reports_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+    assert body["engine"] in {"sqlite", "postgresql"}
+
+
+@pytest.mark.parametrize("secret", ["", "dev", "short-secret", "changeme"])
+def test_production_refuses_weak_secret(secret):
+    with pytest.raises(config_module.ConfigError, match="SECRET_KEY"):
+        config_module.load({"APP_ENV": "production", "SECRET_KEY": secret})
+
+
+def test_production_accepts_strong_secret_and_secures_cookies():
+    settings = config_module.load({"APP_ENV": "production", "SECRET_KEY": "x" * 40})
+    assert settings["SESSION_COOKIE_SECURE"] and settings["HSTS"]
+    assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_database_url_is_normalised_for_psycopg():
+    assert config_module.database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert config_module.database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert config_module.database_url(None).startswith("sqlite:///")
+
+
+def test_create_app_fails_fast_in_production_without_secret(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(config_module.ConfigError):
+        create_app()
