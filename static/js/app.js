@@ -1,0 +1,71 @@
+/* Progressive enhancement only: every page works without this file.
+   After an htmx swap: move focus where the new content asks for it, and tell
+   screen reader users what changed through the #live-region. */
+(function () {
+  "use strict";
+
+  var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
+
+  function liveRegion() {
+    return document.getElementById("live-region");
+  }
+
+  function announce(text, isError) {
+    var region = liveRegion();
+    if (!region || !text) {
+      return;
+    }
+    region.classList.toggle("visually-hidden", !isError);
+    region.classList.toggle("live-region--error", !!isError);
+    // Clearing first makes screen readers announce a repeated message again.
+    region.textContent = "";
+    window.setTimeout(function () {
+      region.textContent = text;
+    }, 50);
+  }
+
+  function clearError() {
+    var region = liveRegion();
+    if (region && region.classList.contains("live-region--error")) {
+      region.classList.remove("live-region--error");
+      region.classList.add("visually-hidden");
+      region.textContent = "";
+    }
+  }
+
+  function find(root, selector) {
+    if (root.matches && root.matches(selector)) {
+      return root;
+    }
+    return root.querySelector ? root.querySelector(selector) : null;
+  }
+
+  function focusElement(element) {
+    if (!element.matches(FOCUSABLE)) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus();
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var root = event.target;
+    clearError();
+    // An error summary wins: the user has to fix something first.
+    var target = find(root, "[data-error-summary]") || find(root, "[data-focus-after-swap]");
+    if (target) {
+      focusElement(target);
+    }
+    var status = find(root, "[data-announce]");
+    if (status) {
+      announce(status.getAttribute("data-announce") || status.textContent.trim(), false);
+    }
+  });
+
+  function failed() {
+    var region = liveRegion();
+    announce(region ? region.getAttribute("data-error-text") : "", true);
+  }
+
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", failed);
+})();
