@@ -80,7 +80,7 @@ def _holidays(year: int) -> dict[date, str]:
         easter + timedelta(days=50): "Tweede Pinksterdag",
         date(year, 12, 25): "Eerste Kerstdag",
         date(year, 12, 26): "Tweede Kerstdag",
-        _kings_day(year): "Koningsdag",
+        _kings_day(year): "Koningsdag" if year >= 2014 else "Koninginnedag",
         # "de vijfde mei": every year for the Atw, not only in lustrum years.
         date(year, 5, 5): "Bevrijdingsdag",
         # Atw art. 3(2): Goede Vrijdag is gelijkgesteld with the days above.
