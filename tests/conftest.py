@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -63,6 +64,17 @@ def app(database_url, tmp_path_factory):
     })
     with app.app_context():
         db.create_all()
+
+    def fresh_g(sender, **extra):
+        # Requests share the test's app context and so its `g`: without this, the user
+        # Flask-Login cached, the locale Flask-Babel cached and g.org of one request would
+        # be seen by the next one (even another test client's). Production starts each
+        # request with an empty g; so do the tests.
+        for name in list(vars(g)):
+            delattr(g, name)
+
+    request_started.connect(fresh_g, app, weak=False)
+
     yield app
     with app.app_context():
         db.session.remove()
