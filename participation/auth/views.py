@@ -1,2 +1,228 @@
-"""Routes of this area."""
-from participation.auth import bp  # noqa: F401
+"""Accounts: register, confirm the email address, log in and out, passwords, profile."""
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import flash, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required, login_user, logout_user
+
+from participation.auth import bp
+from participation.auth.forms import (ChangePasswordForm, EmailOnlyForm, LoginForm, ProfileForm,
+                                      RegisterForm, ResetPasswordForm)
+from participation.extensions import db, limiter
+from participation.htmx import redirect_303
+from participation.models import User
+from participation.models._types import utcnow
+from participation.services import accounts, mail
+
+# Per client address, on POST only: enough for a person who mistypes, too slow for a script.
+FORM_LIMIT = "10 per minute; 100 per hour"
+
+# Development mail shows up in the log right after the request (MAIL_BACKEND "console").
+bp.record_once(lambda state: mail.init_app(state.app))
+
+
+def safe_next(target: str | None) -> str | None:
+    """A local path to go to after logging in, or None: never an open redirect."""
+    if not target:
+        return None
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(char) < 32 for char in target)):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _start_session(user: User) -> None:
+    # A fresh session at login: an attacker who planted a session id gains nothing.
+    session.clear()
+    login_user(user, remember=False)
+    session.permanent = False
+    session["locale"] = user.locale
+
+
+def _show_check_email(email: str, purpose: str):
+    session["check_email"] = {"email": email, "purpose": purpose}
+    return redirect_303(url_for("auth.check_email"))
+
+
+# --- Registration and email confirmation ----------------------------------------------------
+
+
+@bp.route("/registreren", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def register():
+    form = RegisterForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/register.html", form=form), status
+    accounts.register_account(name=form.name.data, email=form.email.data,
+                              password=form.password.data,
+                              locale=session.get("locale", "nl"), now=utcnow())
+    db.session.commit()
+    return _show_check_email(accounts.normalise_email(form.email.data), "register")
+
+
+@bp.get("/controleer-uw-email")
+def check_email():
+    pending = session.get("check_email") or {}
+    return render_template("auth/check_email.html", email=pending.get("email", ""),
+                           purpose=pending.get("purpose", "register"),
+                           resend_form=EmailOnlyForm(formdata=None, email=pending.get("email")))
+
+
+@bp.get("/bevestigen/<token>")
+def verify(token: str):
+    user = accounts.verify_email(token, utcnow())
+    if user is None:
+        form = EmailOnlyForm(formdata=None, email=accounts.email_from_verification_token(token))
+        return render_template("auth/verify_invalid.html", form=form), 400
+    db.session.commit()
+    flash(_("Uw e-mailadres is bevestigd. U kunt nu inloggen."), "success")
+    if current_user.is_authenticated:
+        return redirect_303(url_for("auth.profile"))
+    return redirect_303(url_for("auth.login"))
+
+
+@bp.route("/bevestigen-opnieuw", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def resend_verification():
+    form = EmailOnlyForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/resend_verification.html", form=form), status
+    accounts.resend_verification(form.email.data, utcnow())
+    db.session.commit()
+    return _show_check_email(accounts.normalise_email(form.email.data), "resend")
+
+
+# --- Logging in and out -------------------------------------------------------------------
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect_303(safe_next(request.args.get("next")) or url_for("auth.profile"))
+        form.next.data = safe_next(request.args.get("next")) or ""
+        return render_template("auth/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 422
+    now = utcnow()
+    result = accounts.authenticate(form.email.data, form.password.data, now)
+    db.session.commit()  # the failure counter is kept whatever the outcome
+    if result.outcome is accounts.LoginOutcome.OK:
+        _start_session(result.user)
+        flash(_("U bent ingelogd."), "success")
+        return redirect_303(safe_next(form.next.data) or url_for("auth.profile"))
+    context = {"form": form, "outcome": result.outcome.value}
+    if result.outcome is accounts.LoginOutcome.INVALID:
+        form.form_errors.append(_("E-mailadres of wachtwoord klopt niet. Controleer wat u "
+                                  "heeft ingevuld en probeer het opnieuw."))
+    elif result.outcome is accounts.LoginOutcome.LOCKED:
+        form.form_errors.append(ngettext(
+            "U heeft te vaak een verkeerd wachtwoord ingevuld. Daarom kunt u %(num)s minuut "
+            "niet inloggen. Probeer het daarna opnieuw, of stel een nieuw wachtwoord in via "
+            "'Wachtwoord vergeten'.",
+            "U heeft te vaak een verkeerd wachtwoord ingevuld. Daarom kunt u %(num)s minuten "
+            "niet inloggen. Probeer het daarna opnieuw, of stel een nieuw wachtwoord in via "
+            "'Wachtwoord vergeten'.",
+            _minutes_until(result.locked_until, now)))
+    else:
+        context["resend_form"] = EmailOnlyForm(formdata=None, email=result.user.email)
+    return render_template("auth/login.html", **context), 422
+
+
+def _minutes_until(moment: datetime, now: datetime) -> int:
+    return max(1, math.ceil((moment - now).total_seconds() / 60))
+
+
+@bp.post("/uitloggen")
+def logout():
+    locale = session.get("locale")
+    logout_user()
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("U bent uitgelogd."), "success")
+    return redirect_303(url_for("public.home"))
+
+
+# --- Passwords ----------------------------------------------------------------------------
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def forgot_password():
+    form = EmailOnlyForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/forgot_password.html", form=form), status
+    # Same answer whether or not the address has an account.
+    accounts.request_password_reset(form.email.data, utcnow())
+    db.session.commit()
+    return _show_check_email(accounts.normalise_email(form.email.data), "reset")
+
+
+@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def reset_password(token: str):
+    now = utcnow()
+    user = accounts.user_from_reset_token(token, now)
+    if user is None:
+        return render_template("auth/reset_invalid.html"), 400
+    form = ResetPasswordForm(email=user.email)
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/reset_password.html", form=form, token=token), status
+    accounts.reset_password(user, form.password.data, now)
+    db.session.commit()
+    flash(_("Uw nieuwe wachtwoord is ingesteld. U kunt nu inloggen."), "success")
+    return redirect_303(url_for("auth.login"))
+
+
+@bp.route("/wachtwoord", methods=["GET", "POST"])
+@login_required
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm(email=user.email)
+    if form.validate_on_submit():
+        if accounts.verify_password(user, form.current_password.data):
+            accounts.set_password(user, form.password.data)
+            db.session.commit()
+            # The new session version ends other sessions; this one continues under it.
+            _start_session(user)
+            flash(_("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd."),
+                  "success")
+            return redirect_303(url_for("auth.profile"))
+        form.current_password.errors.append(_("Dit is niet uw huidige wachtwoord."))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/change_password.html", form=form), status
+
+
+# --- Profile ------------------------------------------------------------------------------
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user)
+    if form.validate_on_submit():
+        accounts.update_profile(user, name=form.name.data, locale=form.locale.data)
+        db.session.commit()
+        session["locale"] = user.locale
+        flash(_("Uw gegevens zijn opgeslagen."), "success")
+        return redirect_303(url_for("auth.profile"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/profile.html", form=form, user=user,
+                           roles=accounts.roles_by_organisation(user)), status

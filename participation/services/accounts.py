@@ -1,13 +1,24 @@
-"""Accounts: creation and password hashing (Argon2id)."""
+"""Accounts: creation, password hashing (Argon2id), email verification, login with lockout,
+password reset and the profile. Functions flush; the view commits."""
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from participation.extensions import db
-from participation.models import Membership, Organisation, User
+from participation.models import Membership, Organisation, Role, User
+from participation.services import mail
 
 _hasher = PasswordHasher()
 
@@ -48,3 +59,258 @@ def grant_role(user: User, organisation: Organisation, role: str) -> Membership:
     db.session.add(membership)
     db.session.flush()
     return membership
+
+
+# --- Tokens -------------------------------------------------------------------------------
+# Signed, timed tokens in email links. `now` is a parameter so tests can make old links.
+
+VERIFY_SALT = "verify-email"
+VERIFY_MAX_AGE = timedelta(hours=48)
+RESET_SALT = "reset-password"
+RESET_MAX_AGE = timedelta(hours=2)
+
+
+def _serializer(salt: str, now: datetime) -> URLSafeTimedSerializer:
+    timestamp = int(now.timestamp())
+
+    class ClockSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return timestamp
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt, signer=ClockSigner)
+
+
+def make_verification_token(user: User, now: datetime) -> str:
+    return _serializer(VERIFY_SALT, now).dumps({"u": user.id, "e": user.email})
+
+
+def make_reset_token(user: User, now: datetime) -> str:
+    # The session version makes the link single-use: setting a password bumps it.
+    return _serializer(RESET_SALT, now).dumps({"u": user.id, "v": user.session_version})
+
+
+def _load(salt: str, token: str, max_age: timedelta, now: datetime) -> dict | None:
+    try:
+        data = _serializer(salt, now).loads(token, max_age=int(max_age.total_seconds()))
+    except BadData:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def email_from_verification_token(token: str) -> str:
+    """The address in a link that may have expired, to pre-fill the resend form."""
+    try:
+        ok, data = URLSafeTimedSerializer(current_app.config["SECRET_KEY"],
+                                          salt=VERIFY_SALT).loads_unsafe(token)
+    except BadData:
+        return ""
+    return data.get("e", "") if ok and isinstance(data, dict) else ""
+
+
+def user_from_reset_token(token: str, now: datetime) -> User | None:
+    data = _load(RESET_SALT, token, RESET_MAX_AGE, now)
+    if not data:
+        return None
+    user = db.session.get(User, data.get("u"))
+    if user is None or not user.is_active or user.session_version != data.get("v"):
+        return None
+    return user
+
+
+# --- Registration and verification ---------------------------------------------------------
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def register_account(*, name: str, email: str, password: str, locale: str,
+                     now: datetime) -> User | None:
+    """Create an unverified account and mail a confirmation link. For an address that already
+    has an account, mail its owner instead and return None: the page must not tell a
+    stranger which addresses are registered."""
+    existing = find_user_by_email(email)
+    if existing is not None:
+        _mail_already_registered(existing)
+        return None
+    user = create_user(email=email, name=name, password=password, locale=locale)
+    _mail_verification(user, now)
+    return user
+
+
+def resend_verification(email: str, now: datetime) -> None:
+    user = find_user_by_email(email)
+    if user is not None and user.is_active and not user.is_verified:
+        _mail_verification(user, now)
+
+
+def verify_email(token: str, now: datetime) -> User | None:
+    data = _load(VERIFY_SALT, token, VERIFY_MAX_AGE, now)
+    if not data:
+        return None
+    user = db.session.get(User, data.get("u"))
+    if user is None or not user.is_active or user.email != data.get("e"):
+        return None
+    if user.email_verified_at is None:
+        user.email_verified_at = now
+    return user
+
+
+# --- Logging in ----------------------------------------------------------------------------
+
+
+class LoginOutcome(StrEnum):
+    OK = "ok"
+    INVALID = "invalid"      # unknown address or wrong password: one answer for both
+    LOCKED = "locked"
+    UNVERIFIED = "unverified"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    outcome: LoginOutcome
+    user: User | None = None
+    locked_until: datetime | None = None
+
+
+def authenticate(email: str, password: str, now: datetime) -> LoginResult:
+    """Check a login attempt and count failures: after LOGIN_MAX_FAILURES wrong passwords
+    the account is locked for LOGIN_LOCK_MINUTES, even for the right password."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        _spend_hash_time(password)
+        return LoginResult(LoginOutcome.INVALID)
+    if user.locked_until is not None and user.locked_until > now:
+        return LoginResult(LoginOutcome.LOCKED, user, user.locked_until)
+    if not verify_password(user, password):
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.failed_logins = 0
+            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            return LoginResult(LoginOutcome.LOCKED, user, user.locked_until)
+        return LoginResult(LoginOutcome.INVALID)
+    user.failed_logins = 0
+    user.locked_until = None
+    if not user.is_verified:
+        return LoginResult(LoginOutcome.UNVERIFIED, user)
+    return LoginResult(LoginOutcome.OK, user)
+
+
+_dummy_hash: str | None = None
+
+
+def _spend_hash_time(password: str) -> None:
+    """Verify against a throw-away hash so an unknown address answers as slowly as a wrong
+    password: response times must not reveal which addresses have an account."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("not-a-real-password")
+    try:
+        _hasher.verify(_dummy_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        pass
+
+
+# --- Passwords -----------------------------------------------------------------------------
+
+
+def request_password_reset(email: str, now: datetime) -> None:
+    user = find_user_by_email(email)
+    if user is not None and user.is_active:
+        _mail_password_reset(user, now)
+
+
+def set_password(user: User, password: str) -> None:
+    """New password: ends every other session and every earlier reset link."""
+    user.password_hash = hash_password(password)
+    user.session_version = (user.session_version or 1) + 1
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+
+
+def reset_password(user: User, password: str, now: datetime) -> None:
+    set_password(user, password)
+    # The link arrived by email, so the address is proven as well.
+    if user.email_verified_at is None:
+        user.email_verified_at = now
+    db.session.flush()
+
+
+# --- Profile -------------------------------------------------------------------------------
+
+ROLE_LABELS = {
+    Role.OFFICIAL: _l("Ambtenaar"),
+    Role.COORDINATOR: _l("Coördinator"),
+    Role.GRIFFIE: _l("Griffie"),
+    Role.ADMIN: _l("Beheerder"),
+}
+
+
+def update_profile(user: User, *, name: str, locale: str) -> None:
+    user.name = name.strip()
+    user.locale = locale
+    db.session.flush()
+
+
+def roles_by_organisation(user: User) -> list[tuple[Organisation, list[str]]]:
+    """The user's official roles, per organisation, sorted by organisation name."""
+    memberships = db.session.scalars(
+        select(Membership).where(Membership.user_id == user.id)
+        .options(joinedload(Membership.organisation))).all()
+    grouped: dict[int, tuple[Organisation, list[str]]] = {}
+    for membership in memberships:
+        org, labels = grouped.setdefault(membership.organisation_id,
+                                         (membership.organisation, []))
+        labels.append(str(ROLE_LABELS.get(membership.role, membership.role)))
+    return sorted(((org, sorted(labels)) for org, labels in grouped.values()),
+                  key=lambda item: item[0].name)
+
+
+# --- Account emails ------------------------------------------------------------------------
+# Plain text, written in the recipient's language (Dutch until a catalogue says otherwise).
+
+
+def _link(endpoint: str, **values) -> str:
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def _mail_verification(user: User, now: datetime) -> None:
+    link = _link("auth.verify", token=make_verification_token(user, now))
+    with force_locale(user.locale):
+        subject = _("Bevestig uw e-mailadres")
+        body = _(
+            "Beste %(name)s,\n\n"
+            "U heeft een account aangemaakt op het participatieplatform. Bevestig uw "
+            "e-mailadres met deze link:\n\n%(link)s\n\n"
+            "De link werkt 48 uur. Heeft u geen account aangemaakt? Dan kunt u deze e-mail "
+            "negeren.\n", name=user.name, link=link)
+    mail.queue_email(user.email, subject, body)
+
+
+def _mail_already_registered(user: User) -> None:
+    login = _link("auth.login")
+    forgot = _link("auth.forgot_password")
+    with force_locale(user.locale):
+        subject = _("U heeft al een account")
+        body = _(
+            "Beste %(name)s,\n\n"
+            "Iemand wilde een account aanmaken met dit e-mailadres. U heeft al een account.\n\n"
+            "Inloggen: %(login)s\n"
+            "Wachtwoord vergeten? Maak een nieuw wachtwoord: %(forgot)s\n\n"
+            "Was u dit niet? Dan hoeft u niets te doen. Uw account is niet veranderd.\n",
+            name=user.name, login=login, forgot=forgot)
+    mail.queue_email(user.email, subject, body)
+
+
+def _mail_password_reset(user: User, now: datetime) -> None:
+    link = _link("auth.reset_password", token=make_reset_token(user, now))
+    with force_locale(user.locale):
+        subject = _("Nieuw wachtwoord instellen")
+        body = _(
+            "Beste %(name)s,\n\n"
+            "U heeft gevraagd om een nieuw wachtwoord. Stel het in met deze link:\n\n"
+            "%(link)s\n\n"
+            "De link werkt 2 uur en maar één keer. Heeft u dit niet gevraagd? Dan kunt u deze "
+            "e-mail negeren. Uw wachtwoord blijft dan hetzelfde.\n", name=user.name, link=link)
+    mail.queue_email(user.email, subject, body)
