@@ -26,6 +26,7 @@ class Case(db.Model):
         CheckConstraint("request_type IN ('uitdaagrecht','burgerinitiatief','bewonersinitiatief')",
                         name="request_type"),
         CheckConstraint("signature_count >= 0", name="signature_count"),
+        UniqueConstraint("organisation_id", "number"),
         Index("ix_cases_org_public_submitted", "organisation_id", "is_public", "submitted_at"),
         Index("ix_cases_org_state", "organisation_id", "state"),
         Index("ix_cases_org_deadline", "organisation_id", "deadline"),
@@ -35,7 +36,7 @@ class Case(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
-    number: Mapped[str | None] = mapped_column(String(30), unique=True)
+    number: Mapped[str | None] = mapped_column(String(30))
     request_type: Mapped[str] = mapped_column(String(30))
     workflow_version_id: Mapped[int] = mapped_column(ForeignKey("workflow_versions.id"))
     state: Mapped[str] = mapped_column(String(60))

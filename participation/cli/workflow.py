@@ -1,0 +1,69 @@
+"""workflow check, audit verify and deadlines run."""
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from participation.domain import workflow as wf
+from participation.extensions import db
+
+
+def register(app: Flask) -> None:
+    @app.cli.group("workflow")
+    def workflow_group() -> None:
+        """Procedure definitions."""
+
+    @workflow_group.command("check")
+    @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def check(files: tuple[Path, ...]) -> None:
+        """Validate the shipped presets and any FILES given; exit 1 with the problems."""
+        paths = [wf.preset_path(name) for name in wf.PRESETS] + list(files)
+        failed = False
+        for path in paths:
+            try:
+                definition = wf.load_workflow(path.read_text("utf-8"))
+            except wf.DefinitionError as exc:
+                failed = True
+                click.echo(f"FOUT {path}:")
+                for message in exc.messages:
+                    click.echo(f"  - {message}")
+            else:
+                click.echo(f"OK   {path} ({definition.request_type}: {len(definition.states)} states, "
+                           f"{len(definition.transitions)} transitions)")
+        sys.exit(1 if failed else 0)
+
+    @app.cli.group("audit")
+    def audit_group() -> None:
+        """Audit trail."""
+
+    @audit_group.command("verify")
+    def verify() -> None:
+        """Recompute every case's hash chain; exit 1 if any chain is broken."""
+        from participation.services.workflow import verify_all_chains
+
+        problems = verify_all_chains()
+        for case_id, found in problems.items():
+            for problem in found:
+                click.echo(f"case {case_id} event {problem.seq}: {problem.message}")
+        if problems:
+            click.echo(f"{len(problems)} broken chain(s)")
+            sys.exit(1)
+        click.echo("all audit chains verify")
+
+    @app.cli.group("deadlines")
+    def deadlines_group() -> None:
+        """Statutory terms."""
+
+    @deadlines_group.command("run")
+    def run() -> None:
+        """Send reminders, flag overdue cases and fire automatic transitions (idempotent)."""
+        from participation.services.timers import run_timers
+
+        report = run_timers(now=datetime.now(timezone.utc))
+        db.session.commit()
+        click.echo(f"reminders={report.reminders} overdue={report.overdue} "
+                   f"automatic={report.automatic} conflicts={report.conflicts}")
