@@ -438,8 +438,8 @@ def test_the_base_of_the_broken_definitions_is_valid() -> None:
     assert w.validate(definition(BASE_STATES, BASE_MOVES)) == []
 
 
-@pytest.mark.parametrize(("text", "fragments"),
-                         [pytest.param(text, fragments, id=name) for name, text, fragments in BROKEN])
+@pytest.mark.parametrize(("text", "fragments"), [
+    pytest.param(text, fragments, id=name) for name, text, fragments in BROKEN])
 def test_broken_definition_is_rejected(text: str, fragments: list[str]) -> None:
     problems = w.validate(text)
     assert any(all(f in message for f in fragments) for message in problems), problems

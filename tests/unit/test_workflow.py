@@ -128,7 +128,8 @@ def test_toml_syntax_error_names_the_line() -> None:
 
 
 def test_parse_only_checks_structure_and_load_checks_meaning() -> None:
-    broken = MINI.replace('to = "klaar"\nroles = ["official"', 'to = "nergens"\nroles = ["official"')
+    broken = MINI.replace('to = "klaar"\nroles = ["official"',
+                          'to = "nergens"\nroles = ["official"')
     wf = w.parse_workflow(broken)
     assert wf.transition("afronden").target == "nergens"
     with pytest.raises(w.DefinitionError) as caught:
