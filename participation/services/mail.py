@@ -57,7 +57,7 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> tuple[int, int
             break
         try:
             _send(backend, message)
-        except (OSError, smtplib.SMTPException) as exc:
+        except Exception as exc:  # any failure: one bad message must not block the queue
             message.attempts += 1
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             message.next_attempt_at = now + backoff(message.attempts)

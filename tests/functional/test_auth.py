@@ -54,7 +54,7 @@ def register(client, **overrides):
 def test_register_confirm_login_profile_change_password_logout(client):
     page = client.get("/account/registreren")
     assert page.status_code == 200
-    assert 'href="/privacy"' in page.get_data(as_text=True)
+    assert 'href="/privacy">privacyverklaring</a>' in page.get_data(as_text=True)
 
     response = register(client, email="  Sanne@Example.NL ")
     assert response.status_code == 303
@@ -338,6 +338,26 @@ def test_profile_saves_name_and_language_and_lists_roles(client, create_user, cr
     assert user_by_email(user.email).name == "Pieter J. Jansen"
     assert user_by_email(user.email).locale == "en"
     assert '<html lang="en"' in client.get("/account/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("path", "heading"), [
+    ("/account/registreren", "Account aanmaken"),
+    ("/account/inloggen", "Inloggen"),
+    ("/account/wachtwoord-vergeten", "Wachtwoord vergeten"),
+    ("/account/bevestigen-opnieuw", "Bevestigingslink opnieuw sturen"),
+    ("/account/controleer-uw-email", "Controleer uw e-mail"),
+])
+def test_account_pages_open_without_login(client, path, heading):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert f"<h1>{heading}</h1>" in response.get_data(as_text=True)
+
+
+def test_change_password_page_opens_when_logged_in(client, create_user, login):
+    login(create_user())
+    response = client.get("/account/wachtwoord")
+    assert response.status_code == 200
+    assert 'autocomplete="current-password"' in response.get_data(as_text=True)
 
 
 def test_account_pages_need_a_login(client):

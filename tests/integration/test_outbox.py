@@ -205,3 +205,19 @@ def test_two_runners_never_send_a_message_twice(app, smtp_config):
     assert sum(sent for sent, _ in results) == 12
     assert all(sent > 0 for sent, _ in results), results  # both runners did work
     assert sorted(m["Subject"] for m in inbox.messages) == sorted(f"Onderwerp {i}" for i in range(12))
+
+
+def test_a_message_that_cannot_be_built_does_not_block_the_others(smtp_config):
+    inbox = Inbox()
+    server = start_smtp(smtp_config, inbox)
+    try:
+        bad = mail.queue_email("x@example.nl", "Kapot\nBcc: iemand@evil.example", "tekst")
+        db.session.commit()
+        [good] = queue(1)
+        assert mail.deliver_due() == (1, 1)
+    finally:
+        server.stop()
+    assert reload(bad).sent_at is None and reload(bad).attempts == 1
+    assert reload(good).sent_at is not None
+    assert [m["Subject"] for m in inbox.messages] == ["Onderwerp 0"]
+    assert all("evil.example" not in str(m) for m in inbox.messages)
