@@ -97,9 +97,11 @@ def _build(message: OutboxMessage) -> EmailMessage:
 
 
 def _send(backend: str, message: OutboxMessage) -> None:
-    email = _build(message)
+    email = _build(message)  # built for the console too: what cannot be sent fails here
     if backend == "console":
-        current_app.logger.info("mail (console backend)\n%s", email.as_string())
+        # The plain body, not the encoded message, so a developer can click the link.
+        current_app.logger.info("mail (console backend)\nTo: %s\nSubject: %s\n\n%s",
+                                message.recipient, message.subject, message.body)
         return
     config = current_app.config
     timeout = config.get("MAIL_TIMEOUT", 10)
