@@ -1,7 +1,7 @@
 """Flask extensions, created unbound; create_app() binds them."""
 from __future__ import annotations
 
-from flask import session
+from flask import has_request_context, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -38,6 +38,8 @@ def select_locale() -> str:
 
     # Dutch unless the visitor chose otherwise: a municipal site speaks Dutch first,
     # whatever language the browser happens to be set to.
+    if not has_request_context():  # CLI and timers: force_locale() decides
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("locale")
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
