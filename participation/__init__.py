@@ -129,7 +129,12 @@ def _register_errors(app: Flask) -> None:
 
 
 def _register_context(app: Flask) -> None:
+    from flask_babel.speaklater import LazyString
+
     from participation.permissions import has_role, roles_in
+
+    # Field errors may be plain or lazily translated strings; nested forms give lists/dicts.
+    app.jinja_env.tests["error_message"] = lambda value: isinstance(value, (str, LazyString))
 
     @app.context_processor
     def inject() -> dict[str, Any]:
