@@ -5,11 +5,12 @@ from participation.models.council import AgendaItem, Meeting, Vote
 from participation.models.decisions import Decision
 from participation.models.organisations import Membership, Organisation, Role, Task
 from participation.models.outbox import Notification, OutboxMessage
+from participation.models.templates import ResponseTemplate
 from participation.models.users import User
 from participation.models.workflows import WorkflowVersion
 
 __all__ = [
     "AgendaItem", "Attachment", "AuditEvent", "Case", "CaseMessage", "Comment", "Decision",
     "InternalNote", "Meeting", "Membership", "Notification", "Organisation", "OutboxMessage",
-    "Role", "Signature", "Task", "User", "Vote", "WorkflowVersion",
+    "ResponseTemplate", "Role", "Signature", "Task", "User", "Vote", "WorkflowVersion",
 ]
