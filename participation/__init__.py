@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
 from participation import config as config_module
@@ -16,6 +18,15 @@ from participation import security, tenancy
 from participation.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
+    # SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked, per connection.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:

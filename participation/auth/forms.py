@@ -160,3 +160,10 @@ class ProfileForm(AccountForm):
         choices=LANGUAGE_CHOICES,
         validators=[InputRequired(message=_l("Kies een taal."))],
     )
+
+
+class DeleteAccountForm(AccountForm):
+    password = PasswordField(_l("Uw wachtwoord"), validators=[InputRequired(_l("Vul uw wachtwoord in."))])
+    confirm = BooleanField(
+        _l("Ik begrijp dat mijn account en mijn persoonsgegevens worden verwijderd"),
+        validators=[InputRequired(_l("Vink aan dat u uw account wilt verwijderen."))])

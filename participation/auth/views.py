@@ -5,7 +5,7 @@ import math
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import flash, render_template, request, session, url_for
+from flask import current_app, flash, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
@@ -226,3 +226,45 @@ def profile():
     status = 422 if request.method == "POST" else 200
     return render_template("auth/profile.html", form=form, user=user,
                            roles=accounts.roles_by_organisation(user)), status
+
+
+# --- Privacy (AVG) ------------------------------------------------------------------------
+
+
+@bp.get("/mijn-gegevens.json")
+@login_required
+def export_data():
+    from flask import json
+
+    from participation.services import privacy
+
+    payload = privacy.export_user_data(current_user._get_current_object())
+    response = current_app.response_class(
+        json.dumps(payload, ensure_ascii=False, indent=2, default=str),
+        mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="mijn-gegevens.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/verwijderen", methods=["GET", "POST"])
+@login_required
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def delete_account():
+    from participation.auth.forms import DeleteAccountForm
+    from participation.services import privacy
+
+    user = current_user._get_current_object()
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if accounts.verify_password(user, form.password.data):
+            privacy.delete_account(user, now=utcnow())
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Uw account is verwijderd. Ingediende verzoeken en besluiten blijven bewaard "
+                    "zonder uw naam en contactgegevens."), "success")
+            return redirect_303(url_for("public.home"))
+        form.password.errors.append(_("Dit is niet uw huidige wachtwoord."))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/delete_account.html", form=form), status

@@ -1,0 +1,150 @@
+"""AVG: a resident's own data as JSON, account deletion by anonymisation, retention.
+
+Deletion keeps what the law and the audit trail need (submitted cases, decisions, the
+hash-chained events, signature counts) and removes what identifies the person: name,
+email, password, birth date, contact details inside their requests, their drafts.
+"""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from participation.extensions import db
+from participation.models import (AuditEvent, Case, CaseMessage, Comment, Notification,
+                                  OutboxMessage, Signature, User)
+from participation.services.accounts import hash_password
+
+# Keys inside case.data that hold personal data of the applicant or their contacts.
+PERSONAL_KEY_PARTS = ("naam", "name", "email", "e_mail", "adres", "address", "telefoon", "phone",
+                      "postcode", "contact", "plaatsvervanger", "deputy", "geboorte", "birth")
+REDACTED = "[verwijderd]"
+
+
+def _redact(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _redact(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v, key) for v in value]
+    if key and any(part in key.lower() for part in PERSONAL_KEY_PARTS) and value not in (None, ""):
+        return REDACTED
+    return value
+
+
+def _delete_drafts(drafts: list[Case]) -> None:
+    """Drafts and their uploaded files; a draft has no audit events yet."""
+    from flask import current_app
+
+    from participation.models import Attachment
+
+    upload_dir = Path(current_app.config["UPLOAD_DIR"])
+    for draft in drafts:
+        for attachment in db.session.scalars(select(Attachment).where(Attachment.case_id == draft.id)):
+            (upload_dir / attachment.stored_name).unlink(missing_ok=True)
+            db.session.delete(attachment)
+        db.session.delete(draft)
+
+
+def export_user_data(user: User) -> dict[str, Any]:
+    """Everything the platform holds about this person (AVG art. 15 and 20)."""
+    cases = db.session.scalars(select(Case).where(Case.applicant_id == user.id).order_by(Case.id)).all()
+    case_ids = [case.id for case in cases]
+    messages = db.session.scalars(select(CaseMessage).where(CaseMessage.case_id.in_(case_ids))
+                                  .order_by(CaseMessage.id)).all() if case_ids else []
+    signatures = db.session.execute(
+        select(Signature.created_at, Case.number, Case.title, Case.organisation_id)
+        .join(Case, Case.id == Signature.case_id).where(Signature.user_id == user.id)).all()
+    comments = db.session.scalars(select(Comment).where(Comment.author_id == user.id)).all()
+    notifications = db.session.scalars(select(Notification).where(Notification.user_id == user.id)).all()
+    return {
+        "account": {"email": user.email, "name": user.name, "locale": user.locale,
+                    "email_verified_at": user.email_verified_at, "created_at": user.created_at,
+                    "birth_date": user.birth_date, "postcode": user.postcode,
+                    "roles": [{"organisation": m.organisation.slug, "role": m.role}
+                              for m in user.memberships]},
+        "cases": [{"organisation": case.organisation.slug, "number": case.number,
+                   "type": case.request_type, "state": case.state, "title": case.title,
+                   "summary": case.summary, "data": case.data, "submitted_at": case.submitted_at,
+                   "decided_at": case.decided_at, "outcome": case.outcome} for case in cases],
+        "messages": [{"case_id": m.case_id, "from_organisation": m.from_organisation,
+                      "kind": m.kind, "body": m.body, "created_at": m.created_at} for m in messages],
+        "signatures": [{"case_number": row.number, "title": row.title, "signed_at": row.created_at}
+                       for row in signatures],
+        "comments": [{"case_id": c.case_id, "body": c.body, "created_at": c.created_at,
+                      "hidden": c.hidden_at is not None} for c in comments],
+        "notifications": [{"text": n.text, "created_at": n.created_at, "read_at": n.read_at}
+                          for n in notifications],
+    }
+
+
+def delete_account(user: User, *, now: datetime) -> None:
+    """Anonymise the account; the user row stays so that audit events keep their actor id."""
+    drafts = db.session.scalars(select(Case).where(
+        Case.applicant_id == user.id, Case.submitted_at.is_(None))).all()
+    _delete_drafts(list(drafts))
+    for case in db.session.scalars(select(Case).where(Case.applicant_id == user.id)):
+        case.data = _redact(case.data or {})
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == user.email,
+                                                   OutboxMessage.sent_at.is_(None)))
+    for membership in list(user.memberships):
+        db.session.delete(membership)
+    user.name = REDACTED
+    user.email = f"verwijderd-{user.id}-{secrets.token_hex(4)}@invalid"
+    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    user.birth_date = None
+    user.postcode = ""
+    user.email_verified_at = None
+    user.session_version += 1
+    user.deleted_at = now
+    db.session.flush()
+
+
+@dataclass
+class RetentionReport:
+    drafts: int = 0
+    outbox: int = 0
+    notifications: int = 0
+    signatures: int = 0
+
+
+DEFAULT_RETENTION_DAYS = {
+    "drafts": 180,          # concept cases untouched this long (AVG storage limitation)
+    "outbox": 90,           # sent email bodies
+    "notifications": 365,   # read in-app notifications
+    "signatures": 365,      # supporter rows once the council procedure has ended
+}
+
+
+def apply_retention(*, now: datetime, days: dict[str, int] | None = None) -> RetentionReport:
+    limits = {**DEFAULT_RETENTION_DAYS, **(days or {})}
+    report = RetentionReport()
+
+    def cutoff(kind: str) -> datetime:
+        return now - timedelta(days=limits[kind])
+
+    drafts = db.session.scalars(select(Case).where(
+        Case.submitted_at.is_(None), Case.updated_at < cutoff("drafts"))).all()
+    _delete_drafts(list(drafts))
+    report.drafts = len(drafts)
+    report.outbox = db.session.execute(delete(OutboxMessage).where(
+        OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < cutoff("outbox"))).rowcount
+    report.notifications = db.session.execute(delete(Notification).where(
+        Notification.read_at.is_not(None), Notification.read_at < cutoff("notifications"))).rowcount
+    # Supporter lists of initiatives whose procedure ended: the count on the case stays.
+    ended = select(Case.id).where(Case.request_type == "burgerinitiatief",
+                                  Case.state.in_(("afgerond", "niet_toegelaten", "verlopen", "ingetrokken")),
+                                  Case.updated_at < cutoff("signatures"))
+    report.signatures = db.session.execute(
+        delete(Signature).where(Signature.case_id.in_(ended))).rowcount
+    db.session.flush()
+    return report
+
+
+def audit_events_of(case_id: int) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
+                                   .order_by(AuditEvent.seq)))

@@ -1,0 +1,113 @@
+"""AVG: export, deletion by anonymisation, retention; and backup round trips."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from participation.extensions import db
+from participation.models import AuditEvent, Case, OutboxMessage, Signature, User
+from participation.services import privacy
+from participation.services import workflow as service
+
+NOW = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)
+
+
+def _submitted_case(org, resident):
+    case = service.start_case(org, "uitdaagrecht", applicant=resident, title="Buurtmoestuin",
+                              data={"contact_naam": resident.name, "contact_email": resident.email,
+                                    "taak_omschrijving": "Onderhoud van de moestuin"}, now=NOW)
+    service.apply_transition(case, "indienen", actor=resident, now=NOW)
+    db.session.commit()
+    return case
+
+
+def test_export_contains_the_residents_own_data(create_org, create_user):
+    org, resident = create_org(), create_user(name="Sanne de Vries")
+    _submitted_case(org, resident)
+    data = privacy.export_user_data(resident)
+    assert data["account"]["email"] == resident.email
+    assert data["cases"][0]["title"] == "Buurtmoestuin"
+    json.dumps(data, default=str)  # serialisable as the download is
+
+
+def test_delete_account_anonymises_but_keeps_case_and_chain(create_org, create_user):
+    org, resident = create_org(), create_user(name="Sanne de Vries")
+    case = _submitted_case(org, resident)
+    draft = service.start_case(org, "uitdaagrecht", applicant=resident, title="Nog niet af", now=NOW)
+    db.session.commit()
+    draft_id = draft.id
+
+    privacy.delete_account(resident, now=NOW)
+    db.session.commit()
+
+    user = db.session.get(User, resident.id)
+    assert user.name == privacy.REDACTED and "Sanne" not in user.email and not user.is_active
+    assert db.session.get(Case, draft_id) is None
+    kept = db.session.get(Case, case.id)
+    assert kept.state == "ingediend" and kept.title == "Buurtmoestuin"
+    assert kept.data["contact_naam"] == privacy.REDACTED
+    assert kept.data["taak_omschrijving"] == "Onderhoud van de moestuin"
+    assert service.verify_all_chains() == {}
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.case_id == case.id)) == 1
+
+
+def test_delete_account_through_the_profile(client, login, create_user):
+    resident = create_user()
+    login(resident)
+    wrong = client.post("/account/verwijderen", data={"password": "niet-goed-123456", "confirm": "y"})
+    assert wrong.status_code == 422 and "Dit is niet uw huidige wachtwoord" in wrong.get_data(as_text=True)
+    from tests.conftest import PASSWORD
+
+    done = client.post("/account/verwijderen", data={"password": PASSWORD, "confirm": "y"})
+    assert done.status_code == 303
+    assert client.get("/account/").status_code == 302  # logged out
+    assert db.session.get(User, resident.id).deleted_at is not None
+
+
+def test_export_download_requires_login_and_is_json(client, login, create_user):
+    assert client.get("/account/mijn-gegevens.json").status_code == 302
+    resident = create_user(name="Mohamed El Amrani")
+    login(resident)
+    response = client.get("/account/mijn-gegevens.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.get_json()["account"]["name"] == "Mohamed El Amrani"
+
+
+def test_retention_removes_old_drafts_and_sent_mail_only(create_org, create_user):
+    org, resident = create_org(), create_user()
+    old = service.start_case(org, "uitdaagrecht", applicant=resident, now=NOW - timedelta(days=400))
+    fresh = service.start_case(org, "uitdaagrecht", applicant=resident, now=NOW)
+    submitted = _submitted_case(org, resident)
+    db.session.add(OutboxMessage(recipient="a@example.nl", subject="s", body="b",
+                                 sent_at=NOW - timedelta(days=200)))
+    db.session.add(OutboxMessage(recipient="b@example.nl", subject="s", body="b"))
+    db.session.commit()
+    old.updated_at = NOW - timedelta(days=400)
+    db.session.commit()
+    old_id = old.id
+
+    report = privacy.apply_retention(now=NOW)
+    db.session.commit()
+    assert report.drafts == 1 and report.outbox == 1
+    assert db.session.get(Case, old_id) is None
+    assert db.session.get(Case, fresh.id) and db.session.get(Case, submitted.id)
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1  # unsent kept
+
+
+def test_retention_keeps_signature_count_when_supporter_list_goes(create_org, create_user):
+    org, initiator, supporter = create_org(), create_user(), create_user()
+    case = service.start_case(org, "burgerinitiatief", applicant=initiator, title="Groen plein", now=NOW)
+    case.state, case.submitted_at = "afgerond", NOW - timedelta(days=600)
+    case.signature_count = 1
+    db.session.add(Signature(case_id=case.id, user_id=supporter.id, created_at=NOW))
+    db.session.commit()
+    case.updated_at = NOW - timedelta(days=500)
+    db.session.commit()
+    report = privacy.apply_retention(now=NOW)
+    db.session.commit()
+    assert report.signatures == 1
+    assert db.session.get(Case, case.id).signature_count == 1
