@@ -1,2 +1,499 @@
-"""Routes of this area."""
-from participation.initiatives import bp  # noqa: F401
+"""Burgerinitiatieven: the public list, drafting, the public page with support (signing),
+submission to the griffie, questions with moderation, and the griffie's supporter list."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import (Response, abort, flash, g, render_template, request, send_file, url_for)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from participation.domain.workflow import MissingInputs, TransitionNotAllowed
+from participation.extensions import db, login_manager
+from participation.htmx import is_htmx, redirect_303, render_page_or_fragment
+from participation.initiatives import bp, queries
+from participation.initiatives.forms import (AnswerForm, HideForm, InitiativeForm, QuestionForm,
+                                             SignForm, VersionForm)
+from participation.models import Attachment, Case, Comment
+from participation.models._types import utcnow
+from participation.permissions import STAFF_ROLES, has_role, require_role, require_same_org
+from participation.services import attachments as attachment_service
+from participation.services import initiatives as service
+from participation.services import workflow as workflow_service
+
+CONFLICT_MESSAGE = ("Deze zaak is intussen gewijzigd. Bekijk de nieuwe stand en probeer het "
+                    "opnieuw.")
+ATTACHMENT_PURPOSE = "initiative"
+
+
+def _locale() -> str:
+    return str(get_locale() or "nl")
+
+
+def _load(case_id: int) -> Case:
+    """The initiative, if this visitor may see it. A draft is visible to its initiator and
+    the organisation's staff only; to anyone else it does not exist (404)."""
+    case = db.session.get(Case, case_id)
+    if case is None or case.request_type != service.REQUEST_TYPE:
+        abort(404)
+    require_same_org(case.organisation_id)
+    if not case.is_public and not _is_applicant(case) and not has_role(g.org, *STAFF_ROLES):
+        abort(404)
+    return case
+
+
+def _is_applicant(case: Case) -> bool:
+    return current_user.is_authenticated and case.applicant_id == current_user.id
+
+
+def _require_login():
+    """None when logged in; otherwise the login redirect."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def _case_url(case: Case, **values) -> str:
+    return url_for("initiatives.detail", case_id=case.id, **values)
+
+
+def _version(form: VersionForm | InitiativeForm) -> int | None:
+    try:
+        return int(form.lock_version.data)
+    except (TypeError, ValueError):
+        return None
+
+
+def _attachments(case: Case, *, public_only: bool) -> list[Attachment]:
+    query = select(Attachment).where(Attachment.case_id == case.id,
+                                     Attachment.purpose == ATTACHMENT_PURPOSE)
+    if public_only:
+        query = query.where(Attachment.public.is_(True))
+    return list(db.session.scalars(query.order_by(Attachment.id)).all())
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index():
+    page = request.args.get("pagina", 1, type=int)
+    pagination, rows = queries.public_initiatives(g.org, max(page, 1), _locale())
+    own = (queries.own_initiatives(g.org, current_user, _locale())
+           if current_user.is_authenticated else [])
+    return render_template("initiatives/index.html", pagination=pagination, rows=rows, own=own,
+                           page_url=lambda number: url_for("initiatives.index", pagina=number))
+
+
+def _draft_from(form: InitiativeForm) -> service.InitiativeDraft:
+    return service.InitiativeDraft(
+        title=form.title.data or "", summary=form.summary.data or "",
+        proposal=form.proposal.data or "", motivation=form.motivation.data or "",
+        deputy_name=form.deputy_name.data or "", deputy_email=form.deputy_email.data or "",
+        financial_consequences=form.financial_consequences.data or "",
+        names_public=bool(form.names_public.data), not_excluded=bool(form.not_excluded.data))
+
+
+def _uploads(form: InitiativeForm):
+    return [f for f in (form.attachments.data or []) if getattr(f, "filename", "")]
+
+
+def _store_uploads(case: Case, form: InitiativeForm) -> bool:
+    """Store the chosen files; False (with the reason next to the field) when one is refused."""
+    for upload in _uploads(form):
+        try:
+            attachment_service.store_upload(case, upload, uploader=current_user,
+                                            purpose=ATTACHMENT_PURPOSE, public=True)
+        except attachment_service.UploadRejected as exc:
+            form.add_error("attachments", exc.message_nl)
+            return False
+    return True
+
+
+def _render_form(form: InitiativeForm, *, case: Case | None, status: int = 200):
+    procedure = (service.procedure_for_case(case, _locale()) if case is not None
+                 else service.procedure_for_org(g.org, _locale()))
+    return render_template("initiatives/form.html", form=form, case=case, procedure=procedure,
+                           attachments=_attachments(case, public_only=False) if case else [],
+                           allowed_types=attachment_service.ALLOWED_DESCRIPTION), status
+
+
+def _verify_first():
+    return render_template("initiatives/verify_first.html"), 403
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+def new():
+    if (redirect := _require_login()) is not None:
+        return redirect
+    if not current_user.is_verified:
+        return _verify_first()
+    form = InitiativeForm(contact=current_user)
+    if request.method == "GET":
+        return _render_form(form, case=None)
+    if not form.validate_on_submit():
+        return _render_form(form, case=None, status=422)
+    try:
+        case = service.create_initiative(g.org, applicant=current_user, draft=_draft_from(form),
+                                         now=utcnow())
+    except service.InitiativeError as exc:
+        db.session.rollback()
+        form.add_error(exc.field, exc.message_nl)
+        return _render_form(form, case=None, status=422)
+    if not _store_uploads(case, form):
+        db.session.rollback()
+        return _render_form(form, case=None, status=422)
+    db.session.commit()
+    flash(_("Uw initiatief is opgeslagen als concept. Controleer het en start daarna met steun "
+            "verzamelen."), "success")
+    return redirect_303(_case_url(case))
+
+
+@bp.route("/<int:case_id>/bewerken", methods=["GET", "POST"])
+def edit(case_id: int):
+    if (redirect := _require_login()) is not None:
+        return redirect
+    case = _load(case_id)
+    if not _is_applicant(case):
+        abort(403)
+    if case.state != service.DRAFT:
+        flash(_("Dit initiatief is geen concept meer en kan niet meer worden gewijzigd."), "warning")
+        return redirect_303(_case_url(case))
+    if request.method == "GET":
+        data = case.data or {}
+        form = InitiativeForm(
+            formdata=None, contact=current_user, title=case.title, summary=case.summary,
+            proposal=data.get("proposal", ""), motivation=data.get("motivation", ""),
+            deputy_name=(data.get("deputy") or {}).get("name", ""),
+            deputy_email=(data.get("deputy") or {}).get("email", ""),
+            financial_consequences=data.get("financial_consequences", ""),
+            names_public=bool(data.get("names_public")),
+            not_excluded=bool(data.get("not_excluded_declared")),
+            lock_version=case.lock_version)
+        return _render_form(form, case=case)
+    form = InitiativeForm(contact=current_user)
+    if not form.validate_on_submit():
+        return _render_form(form, case=case, status=422)
+    try:
+        service.update_initiative(case, actor=current_user, draft=_draft_from(form), now=utcnow(),
+                                  expected_version=_version(form))
+    except workflow_service.Conflict:
+        db.session.rollback()
+        form.add_error(None, _(CONFLICT_MESSAGE))
+        form.lock_version.data = str(db.session.get(Case, case_id).lock_version)
+        return _render_form(form, case=case, status=409)
+    except service.InitiativeError as exc:
+        db.session.rollback()
+        form.add_error(exc.field, exc.message_nl)
+        return _render_form(form, case=case, status=422)
+    if not _store_uploads(case, form):
+        db.session.rollback()
+        return _render_form(form, case=case, status=422)
+    db.session.commit()
+    flash(_("Uw wijzigingen zijn opgeslagen."), "success")
+    return redirect_303(_case_url(case))
+
+
+def _signature_context(case: Case, *, sign_form: SignForm | None = None, message: str = "",
+                       message_kind: str = "info", announce: str = "") -> dict:
+    now = utcnow()
+    user = current_user if current_user.is_authenticated else None
+    procedure = service.procedure_for_case(case, _locale())
+    return {
+        "case": case,
+        "procedure": procedure,
+        "reached": case.signature_count >= procedure.required,
+        "collecting_open": service.collecting_open(case, now),
+        "signed": service.has_signed(case, user),
+        "needs_birth_date": service.needs_birth_date(case, user),
+        "sign_form": sign_form or SignForm(formdata=None),
+        "submit_form": VersionForm(formdata=None, lock_version=case.lock_version),
+        "is_applicant": _is_applicant(case),
+        "signature_message": message,
+        "signature_message_kind": message_kind,
+        "announce": announce,
+    }
+
+
+def _page_context(case: Case, **overrides) -> dict:
+    context = _signature_context(case, **{k: overrides.pop(k) for k in list(overrides)
+                                          if k in ("sign_form", "message", "message_kind",
+                                                   "announce")})
+    definition = workflow_service.workflow_of(case)
+    state = definition.state(case.state)
+    is_staff = has_role(g.org, *STAFF_ROLES)
+    data = case.data or {}
+    context.update({
+        "data": data,
+        "state": state,
+        "state_label": queries.state_label(case, _locale()),
+        "timeline": queries.public_timeline(case),
+        "threads": queries.threads(case),
+        "comments_open": service.comments_open(case),
+        "question_form": QuestionForm(formdata=None),
+        "is_staff": is_staff,
+        "is_griffie": has_role(g.org, "griffie"),
+        "start_form": VersionForm(formdata=None, lock_version=case.lock_version),
+        "attachments": _attachments(case, public_only=not (_is_applicant(case) or is_staff)),
+        "contact_name": (data.get("contact") or {}).get("name", "")
+        if data.get("names_public") else "",
+    })
+    # Staff get an answer form per question and a hide form per visible comment; a form
+    # that failed validation (in overrides) replaces its blank one.
+    answer_forms: dict[int, AnswerForm] = {}
+    hide_forms: dict[int, HideForm] = {}
+    if is_staff:
+        for thread in context["threads"]:
+            answer_forms[thread.question.id] = AnswerForm(
+                formdata=None, prefix=f"antwoord-{thread.question.id}")
+            for comment in (thread.question, *thread.answers):
+                if comment.hidden_at is None:
+                    hide_forms[comment.id] = HideForm(formdata=None,
+                                                      prefix=f"verbergen-{comment.id}")
+    answer_forms.update(overrides.pop("answer_forms", {}))
+    hide_forms.update(overrides.pop("hide_forms", {}))
+    context.update(answer_forms=answer_forms, hide_forms=hide_forms)
+    context.update(overrides)
+    return context
+
+
+def _render_detail(case: Case, status: int = 200, **overrides):
+    return render_template("initiatives/detail.html", **_page_context(case, **overrides)), status
+
+
+@bp.get("/<int:case_id>")
+def detail(case_id: int):
+    case = _load(case_id)
+    return _render_detail(case)
+
+
+@bp.get("/<int:case_id>/bijlagen/<int:attachment_id>")
+def attachment(case_id: int, attachment_id: int):
+    case = _load(case_id)
+    item = db.session.get(Attachment, attachment_id)
+    if item is None or item.case_id != case.id or item.purpose != ATTACHMENT_PURPOSE:
+        abort(404)
+    if not item.public and not (_is_applicant(case) or has_role(g.org, *STAFF_ROLES)):
+        abort(404)
+    response = send_file(attachment_service.attachment_path(item), mimetype=item.content_type,
+                         as_attachment=True, download_name=item.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Moving the initiative on -------------------------------------------------------------
+
+
+def _transition_failed(case: Case, exc: Exception):
+    db.session.rollback()
+    if isinstance(exc, workflow_service.Conflict):
+        message, status = _(CONFLICT_MESSAGE), 409
+    elif isinstance(exc, (TransitionNotAllowed,)):
+        message, status = exc.message_nl, 422
+    elif isinstance(exc, MissingInputs):
+        message, status = " ".join(exc.errors.values()), 422
+    else:
+        message, status = exc.message_nl, 422
+    fresh = db.session.get(Case, case.id)
+    return _render_detail(fresh, status=status, message=message, message_kind="error")
+
+
+@bp.post("/<int:case_id>/steun-verzamelen")
+def start_collecting(case_id: int):
+    if (redirect := _require_login()) is not None:
+        return redirect
+    case = _load(case_id)
+    if not _is_applicant(case):
+        abort(403)
+    form = VersionForm()
+    form.validate_on_submit()
+    try:
+        service.start_collecting(case, actor=current_user, now=utcnow(),
+                                 expected_version=_version(form))
+    except (service.InitiativeError, TransitionNotAllowed, MissingInputs,
+            workflow_service.Conflict) as exc:
+        return _transition_failed(case, exc)
+    db.session.commit()
+    flash(_("Uw initiatief staat nu open voor steun. Deel de link met anderen."), "success")
+    return redirect_303(_case_url(case))
+
+
+@bp.post("/<int:case_id>/indienen")
+def submit(case_id: int):
+    if (redirect := _require_login()) is not None:
+        return redirect
+    case = _load(case_id)
+    if not _is_applicant(case):
+        abort(403)
+    form = VersionForm()
+    form.validate_on_submit()
+    try:
+        service.submit_initiative(case, actor=current_user, now=utcnow(),
+                                  expected_version=_version(form))
+    except (service.InitiativeError, TransitionNotAllowed, MissingInputs,
+            workflow_service.Conflict) as exc:
+        return _transition_failed(case, exc)
+    db.session.commit()
+    flash(_("Uw initiatief is ingediend bij de griffie. Het registratienummer is %(number)s. "
+            "U krijgt ook een ontvangstbevestiging per e-mail.", number=case.number), "success")
+    return redirect_303(_case_url(case))
+
+
+# --- Support ------------------------------------------------------------------------------
+
+
+def _signature_response(case: Case, status: int = 200, **context):
+    """htmx: the fragment alone; otherwise the whole page (errors) or a 303 back (success)."""
+    if is_htmx():
+        return render_page_or_fragment("initiatives/detail.html", "initiatives/_signature.html",
+                                       status=status, **_signature_context(case, **context))
+    if status >= 400:
+        return _render_detail(case, status=status, **context)
+    if context.get("announce"):
+        flash(context["announce"], "success")
+    return redirect_303(_case_url(case) + "#steun")
+
+
+@bp.post("/<int:case_id>/ondertekenen")
+def sign(case_id: int):
+    if (redirect := _require_login()) is not None:
+        return redirect
+    case = _load(case_id)
+    form = SignForm()
+    if not form.validate_on_submit():
+        return _signature_response(case, 422, sign_form=form)
+    try:
+        service.sign_initiative(case, current_user, now=utcnow(), birth_date=form.birth_date.data)
+    except service.InitiativeError as exc:
+        # A date of birth given in this request is kept (we ask only once); nothing else
+        # was written.
+        db.session.commit()
+        if exc.field:
+            form.add_error(exc.field, exc.message_nl)
+            return _signature_response(case, 422, sign_form=form)
+        return _signature_response(case, 422, sign_form=form, message=exc.message_nl,
+                                   message_kind="error")
+    db.session.commit()
+    return _signature_response(case, announce=_("Bedankt. U steunt dit initiatief."))
+
+
+@bp.post("/<int:case_id>/intrekken-steun")
+def withdraw(case_id: int):
+    if (redirect := _require_login()) is not None:
+        return redirect
+    case = _load(case_id)
+    VersionForm().validate_on_submit()  # CSRF
+    try:
+        service.withdraw_signature(case, current_user, now=utcnow())
+    except service.InitiativeError as exc:
+        db.session.rollback()
+        return _signature_response(db.session.get(Case, case_id), 422, message=exc.message_nl,
+                                   message_kind="error")
+    db.session.commit()
+    return _signature_response(case, announce=_("Uw steun is ingetrokken."))
+
+
+@bp.get("/<int:case_id>/ondertekenaars")
+@require_role("griffie")
+def supporters(case_id: int):
+    case = _load(case_id)
+    return render_template("initiatives/supporters.html", case=case,
+                           rows=service.supporters(case),
+                           procedure=service.procedure_for_case(case, _locale()))
+
+
+def _csv_safe(value: str) -> str:
+    # Spreadsheet programs run cells starting with these characters as formulas.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@bp.get("/<int:case_id>/ondertekenaars.csv")
+@require_role("griffie")
+def supporters_csv(case_id: int):
+    case = _load(case_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([_("Naam"), _("Geboortedatum"), _("Postcode"), _("Ondertekend op")])
+    for signature, user in service.supporters(case):
+        writer.writerow([
+            _csv_safe(user.name),
+            user.birth_date.isoformat() if user.birth_date else "",
+            _csv_safe(user.postcode or ""),
+            signature.created_at.astimezone(service.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+        ])
+    filename = f"ondertekenaars-{case.number or case.id}.csv"
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
+
+
+# --- Questions and answers ----------------------------------------------------------------
+
+
+@bp.post("/<int:case_id>/reacties")
+def ask(case_id: int):
+    if (redirect := _require_login()) is not None:
+        return redirect
+    case = _load(case_id)
+    form = QuestionForm()
+    if not form.validate_on_submit():
+        return _render_detail(case, status=422, question_form=form)
+    try:
+        service.ask_question(case, author=current_user, body=form.body.data, now=utcnow())
+    except service.InitiativeError as exc:
+        db.session.rollback()
+        form.add_error("body", exc.message_nl)
+        return _render_detail(case, status=422, question_form=form)
+    db.session.commit()
+    flash(_("Uw vraag is geplaatst."), "success")
+    return redirect_303(_case_url(case) + "#vragen")
+
+
+def _load_comment(case: Case, comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.case_id != case.id:
+        abort(404)
+    return comment
+
+
+@bp.post("/<int:case_id>/reacties/<int:comment_id>/antwoord")
+@require_role(*STAFF_ROLES)
+def answer(case_id: int, comment_id: int):
+    case = _load(case_id)
+    question = _load_comment(case, comment_id)
+    form = AnswerForm(prefix=f"antwoord-{question.id}")
+    if not form.validate_on_submit():
+        return _render_detail(case, status=422, answer_forms={question.id: form})
+    try:
+        service.answer_question(case, question, author=current_user, body=form.body.data,
+                                now=utcnow())
+    except service.InitiativeError as exc:
+        db.session.rollback()
+        form.add_error("body", exc.message_nl)
+        return _render_detail(case, status=422, answer_forms={question.id: form})
+    db.session.commit()
+    flash(_("Uw antwoord is geplaatst."), "success")
+    return redirect_303(_case_url(case) + f"#reactie-{question.id}")
+
+
+@bp.post("/<int:case_id>/reacties/<int:comment_id>/verbergen")
+@require_role(*STAFF_ROLES)
+def hide(case_id: int, comment_id: int):
+    case = _load(case_id)
+    comment = _load_comment(case, comment_id)
+    form = HideForm(prefix=f"verbergen-{comment.id}")
+    if not form.validate_on_submit():
+        return _render_detail(case, status=422, hide_forms={comment.id: form})
+    try:
+        service.hide_comment(comment, moderator=current_user, reason=form.reason.data,
+                             now=utcnow())
+    except service.InitiativeError as exc:
+        db.session.rollback()
+        form.add_error("reason", exc.message_nl)
+        return _render_detail(case, status=422, hide_forms={comment.id: form})
+    db.session.commit()
+    flash(_("De reactie is verborgen."), "success")
+    return redirect_303(_case_url(case) + f"#reactie-{comment.id}")
