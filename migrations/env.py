@@ -73,9 +73,23 @@ def run_migrations_online():
         args["process_revision_directives"] = process_revision_directives
 
     with get_engine().connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **args)
-        with context.begin_transaction():
-            context.run_migrations()
+        # The app turns SQLite foreign keys on; batch mode copies and drops tables, which
+        # would cascade or fail with them on. The pragma only works outside a transaction.
+        sqlite_fks = (connection.dialect.name == "sqlite"
+                      and connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1)
+        if sqlite_fks:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **args)
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite_fks:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left rows with broken foreign keys: {broken}")
+        finally:
+            if sqlite_fks:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
