@@ -22,6 +22,8 @@ class Meeting(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     location: Mapped[str] = mapped_column(String(100), default="")
     status: Mapped[str] = mapped_column(String(20), default="gepland")
+    # ORI georganiseerdDoorGremium, e.g. "Commissie Ruimte"; empty for the plenary body.
+    gremium: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -44,6 +46,10 @@ class AgendaItem(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     reference: Mapped[str] = mapped_column(String(20), default="")
     result: Mapped[str] = mapped_column(String(40), default="")  # ORI besluitresultaat
+    hamerstuk: Mapped[bool] = mapped_column(default=False)  # ORI indicatieHamerstuk: no vote
+    decision_note: Mapped[str] = mapped_column(Text, default="")  # ORI besluittoelichting
+    decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("decisions.id", ondelete="SET NULL"))
     votes_for: Mapped[int | None]
     votes_against: Mapped[int | None]
     votes_abstained: Mapped[int | None]
@@ -52,7 +58,9 @@ class AgendaItem(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
-    votes: Mapped[list[Vote]] = relationship(cascade="all, delete-orphan")
+    votes: Mapped[list[Vote]] = relationship(cascade="all, delete-orphan", order_by="Vote.id")
+    case: Mapped["Case | None"] = relationship()  # noqa: F821
+    decision: Mapped["Decision | None"] = relationship()  # noqa: F821
 
 
 class Vote(db.Model):

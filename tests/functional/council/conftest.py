@@ -1,0 +1,71 @@
+"""Factories for the griffie tests: organisations with a griffie member, initiatives moved
+through the real workflow service, meetings."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+import pytest
+
+from participation.extensions import db
+from participation.models import Meeting
+from participation.services import workflow
+from tests.conftest import NOW
+
+# The route to each state of the burgerinitiatief, as (transition, acting role, inputs).
+INITIATIVE_PATH = [
+    ("indienen", "applicant", {}),
+    ("ontvangst_bevestigen", "griffie", {}),
+    ("toelaten", "griffie", {}),
+]
+
+
+@pytest.fixture()
+def griffie_setup(create_org, create_user):
+    """An organisation, its griffie member and a resident who files initiatives."""
+
+    def factory(**org_fields: Any):
+        org = create_org(**org_fields)
+        griffie = create_user(org=org, role="griffie", name="Griet Griffier")
+        resident = create_user(name="Ilse Initiatief", email=f"ilse-{org.slug}@example.nl")
+        return org, griffie, resident
+
+    return factory
+
+
+@pytest.fixture()
+def make_initiative(app_ctx) -> Callable[..., Any]:
+    def factory(org, applicant, griffie, *, title="Meer bankjes in het park",
+                until: str = "toelaten"):
+        case = workflow.start_case(org, "burgerinitiatief", applicant=applicant, title=title,
+                                   now=NOW)
+        case.summary = "Zet tien bankjes langs het wandelpad."
+        for name, role, inputs in INITIATIVE_PATH:
+            actor = applicant if role == "applicant" else griffie
+            workflow.apply_transition(case, name, actor=actor, inputs=inputs, now=NOW)
+            if name == until:
+                break
+        db.session.commit()
+        return case
+
+    return factory
+
+
+@pytest.fixture()
+def make_meeting(app_ctx) -> Callable[..., Meeting]:
+    def factory(org, *, meeting_type="raadsvergadering", title="Raadsvergadering juni",
+                days_ahead: int = 14, status="gepland", **fields):
+        starts = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=days_ahead)
+        meeting = Meeting(organisation_id=org.id, meeting_type=meeting_type, title=title,
+                          starts_at=starts, status=status, **fields)
+        db.session.add(meeting)
+        db.session.commit()
+        return meeting
+
+    return factory
+
+
+def move(case, name, actor, **inputs):
+    workflow.apply_transition(case, name, actor=actor, inputs=inputs, now=NOW)
+    db.session.commit()
+    return case
