@@ -1,2 +1,500 @@
-"""Routes of this area."""
-from participation.workbench import bp  # noqa: F401
+"""The officials' workbench: work queue, case page, steps, notes, messages, assignment,
+bulk steps, standard texts and the agreement after a grant."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, g, render_template, request, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user
+
+from participation.domain import deadlines
+from participation.domain import workflow as wf
+from participation.extensions import db
+from participation.htmx import redirect_303, render_page_or_fragment
+from participation.models import ResponseTemplate, User
+from participation.models._types import utcnow
+from participation.permissions import has_role, require_role, require_same_org
+from participation.services import casework
+from participation.services import workflow as workflow_service
+from participation.services.workflow import Conflict
+from participation.workbench import bp, queries
+from participation.workbench.forms import (AgreementForm, AssignForm, BulkForm, EvaluationForm,
+                                           MessageForm, NoteForm, ProgressForm,
+                                           QueueFilterForm, TemplateForm, choices,
+                                           decision_fields,
+                                           transition_form, transition_inputs)
+
+STAFF = ("official", "coordinator", "griffie", "admin")
+ASSIGNERS = ("coordinator", "admin")
+CONFLICT_MESSAGE = ("Deze zaak is intussen gewijzigd. Bekijk de nieuwe stand en probeer het "
+                    "opnieuw.")
+
+
+def _locale() -> str:
+    return str(get_locale() or "nl")
+
+
+# --------------------------------------------------------------------------- work queue
+
+def _filters_from_args() -> queries.QueueFilters:
+    args = request.args
+    page = args.get("pagina", "1")
+    return queries.QueueFilters(
+        request_type=args.get("type", "") if args.get("type") in queries.TYPE_LABELS else "",
+        state=args.get("state", "")[:60], assignee=args.get("assignee", "")[:12],
+        overdue=args.get("overdue") in ("y", "1", "on", "true"), text=args.get("q", "")[:100],
+        page=int(page) if page.isdigit() else 1)
+
+
+def _filter_form(data: queries.QueuePage) -> QueueFilterForm:
+    form = QueueFilterForm(request.args)
+    form.type.choices = choices([("", _("Alle soorten"))] + [
+        (key, queries.type_label(key, _locale())) for key in queries.TYPE_LABELS])
+    form.state.choices = choices([("", _("Alle fasen"))]
+                                 + [(o.value, o.label) for o in data.state_options])
+    form.assignee.choices = choices([("", _("Iedereen")), ("mine", _("Aan mij toegewezen")),
+                                     ("none", _("Niet toegewezen"))]
+                                    + [(o.value, o.label) for o in data.assignees])
+    return form
+
+
+def _bulk_form(data: queries.QueuePage, templates: list[ResponseTemplate],
+               formdata: Any = None) -> BulkForm:
+    form = BulkForm(formdata=formdata) if formdata is not None else BulkForm(formdata=None)
+    form.transition.choices = choices([("", _("Kies een stap"))] + [
+        (o.value, o.label) for o in data.bulk_transitions])
+    form.template.choices = choices([("", _("Geen sjabloon"))] + [
+        (str(t.id), t.title) for t in templates])
+    form.assignee.choices = choices([("", _("Kies een medewerker")), ("none", _("Niemand"))] + [
+        (o.value, o.label) for o in data.assignees])
+    return form
+
+
+def _queue_context() -> dict[str, Any]:
+    filters = _filters_from_args()
+    data = queries.work_queue(g.org.id, filters, user_id=current_user.id,
+                              today=utcnow().date(), roles=current_user.roles_in(g.org.id),
+                              locale=_locale())
+    templates = queries.templates_of(g.org.id)
+    args = {k: v for k, v in request.args.items() if k != "pagina" and v}
+    return {"data": data, "filters": filters, "filter_form": _filter_form(data),
+            "bulk_form": _bulk_form(data, templates), "page_args": args,
+            "page_url": lambda number: url_for("workbench.queue", pagina=number, **args),
+            "can_assign": has_role(g.org, *ASSIGNERS), "today": utcnow().date()}
+
+
+@bp.get("/")
+@require_role(*STAFF)
+def queue():
+    return render_page_or_fragment("workbench/queue.html", "workbench/_queue.html",
+                                   **_queue_context())
+
+
+def _selected_cases() -> list[tuple[int, int]]:
+    selected = []
+    for raw in request.form.getlist("case"):
+        case_id, _sep, version = raw.partition(":")
+        if case_id.isdigit() and version.isdigit():
+            selected.append((int(case_id), int(version)))
+    return selected
+
+
+@bp.post("/bulk")
+@require_role(*STAFF)
+def bulk():
+    action = request.form.get("action", "")
+    selected = _selected_cases()
+    back = url_for("workbench.queue", **{k: v for k, v in request.args.items() if v})
+    if not selected:
+        flash(_("Kies eerst een of meer zaken."), "warning")
+        return redirect_303(back)
+    cases = queries.cases_for_bulk(g.org.id, [case_id for case_id, _v in selected])
+    form = BulkForm()
+    now = utcnow()
+
+    if action == "assign":
+        if not has_role(g.org, *ASSIGNERS):
+            abort(403)
+        assignee = _assignee_from(request.form.get("assignee", ""))
+        if assignee is False:
+            flash(_("Kies een medewerker om de zaken aan toe te wijzen."), "warning")
+            return redirect_303(back)
+        try:
+            count = casework.assign_bulk([cases[c] for c, _v in selected if c in cases],
+                                         assignee=assignee, actor=current_user, now=now)
+        except casework.CaseworkInvalid as exc:
+            db.session.rollback()
+            flash(" ".join(exc.errors.values()), "warning")
+            return redirect_303(back)
+        db.session.commit()
+        flash(_("%(count)s zaken toegewezen.", count=count), "success")
+        return redirect_303(back)
+
+    transition_name = request.form.get("transition", "")
+    if not transition_name:
+        flash(_("Kies een stap."), "warning")
+        return redirect_303(back)
+    text = (form.text.data or "").strip()
+    template_id = request.form.get("template", "")
+    if template_id.isdigit():
+        template = db.session.get(ResponseTemplate, int(template_id))
+        if template is None or template.organisation_id != g.org.id:
+            abort(404)
+        text = template.body
+    term_days = form.term_days.data if form.term_days.validate(form) else None
+    selection = [(cases[c], v) for c, v in selected if c in cases]
+    try:
+        results = casework.apply_bulk(selection, transition_name, actor=current_user, text=text,
+                                      term_days=term_days, now=now)
+    except Conflict:
+        db.session.rollback()
+        flash(_("Een van de zaken werd tegelijk door iemand anders gewijzigd. Er is niets "
+                "veranderd. Probeer het opnieuw."), "error")
+        return redirect_303(back)
+    db.session.commit()
+    done = sum(1 for r in results if r.ok)
+    flash(_("%(done)s van de %(total)s zaken zijn bijgewerkt.", done=done, total=len(results)),
+          "success" if done == len(results) else "warning")
+    for result in results:
+        if result.ok:
+            flash(_("%(number)s (%(title)s): %(message)s", number=result.number,
+                    title=result.title, message=result.message), "success")
+        else:
+            flash(_("%(number)s (%(title)s) overgeslagen: %(message)s", number=result.number,
+                    title=result.title, message=result.message), "warning")
+    return redirect_303(back)
+
+
+def _assignee_from(value: str) -> User | None | bool:
+    """A User, None for "nobody", or False when nothing usable was chosen."""
+    if value == "none":
+        return None
+    if not value.isdigit():
+        return False
+    user = db.session.get(User, int(value))
+    return user if user is not None else False
+
+
+# --------------------------------------------------------------------------- case page
+
+def _load_case(case_id: int):
+    case = queries.load_case(g.org.id, case_id)
+    if case is None:
+        abort(404)
+    require_same_org(case.organisation_id)
+    return case
+
+
+def _clock_banner(case, today: date) -> dict[str, str] | None:
+    clock = workflow_service.clock_of(case)
+    if not clock.started or clock.stopped:
+        return None
+    if clock.suspended:
+        return {"kind": "info", "text": _(
+            "De beslistermijn is opgeschort: we wachten op de aanvrager. De termijn loopt "
+            "weer zodra de aanvulling binnen is.")}
+    deadline = clock.deadline(today)
+    if deadline is None:
+        return None
+    days_left = (deadline - today).days
+    if days_left < 0:
+        return {"kind": "error", "text": _("De beslistermijn is verstreken op %(date)s.",
+                                           date=deadlines.format_date_nl(deadline))}
+    if days_left <= 7:
+        return {"kind": "warning", "text": _("Let op: de beslistermijn verloopt op %(date)s.",
+                                             date=deadlines.format_date_nl(deadline))}
+    return None
+
+
+def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = None,
+                 forms: dict[str, Any] | None = None, alert: str | None = None):
+    today = utcnow().date()
+    locale = _locale()
+    detail = queries.case_detail(case, today=today, locale=locale)
+    roles = workflow_service.roles_for(current_user, case)
+    transitions = []
+    for t in wf.available_transitions(detail.definition, case.state, roles):
+        if failed and failed[0] == t.name:
+            form = failed[1]
+        else:
+            form = transition_form(t, detail.definition, g.org, meetings=detail.meetings,
+                                   today=today)
+        form.lock_version.data = case.lock_version
+        transitions.append({"transition": t, "label": queries.transition_label(t, locale),
+                            "form": form, "multipart": "document" in form})
+    forms = forms or {}
+    assign_form = forms.get("assign") or AssignForm(formdata=None)
+    assign_form.assignee.choices = choices([("none", _("Niemand"))] + [
+        (str(u.id), u.name) for u in queries.assignable_officials(g.org.id)])
+    if "assign" not in forms:
+        assign_form.assignee.data = str(case.assignee_id) if case.assignee_id else "none"
+    agreement = (case.data or {}).get("agreement") or {}
+    agreement_form = forms.get("agreement") or AgreementForm(formdata=None, data={
+        "start_date": date.fromisoformat(agreement["start_date"])
+        if agreement.get("start_date") else None,
+        "end_date": date.fromisoformat(agreement["end_date"])
+        if agreement.get("end_date") else None,
+        "budget_line": agreement.get("budget_line", ""),
+        "amount_existing": agreement.get("amount_existing", ""),
+        "amount_transferred": agreement.get("amount_transferred", ""),
+        "decision_ref": agreement.get("decision_ref", ""),
+        "conditions": agreement.get("conditions", "")})
+    evaluation = (case.data or {}).get("evaluation") or {}
+    evaluation_form = forms.get("evaluation") or EvaluationForm(
+        formdata=None, data={"summary": evaluation.get("summary", "")})
+    progress_reports = (case.data or {}).get("progress_reports") or []
+    budget_flag = bool(detail.task and detail.task.current_budget is not None
+                       and case.requested_budget is not None
+                       and case.requested_budget > detail.task.current_budget)
+    context = {
+        "detail": detail, "case": case, "transitions": transitions,
+        "banner": _clock_banner(case, today), "suspended": workflow_service.clock_of(case).suspended,
+        "note_form": forms.get("note") or NoteForm(formdata=None),
+        "message_form": forms.get("message") or MessageForm(formdata=None),
+        "assign_form": assign_form, "can_assign": has_role(g.org, *ASSIGNERS),
+        "show_agreement": case.state in casework.AGREEMENT_STATES,
+        "agreement": agreement, "agreement_form": agreement_form,
+        "progress_form": forms.get("progress") or ProgressForm(formdata=None,
+                                                               data={"reported_on": today}),
+        "progress_reports": progress_reports, "evaluation": evaluation,
+        "evaluation_form": evaluation_form, "budget_flag": budget_flag, "alert": alert,
+        "attachment_url": lambda a: f"/{g.org.slug}/uitdaagrecht/{case.id}/bijlagen/{a.id}",
+        "failed_transition": failed[0] if failed else None,
+        "grounds_labels": _grounds_labels(), "today": today,
+    }
+    return render_template("workbench/case.html", **context), status
+
+
+def _grounds_labels() -> dict[str, dict[str, str]]:
+    from participation.domain import grounds
+
+    return {"bodies": {k: v.label_nl for k, v in grounds.DECIDING_BODIES.items()},
+            "outcomes": {**{k: v.label_nl for k, v in grounds.COUNCIL_OUTCOMES.items()},
+                         **{k: v.label_nl for k, v in grounds.OUTCOMES.items()}},
+            "refusal": {k: v.label_nl for k, v in grounds.REFUSAL_GROUNDS.items()},
+            "partial": {k: v.label_nl for k, v in grounds.PARTIAL_SUBTYPES.items()}}
+
+
+@bp.get("/zaken/<int:case_id>")
+@require_role(*STAFF)
+def case_page(case_id: int):
+    return _render_case(_load_case(case_id))
+
+
+def _case_url(case) -> str:
+    return url_for("workbench.case_page", case_id=case.id)
+
+
+@bp.post("/zaken/<int:case_id>/stappen/<name>")
+@require_role(*STAFF)
+def fire(case_id: int, name: str):
+    case = _load_case(case_id)
+    definition = workflow_service.workflow_of(case)
+    if not definition.has_transition(name):
+        abort(404)
+    transition = definition.transition(name)
+    roles = workflow_service.roles_for(current_user, case)
+    if transition not in wf.available_transitions(definition, case.state, roles):
+        if not transition.roles & roles:
+            abort(403)
+        return _render_case(case, status=409, alert=_(
+            "Deze stap kan nu niet. De zaak staat in een andere fase."))
+    today = utcnow().date()
+    form = transition_form(transition, definition, g.org,
+                           meetings=queries.upcoming_meetings(g.org.id, today), today=today,
+                           submitted=True)
+    if not form.validate():
+        return _render_case(case, status=422, failed=(name, form))
+    lock = form.lock_version.data
+    document = form.document.data if "document" in form and form.document.data else None
+    try:
+        casework.fire_transition(case, name, actor=current_user, inputs=transition_inputs(form),
+                                 now=utcnow(), decision=decision_fields(form), document=document,
+                                 expected_version=int(lock) if str(lock).isdigit() else -1)
+    except Conflict:
+        db.session.rollback()
+        fresh = _load_case(case_id)
+        return _render_case(fresh, status=409, failed=(name, form), alert=_(CONFLICT_MESSAGE))
+    except wf.MissingInputs as exc:
+        db.session.rollback()
+        _attach_errors(form, exc.errors)
+        return _render_case(_load_case(case_id), status=422, failed=(name, form))
+    except deadlines.ClockError as exc:
+        db.session.rollback()
+        form.form_errors.append(exc.message_nl)
+        return _render_case(_load_case(case_id), status=422, failed=(name, form))
+    except wf.TransitionNotAllowed as exc:
+        db.session.rollback()
+        return _render_case(_load_case(case_id), status=409, alert=exc.message_nl)
+    db.session.commit()
+    flash(_("Gelukt: %(step)s.", step=queries.transition_label(transition, _locale())),
+          "success")
+    return redirect_303(_case_url(case))
+
+
+def _attach_errors(form, errors: dict[str, str]) -> None:
+    for key, message in errors.items():
+        if key in form and key != "lock_version":
+            field = form[key]
+            field.errors = list(field.errors or []) + [message]
+        else:
+            form.form_errors.append(message)
+
+
+@bp.post("/zaken/<int:case_id>/notities")
+@require_role(*STAFF)
+def add_note(case_id: int):
+    case = _load_case(case_id)
+    form = NoteForm()
+    if form.validate():
+        try:
+            casework.add_note(case, author=current_user, body=form.body.data or "", now=utcnow())
+        except casework.CaseworkInvalid as exc:
+            db.session.rollback()
+            _attach_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("De notitie is opgeslagen."), "success")
+            return redirect_303(_case_url(case) + "#notities")
+    return _render_case(case, status=422, forms={"note": form})
+
+
+@bp.post("/zaken/<int:case_id>/berichten")
+@require_role(*STAFF)
+def send_message(case_id: int):
+    case = _load_case(case_id)
+    form = MessageForm()
+    if form.validate():
+        try:
+            casework.send_message(case, author=current_user, body=form.body.data or "",
+                                  now=utcnow())
+        except casework.CaseworkInvalid as exc:
+            db.session.rollback()
+            _attach_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("Het bericht is verstuurd."), "success")
+            return redirect_303(_case_url(case) + "#berichten")
+    return _render_case(case, status=422, forms={"message": form})
+
+
+@bp.post("/zaken/<int:case_id>/toewijzen")
+@require_role(*ASSIGNERS)
+def assign(case_id: int):
+    case = _load_case(case_id)
+    form = AssignForm()
+    assignee = _assignee_from(request.form.get("assignee", ""))
+    if assignee is not False:
+        try:
+            casework.assign_case(case, assignee=assignee, actor=current_user, now=utcnow())
+        except casework.CaseworkInvalid as exc:
+            db.session.rollback()
+            _attach_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("De behandelaar is aangepast."), "success")
+            return redirect_303(_case_url(case))
+    else:
+        form.assignee.errors = [_("Kies een medewerker.")]
+    return _render_case(case, status=422, forms={"assign": form})
+
+
+def _agreement_post(case_id: int, form_class, key: str, store):
+    case = _load_case(case_id)
+    form = form_class()
+    if form.validate():
+        try:
+            store(case, form)
+        except casework.CaseworkInvalid as exc:
+            db.session.rollback()
+            _attach_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("Opgeslagen."), "success")
+            return redirect_303(_case_url(case) + "#overeenkomst")
+    return _render_case(_load_case(case_id), status=422, forms={key: form})
+
+
+@bp.post("/zaken/<int:case_id>/overeenkomst")
+@require_role("official", "coordinator", "admin")
+def agreement(case_id: int):
+    return _agreement_post(case_id, AgreementForm, "agreement", lambda case, f: (
+        casework.update_agreement(
+            case, actor=current_user, start_date=f.start_date.data, end_date=f.end_date.data,
+            budget_line=f.budget_line.data or "", amount_existing=f.amount_existing.data,
+            amount_transferred=f.amount_transferred.data,
+            decision_ref=f.decision_ref.data or "", conditions=f.conditions.data or "",
+            now=utcnow())))
+
+
+@bp.post("/zaken/<int:case_id>/voortgang")
+@require_role("official", "coordinator", "admin")
+def progress(case_id: int):
+    return _agreement_post(case_id, ProgressForm, "progress", lambda case, f: (
+        casework.add_progress_report(case, actor=current_user, reported_on=f.reported_on.data,
+                                     text=f.text.data or "", now=utcnow())))
+
+
+@bp.post("/zaken/<int:case_id>/evaluatie")
+@require_role("official", "coordinator", "admin")
+def evaluation(case_id: int):
+    return _agreement_post(case_id, EvaluationForm, "evaluation", lambda case, f: (
+        casework.set_evaluation(case, actor=current_user, summary=f.summary.data or "",
+                                now=utcnow())))
+
+
+# --------------------------------------------------------------------------- templates
+
+def _template_choices() -> list[tuple[str, str]]:
+    from participation.services import organisations as organisation_service
+
+    names: dict[str, str] = {}
+    for request_type in queries.TYPE_LABELS:
+        version = organisation_service.current_workflow_version(g.org.id, request_type)
+        if version is None:
+            continue
+        for t in workflow_service.workflow_for_version(version).transitions:
+            if t.automatic is None and set(t.inputs) <= casework.BULK_INPUTS:
+                names.setdefault(t.name, queries.transition_label(t, _locale()))
+    return [("", _("Elke stap"))] + sorted(names.items(), key=lambda item: item[1])
+
+
+@bp.route("/sjablonen", methods=["GET", "POST"])
+@require_role(*ASSIGNERS)
+def templates():
+    form = TemplateForm() if request.method == "POST" else TemplateForm(formdata=None)
+    options = _template_choices()
+    form.transition.choices = choices(options)
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                casework.save_template(g.org, transition=form.transition.data or "",
+                                       title=form.title.data or "", body=form.body.data or "",
+                                       now=utcnow())
+            except casework.CaseworkInvalid as exc:
+                db.session.rollback()
+                _attach_errors(form, exc.errors)
+            else:
+                db.session.commit()
+                flash(_("Het sjabloon is opgeslagen."), "success")
+                return redirect_303(url_for("workbench.templates"))
+        status = 422
+    labels = dict(options)
+    return render_template("workbench/templates.html", form=form,
+                           templates=queries.templates_of(g.org.id), labels=labels), status
+
+
+@bp.post("/sjablonen/<int:template_id>/verwijderen")
+@require_role(*ASSIGNERS)
+def delete_template(template_id: int):
+    template = db.session.get(ResponseTemplate, template_id)
+    if template is None:
+        abort(404)
+    require_same_org(template.organisation_id)
+    casework.delete_template(template)
+    db.session.commit()
+    flash(_("Het sjabloon is verwijderd."), "success")
+    return redirect_303(url_for("workbench.templates"))

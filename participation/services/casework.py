@@ -1,0 +1,504 @@
+"""The officials' side of a case: transitions with their decision record, internal notes,
+messages to the applicant, assignment, bulk steps and the agreement after a grant.
+
+State changes go through services.workflow.apply_transition; everything here flushes and
+never commits (the view commits once).
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from flask import current_app
+from flask_babel import force_locale, gettext as _
+
+from participation.domain import grounds
+from participation.domain import workflow as wf
+from participation.domain.deadlines import ClockError
+from participation.extensions import db
+from participation.models import (Attachment, Case, CaseMessage, Decision, InternalNote,
+                                  Notification, Organisation, ResponseTemplate, User)
+from participation.services import mail
+from participation.services import workflow as workflow_service
+from participation.services.workflow import Conflict, Outcome
+
+ASSIGNABLE_ROLES = frozenset({"official", "coordinator"})
+# Inputs a bulk step can fill from one text (and a default term); anything else needs the
+# case page (a decision record, refusal grounds, a document, a meeting).
+BULK_TEXT_INPUTS = ("reason", "question", "answer")
+BULK_INPUTS = frozenset(BULK_TEXT_INPUTS + ("term_days", "extension_days"))
+DEFAULT_INFORMATION_TERM_DAYS = 21
+# States after acceptance in which the agreement panel applies (procedures.md §2.6).
+AGREEMENT_STATES = frozenset({"overeenkomst", "in_uitvoering", "evaluatie", "verlengd",
+                              "afgerond", "beeindigd", "vervallen"})
+DOCUMENT_TYPES = {"application/pdf": ".pdf", "application/vnd.openxmlformats-officedocument."
+                  "wordprocessingml.document": ".docx", "application/vnd.oasis.opendocument.text":
+                  ".odt", "image/png": ".png", "image/jpeg": ".jpg", "text/plain": ".txt"}
+
+
+class CaseworkInvalid(Exception):
+    """Input that cannot be stored: `errors` maps a field name to a Dutch message."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+# --------------------------------------------------------------------------- decision record
+
+def deciding_bodies(tier: str) -> list[grounds.Body]:
+    """The bodies that can decide in an organisation of `tier` (and a mandated official)."""
+    return [body for body in grounds.DECIDING_BODIES.values() if tier in body.tiers]
+
+
+def default_deciding_body(tier: str) -> str:
+    return grounds.TIERS[tier].executive_body if tier in grounds.TIERS else "college"
+
+
+def default_legal_remedies(org: Organisation, deciding_body: str | None = None) -> str:
+    """The standard bezwaar notice (Awb 6:7): six weeks, to the body that decided. A mandated
+    official decides on behalf of the executive, so the objection goes there."""
+    body = deciding_body or default_deciding_body(org.tier)
+    if body == "gemandateerd_ambtenaar":
+        body = default_deciding_body(org.tier)
+    body_label = grounds.label(grounds.DECIDING_BODIES, body, "nl")
+    return _("Bent u het niet eens met dit besluit? Dan kunt u bezwaar maken. Dat doet u binnen "
+             "6 weken na de dag waarop wij dit besluit bekend hebben gemaakt (artikel 6:7 van "
+             "de Algemene wet bestuursrecht). Stuur uw bezwaar aan: %(body)s van %(org)s. "
+             "Schrijf in uw brief uw naam en adres, de datum, om welk besluit het gaat en "
+             "waarom u het er niet mee eens bent. Zet uw handtekening eronder.",
+             body=body_label, org=org.name)
+
+
+def _decision_problems(org: Organisation, *, deciding_body: str, decided_on: date | None,
+                       outcome: str, reasons: str, refusal_grounds: Iterable[str],
+                       partial_subtype: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if deciding_body not in {b.code for b in deciding_bodies(org.tier)}:
+        errors["deciding_body"] = _("Kies wie het besluit neemt.")
+    if decided_on is None:
+        errors["decided_on"] = _("Geef de datum van het besluit.")
+    if not outcome:
+        errors["outcome"] = _("Kies een uitkomst uit de lijst.")
+    if not (reasons or "").strip():
+        errors["reason"] = _("Schrijf op waarom dit besluit is genomen.")
+    unknown = [code for code in refusal_grounds if code not in grounds.REFUSAL_GROUNDS]
+    if unknown:
+        errors["refusal_grounds"] = _("Kies alleen weigeringsgronden uit de lijst.")
+    if partial_subtype and partial_subtype not in grounds.PARTIAL_SUBTYPES:
+        errors["partial_subtype"] = _("Kies een soort gedeeltelijke toekenning uit de lijst.")
+    if outcome == "deels_toegekend" and not partial_subtype:
+        errors["partial_subtype"] = _("Kies wat voor gedeeltelijke toekenning het is.")
+    return errors
+
+
+def record_decision(case: Case, *, actor: User | None, deciding_body: str, decided_on: date,
+                    outcome: str, reasons: str, refusal_grounds: Iterable[str] = (),
+                    legal_remedies: str = "", decision_number: str = "",
+                    partial_subtype: str = "", document_id: int | None = None,
+                    now: datetime) -> Decision:
+    """Store the structured decision record (procedures.md §4.3); raises CaseworkInvalid."""
+    refusal_grounds = list(refusal_grounds or [])
+    errors = _decision_problems(case.organisation, deciding_body=deciding_body,
+                                decided_on=decided_on, outcome=outcome, reasons=reasons,
+                                refusal_grounds=refusal_grounds, partial_subtype=partial_subtype)
+    if errors:
+        raise CaseworkInvalid(errors)
+    decision = Decision(
+        case_id=case.id, deciding_body=deciding_body, decided_on=decided_on, outcome=outcome,
+        partial_subtype=partial_subtype or "", reasons=reasons.strip(),
+        refusal_grounds=refusal_grounds,
+        legal_remedies=(legal_remedies or "").strip() or default_legal_remedies(
+            case.organisation, deciding_body),
+        decision_number=(decision_number or "").strip(), document_id=document_id,
+        created_by_id=actor.id if actor else None, created_at=now)
+    db.session.add(decision)
+    db.session.flush()
+    return decision
+
+
+def decision_outcome(definition: wf.Workflow, transition: wf.Transition,
+                     inputs: Mapping[str, Any]) -> str:
+    """The outcome a decision on this transition records: the chosen outcome, else the
+    target state when it is an outcome (toegekend, afgewezen…), else the target state."""
+    chosen = inputs.get("outcome")
+    if chosen:
+        return str(chosen)
+    return transition.target
+
+
+# --------------------------------------------------------------------------- documents
+
+def store_document(case: Case, upload: Any, *, actor: User | None, purpose: str,
+                   now: datetime) -> Attachment:
+    """Save an uploaded file (a werkzeug FileStorage) next to the case; raises
+    CaseworkInvalid for an empty, too large or unsupported file."""
+    content = upload.read() if upload else b""
+    if not content:
+        raise CaseworkInvalid({"document": _("Kies een bestand.")})
+    limit = int(current_app.config.get("MAX_UPLOAD_MB", 10)) * 1024 * 1024
+    if len(content) > limit:
+        raise CaseworkInvalid({"document": _("Het bestand is te groot. Het mag maximaal "
+                                             "%(mb)s MB zijn.",
+                                             mb=current_app.config.get("MAX_UPLOAD_MB", 10))})
+    content_type = (upload.mimetype or "").lower()
+    if content_type not in DOCUMENT_TYPES:
+        raise CaseworkInvalid({"document": _("Dit soort bestand kan niet. Kies een PDF, Word-, "
+                                             "ODT-, PNG-, JPG- of tekstbestand.")})
+    if content_type == "application/pdf" and not content.startswith(b"%PDF"):
+        raise CaseworkInvalid({"document": _("Dit bestand is geen geldige PDF.")})
+    stored_name = secrets.token_hex(16) + DOCUMENT_TYPES[content_type]
+    directory = Path(current_app.config["UPLOAD_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / stored_name).write_bytes(content)
+    filename = Path(upload.filename or "document").name[:200] or "document"
+    attachment = Attachment(case_id=case.id, uploaded_by_id=actor.id if actor else None,
+                            purpose=purpose, filename=filename, stored_name=stored_name,
+                            content_type=content_type, size=len(content),
+                            sha256=hashlib.sha256(content).hexdigest(), public=False,
+                            created_at=now)
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+# --------------------------------------------------------------------------- transitions
+
+@dataclass(frozen=True)
+class DecisionFields:
+    """What the official fills in for the decision record; reasons come from the step's
+    "reason" input and the refusal grounds from its "refusal_grounds" input."""
+
+    deciding_body: str
+    decided_on: date | None
+    legal_remedies: str = ""
+    decision_number: str = ""
+    partial_subtype: str = ""
+
+
+def needs_decision(transition: wf.Transition) -> bool:
+    return "decision" in transition.inputs
+
+
+def fire_transition(case: Case, transition_name: str, *, actor: User, inputs: Mapping[str, Any],
+                    now: datetime, expected_version: int | None = None,
+                    decision: DecisionFields | None = None, document: Any = None) -> Outcome:
+    """One step from the workbench: check everything first (one list of errors), then store
+    the document and the decision record, then move the case.
+
+    Raises Conflict, wf.TransitionNotAllowed, ClockError, or wf.MissingInputs whose
+    `errors` map a form field (an input kind or a decision field) to a Dutch message.
+    """
+    if expected_version is not None and case.lock_version != expected_version:
+        raise Conflict(case.id)
+    definition = workflow_service.workflow_of(case)
+    roles = workflow_service.roles_for(actor, case)
+    inputs = {k: v for k, v in inputs.items() if not wf._is_empty(v)}
+    transition = definition.transition(transition_name) if definition.has_transition(
+        transition_name) else None
+    declared = (transition.inputs + transition.optional_inputs) if transition else ()
+    with_decision = transition is not None and "decision" in declared and (
+        needs_decision(transition) or decision is not None)
+    probe = dict(inputs)
+    if with_decision:
+        probe["decision"] = "pending"
+    if document is not None and "document" in declared:
+        probe["document"] = "pending"
+
+    errors: dict[str, str] = {}
+    try:
+        wf.plan_transition(definition, state=case.state, transition_name=transition_name,
+                           roles=roles, inputs=probe)
+    except wf.MissingInputs as exc:
+        errors.update(exc.errors)
+    if with_decision:
+        fields = decision or DecisionFields(deciding_body="", decided_on=None)
+        assert transition is not None
+        for key, message in _decision_problems(
+                case.organisation, deciding_body=fields.deciding_body,
+                decided_on=fields.decided_on,
+                outcome=decision_outcome(definition, transition, inputs),
+                reasons=str(inputs.get("reason") or ""),
+                refusal_grounds=inputs.get("refusal_grounds") or [],
+                partial_subtype=fields.partial_subtype).items():
+            errors.setdefault(key, message)
+        if (transition.target == "deels_toegekend" and not fields.partial_subtype):
+            errors.setdefault("partial_subtype",
+                              _("Kies wat voor gedeeltelijke toekenning het is."))
+    if errors:
+        raise wf.MissingInputs(errors, errors)
+
+    inputs = dict(inputs)
+    if document is not None and "document" in declared:
+        try:
+            attachment = store_document(case, document, actor=actor, purpose="decision", now=now)
+        except CaseworkInvalid as exc:
+            raise wf.MissingInputs(exc.errors, exc.errors) from exc
+        inputs["document"] = attachment.id
+    record: Decision | None = None
+    if with_decision:
+        assert transition is not None and decision is not None
+        record = record_decision(
+            case, actor=actor, deciding_body=decision.deciding_body,
+            decided_on=decision.decided_on or now.date(),
+            outcome=decision_outcome(definition, transition, inputs),
+            reasons=str(inputs.get("reason") or ""),
+            refusal_grounds=inputs.get("refusal_grounds") or [],
+            legal_remedies=decision.legal_remedies, decision_number=decision.decision_number,
+            partial_subtype=decision.partial_subtype, document_id=inputs.get("document"),
+            now=now)
+        inputs["decision"] = record.id
+    outcome = workflow_service.apply_transition(case, transition_name, actor=actor,
+                                                inputs=inputs, now=now,
+                                                expected_version=expected_version, roles=roles)
+    if record is not None and definition.state(outcome.plan.target).public:
+        record.published_at = now
+        db.session.flush()
+    return outcome
+
+
+# --------------------------------------------------------------------------- bulk
+
+@dataclass(frozen=True)
+class BulkResult:
+    case_id: int
+    number: str
+    title: str
+    ok: bool
+    message: str
+
+
+def bulk_inputs(transition: wf.Transition, text: str, term_days: int | None) -> dict[str, Any]:
+    declared = transition.inputs + transition.optional_inputs
+    inputs: dict[str, Any] = {}
+    for kind in BULK_TEXT_INPUTS:
+        if kind in declared and text.strip():
+            inputs[kind] = text.strip()
+    if "term_days" in declared:
+        if term_days:
+            inputs["term_days"] = term_days
+        elif "term_days" in transition.inputs:
+            inputs["term_days"] = DEFAULT_INFORMATION_TERM_DAYS
+    return inputs
+
+
+def apply_bulk(selection: Iterable[tuple[Case, int]], transition_name: str, *, actor: User,
+               text: str, term_days: int | None = None, now: datetime) -> list[BulkResult]:
+    """Fire one step on several cases, each in its own SAVEPOINT so that a case that cannot
+    take the step leaves the others alone. `selection` pairs a case with the lock version
+    the user saw. Nothing is committed here.
+
+    Every refusal (stale version, wrong state or role, missing inputs, clock) is detected
+    before anything is written, so a failed case leaves nothing to undo. A write conflict
+    that only shows at flush time (a simultaneous edit) makes apply_transition roll back
+    the whole transaction: then Conflict propagates and nothing at all is changed.
+    """
+    results: list[BulkResult] = []
+    for case, seen_version in selection:
+        label = case.number or str(case.id)
+        if case.lock_version != seen_version:
+            results.append(BulkResult(case.id, label, case.title, False,
+                                      _("Deze zaak is intussen gewijzigd. Bekijk de nieuwe "
+                                        "stand en probeer het opnieuw.")))
+            continue
+        definition = workflow_service.workflow_of(case)
+        transition = (definition.transition(transition_name)
+                      if definition.has_transition(transition_name) else None)
+        inputs = bulk_inputs(transition, text, term_days) if transition else {}
+        savepoint = db.session.begin_nested()
+        try:
+            outcome = workflow_service.apply_transition(
+                case, transition_name, actor=actor, inputs=inputs, now=now,
+                expected_version=seen_version)
+        except wf.TransitionNotAllowed as exc:
+            savepoint.rollback()
+            results.append(BulkResult(case.id, label, case.title, False, exc.message_nl))
+            continue
+        except wf.MissingInputs as exc:
+            savepoint.rollback()
+            results.append(BulkResult(case.id, label, case.title, False,
+                                      " ".join(exc.errors.values())))
+            continue
+        except ClockError as exc:
+            savepoint.rollback()
+            results.append(BulkResult(case.id, label, case.title, False, exc.message_nl))
+            continue
+        savepoint.commit()
+        state_label = definition.state(outcome.plan.target).label_nl
+        results.append(BulkResult(case.id, outcome.case.number or label, case.title, True,
+                                  _("Gelukt: nu %(state)s.", state=state_label)))
+    return results
+
+
+def assign_bulk(cases: Iterable[Case], *, assignee: User | None, actor: User,
+                now: datetime) -> int:
+    count = 0
+    for case in cases:
+        assign_case(case, assignee=assignee, actor=actor, now=now)
+        count += 1
+    return count
+
+
+# --------------------------------------------------------------------------- assignment
+
+def assign_case(case: Case, *, assignee: User | None, actor: User, now: datetime) -> None:
+    """Give the case to an official of its organisation (None: nobody)."""
+    if assignee is not None and not (assignee.roles_in(case.organisation_id) & ASSIGNABLE_ROLES):
+        raise CaseworkInvalid({"assignee": _("Kies een medewerker van deze organisatie.")})
+    case.assignee_id = assignee.id if assignee else None
+    case.updated_at = now
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- notes, messages
+
+def add_note(case: Case, *, author: User, body: str, now: datetime) -> InternalNote:
+    """An internal note: staff only, never shown to the applicant or the public."""
+    if not (body or "").strip():
+        raise CaseworkInvalid({"body": _("Schrijf een notitie.")})
+    note = InternalNote(case_id=case.id, author_id=author.id, body=body.strip(), created_at=now)
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def send_message(case: Case, *, author: User, body: str, now: datetime) -> CaseMessage:
+    """A message from the organisation to the applicant, in the app and by email."""
+    if not (body or "").strip():
+        raise CaseworkInvalid({"body": _("Schrijf een bericht.")})
+    message = CaseMessage(case_id=case.id, author_id=author.id, from_organisation=True,
+                          kind="message", body=body.strip(), created_at=now)
+    db.session.add(message)
+    applicant = db.session.get(User, case.applicant_id) if case.applicant_id else None
+    if applicant is not None and applicant.is_active:
+        path = workflow_service.case_path(case)
+        url = current_app.config["BASE_URL"] + path
+        with force_locale(applicant.locale or "nl"):
+            subject = _("%(number)s: nieuw bericht over uw aanvraag",
+                        number=case.number or case.title)
+            text = "\n".join([
+                _("Beste %(name)s,", name=applicant.name), "",
+                _("U heeft een bericht gekregen over uw aanvraag \"%(title)s\" (%(number)s):",
+                  title=case.title, number=case.number or "-"), "",
+                message.body, "",
+                _("Bekijk uw zaak: %(url)s", url=url), "",
+                _("Met vriendelijke groet,"), case.organisation.name])
+        db.session.add(Notification(user_id=applicant.id, case_id=case.id, text=subject[:300],
+                                    url=path))
+        mail.queue_email(applicant.email, subject, text)
+    db.session.flush()
+    return message
+
+
+# --------------------------------------------------------------------------- agreement (§2.6)
+
+def _require_agreement_state(case: Case) -> None:
+    if case.state not in AGREEMENT_STATES:
+        raise CaseworkInvalid({"form": _("Een overeenkomst kan pas na toekenning.")})
+
+
+def _set_data(case: Case, key: str, value: Any, now: datetime) -> None:
+    # A new dict, so that the JSON column sees the change; data, not a state change: no event.
+    case.data = {**(case.data or {}), key: value}
+    case.updated_at = now
+    db.session.flush()
+
+
+def _amount(raw: str | Decimal | None, field: str, errors: dict[str, str]) -> str:
+    if raw in (None, ""):
+        return ""
+    try:
+        value = Decimal(str(raw).replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        errors[field] = _("Geef een bedrag in euro's, bijvoorbeeld 12500,00.")
+        return ""
+    if value < 0:
+        errors[field] = _("Een bedrag kan niet negatief zijn.")
+        return ""
+    return f"{value.quantize(Decimal('0.01'))}"
+
+
+def update_agreement(case: Case, *, actor: User, start_date: date | None, end_date: date | None,
+                     budget_line: str, amount_existing: str | Decimal | None,
+                     amount_transferred: str | Decimal | None, decision_ref: str,
+                     conditions: str, now: datetime) -> dict[str, Any]:
+    """The agreement's data (procedures.md §2.6): term, budget transfer, conditions."""
+    _require_agreement_state(case)
+    errors: dict[str, str] = {}
+    if start_date is None:
+        errors["start_date"] = _("Geef de startdatum.")
+    if start_date and end_date and end_date < start_date:
+        errors["end_date"] = _("De einddatum moet na de startdatum liggen.")
+    existing = _amount(amount_existing, "amount_existing", errors)
+    transferred = _amount(amount_transferred, "amount_transferred", errors)
+    if errors:
+        raise CaseworkInvalid(errors)
+    agreement = {
+        "start_date": start_date.isoformat() if start_date else None,
+        "end_date": end_date.isoformat() if end_date else None,
+        "budget_line": budget_line.strip(), "amount_existing": existing,
+        "amount_transferred": transferred, "decision_ref": decision_ref.strip(),
+        "conditions": conditions.strip(), "updated_by": actor.id, "updated_at": now.isoformat(),
+    }
+    _set_data(case, "agreement", agreement, now)
+    return agreement
+
+
+def add_progress_report(case: Case, *, actor: User, reported_on: date | None, text: str,
+                        now: datetime) -> dict[str, Any]:
+    _require_agreement_state(case)
+    errors: dict[str, str] = {}
+    if reported_on is None:
+        errors["reported_on"] = _("Geef de datum van het verslag.")
+    if not (text or "").strip():
+        errors["text"] = _("Schrijf wat er is gebeurd.")
+    if errors:
+        raise CaseworkInvalid(errors)
+    assert reported_on is not None
+    report = {"date": reported_on.isoformat(), "text": text.strip(), "by": actor.id}
+    reports = list((case.data or {}).get("progress_reports") or [])
+    reports.append(report)
+    reports.sort(key=lambda r: r["date"])
+    _set_data(case, "progress_reports", reports, now)
+    return report
+
+
+def set_evaluation(case: Case, *, actor: User, summary: str, now: datetime) -> dict[str, Any]:
+    _require_agreement_state(case)
+    if not (summary or "").strip():
+        raise CaseworkInvalid({"summary": _("Schrijf een samenvatting van de evaluatie.")})
+    evaluation = {"summary": summary.strip(), "by": actor.id, "updated_at": now.isoformat()}
+    _set_data(case, "evaluation", evaluation, now)
+    return evaluation
+
+
+# --------------------------------------------------------------------------- templates
+
+def save_template(org: Organisation, *, transition: str, title: str, body: str,
+                  now: datetime, template: ResponseTemplate | None = None) -> ResponseTemplate:
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = _("Geef het sjabloon een naam.")
+    if not body.strip():
+        errors["body"] = _("Schrijf de tekst van het sjabloon.")
+    if errors:
+        raise CaseworkInvalid(errors)
+    if template is None:
+        template = ResponseTemplate(organisation_id=org.id, created_at=now)
+        db.session.add(template)
+    template.transition = transition or ""
+    template.title = title.strip()[:120]
+    template.body = body.strip()
+    template.updated_at = now
+    db.session.flush()
+    return template
+
+
+def delete_template(template: ResponseTemplate) -> None:
+    db.session.delete(template)
+    db.session.flush()

@@ -1,0 +1,244 @@
+"""Forms of the workbench. A transition's form is built from the inputs the workflow
+declares for it, so a procedure change needs no code change."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectChoice,
+                     SelectField, SelectMultipleField, StringField, TextAreaField)
+from wtforms.validators import Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from participation.domain import grounds
+from participation.domain import workflow as wf
+from participation.domain.workflow import MAX_INPUT_DAYS
+from participation.models import Meeting, Organisation
+from participation.services import casework
+
+
+class Needed:
+    """Marks a field as required in its label; the workflow service does the checking, so
+    that the message is the same with and without this form (and in the bulk action)."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form: Any, field: Any) -> None:
+        return None
+
+
+def choices(pairs: Any) -> list[SelectChoice]:
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class CheckboxGroupField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+_DAYS = NumberRange(min=1, max=MAX_INPUT_DAYS,
+                    message=_l("Geef een heel getal van 1 tot en met 365."))
+
+
+def _days_field(label: Any, description: Any, required: bool, default: int | None) -> Any:
+    validators = [Needed(), _DAYS] if required else [Optional(), _DAYS]
+    return IntegerField(label, validators=validators, description=description, default=default)
+
+
+class TransitionFormBase(FlaskForm):
+    lock_version = HiddenField()
+
+
+def transition_form(transition: wf.Transition, definition: wf.Workflow, org: Organisation, *,
+                    meetings: list[Meeting], today: date, submitted: bool = False) -> FlaskForm:
+    """A form with exactly the inputs `transition` takes, prefixed with its name so that
+    several forms can share the page."""
+    required = set(transition.inputs)
+    declared = transition.inputs + transition.optional_inputs
+    with_decision = "decision" in declared
+    attrs: dict[str, Any] = {}
+
+    def mark(kind: str) -> list[Any]:
+        return [Needed()] if kind in required or (kind == "reason" and with_decision) else []
+
+    if "question" in declared:
+        attrs["question"] = TextAreaField(
+            _l("Uw vraag aan de aanvrager"), validators=mark("question"),
+            description=_l("De aanvrager krijgt deze vraag per e-mail."))
+    if "term_days" in declared:
+        default = (casework.DEFAULT_INFORMATION_TERM_DAYS if "term_days" in required
+                   else (definition.state(transition.target).term.days
+                         if definition.state(transition.target).term else None))
+        attrs["term_days"] = _days_field(_l("Termijn voor de aanvrager (in dagen)"),
+                                         _l("Binnen deze termijn moet de aanvrager reageren."),
+                                         "term_days" in required, default)
+    if "answer" in declared:
+        attrs["answer"] = TextAreaField(_l("Antwoord van de aanvrager"), validators=mark("answer"))
+    if "extension_days" in declared:
+        allowed = definition.decision_clock.extension_days if definition.decision_clock else 0
+        attrs["extension_days"] = _days_field(
+            _l("Aantal dagen verlenging"),
+            _l("Maximaal %(days)s dagen. De beslistermijn kan maar één keer worden verlengd.",
+               days=allowed), "extension_days" in required, allowed or None)
+    if "refusal_grounds" in declared:
+        attrs["refusal_grounds"] = CheckboxGroupField(
+            _l("Weigeringsgronden"), validators=mark("refusal_grounds"),
+            choices=choices((code, f"{code}: {grounds.REFUSAL_GROUNDS[code].label_nl}")
+                            for code in definition.refusal_grounds
+                            if code in grounds.REFUSAL_GROUNDS),
+            description=_l("Kies minstens één grond en leg in de motivering uit waarom "
+                           "die geldt."))
+    if "exclusions" in declared:
+        attrs["exclusions"] = CheckboxGroupField(
+            _l("Redenen waarom het onderwerp is uitgesloten"), validators=mark("exclusions"),
+            choices=choices((code, f"{code}: {grounds.EXCLUSIONS[code].label_nl}")
+                            for code in definition.exclusions if code in grounds.EXCLUSIONS))
+    if "outcome" in declared:
+        table = (grounds.COUNCIL_OUTCOMES if definition.request_type == "burgerinitiatief"
+                 else grounds.OUTCOMES)
+        attrs["outcome"] = SelectField(
+            _l("Uitkomst"), validators=mark("outcome"),
+            choices=choices([("", _l("Kies een uitkomst"))]
+                            + [(code, grounds.label(table, code, "nl"))
+                               for code in definition.allowed_outcomes]))
+    if "meeting" in declared:
+        attrs["meeting"] = SelectField(
+            _l("Vergadering"), validators=mark("meeting"),
+            choices=choices([("", _l("Kies een vergadering"))]
+                            + [(m.id, f"{m.title} ({m.starts_at:%d-%m-%Y})") for m in meetings]))
+    if "reason" in declared or with_decision:
+        if with_decision:
+            label = _l("Motivering van het besluit")
+            hint = _l("Leg uit waarom dit besluit is genomen. De aanvrager krijgt deze tekst.")
+        elif transition.clock is wf.ClockEffect.EXTEND:
+            label = _l("Reden van de verlenging")
+            hint = _l("De aanvrager krijgt deze reden te zien.")
+        else:
+            label = _l("Toelichting")
+            hint = None
+        attrs["reason"] = TextAreaField(label, validators=mark("reason"), description=hint)
+    if with_decision:
+        attrs["deciding_body"] = SelectField(
+            _l("Wie neemt het besluit?"), validators=[Needed()],
+            choices=choices((b.code, b.label_nl) for b in casework.deciding_bodies(org.tier)),
+            default=casework.default_deciding_body(org.tier))
+        attrs["decided_on"] = DateField(_l("Datum van het besluit"), validators=[Needed()],
+                                        default=today)
+        if transition.target == "deels_toegekend":
+            attrs["partial_subtype"] = SelectField(
+                _l("Soort gedeeltelijke toekenning"), validators=[Needed()],
+                choices=choices([("", _l("Kies een soort"))]
+                                + [(e.code, e.label_nl)
+                                   for e in grounds.PARTIAL_SUBTYPES.values()]))
+        attrs["decision_number"] = StringField(_l("Besluitnummer"),
+                                               validators=[Optional(), Length(max=60)],
+                                               description=_l("Bijvoorbeeld het nummer op de "
+                                                              "besluitenlijst."))
+        attrs["legal_remedies"] = TextAreaField(
+            _l("Bezwaarclausule"), default=casework.default_legal_remedies(org),
+            description=_l("Deze tekst staat onder het besluit. Pas hem aan als dat nodig is."))
+    if "document" in declared:
+        attrs["document"] = FileField(
+            _l("Document") if not with_decision else _l("Besluitdocument"),
+            validators=mark("document"),
+            description=_l("PDF, Word, ODT, PNG, JPG of tekst, maximaal 10 MB."))
+
+    form_class = type(f"TransitionForm_{transition.name}", (TransitionFormBase,), attrs)
+    if submitted:  # Flask-WTF reads request.form and request.files
+        return form_class(prefix=transition.name)
+    return form_class(prefix=transition.name, formdata=None)
+
+
+def transition_inputs(form: FlaskForm) -> dict[str, Any]:
+    """The workflow inputs from a submitted transition form."""
+    inputs: dict[str, Any] = {}
+    for kind in ("reason", "question", "answer", "term_days", "extension_days",
+                 "refusal_grounds", "exclusions", "outcome", "meeting"):
+        if kind in form:
+            value = form[kind].data
+            if kind == "meeting" and value:
+                value = int(value) if str(value).isdigit() else value
+            inputs[kind] = value
+    return inputs
+
+
+def decision_fields(form: FlaskForm) -> casework.DecisionFields | None:
+    if "deciding_body" not in form:
+        return None
+    return casework.DecisionFields(
+        deciding_body=form.deciding_body.data or "", decided_on=form.decided_on.data,
+        legal_remedies=form.legal_remedies.data or "",
+        decision_number=form.decision_number.data or "",
+        partial_subtype=form.partial_subtype.data if "partial_subtype" in form else "")
+
+
+class QueueFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    type = SelectField(_l("Soort"), choices=[])
+    state = SelectField(_l("Fase"), choices=[])
+    assignee = SelectField(_l("Behandelaar"), choices=[])
+    overdue = BooleanField(_l("Alleen verlopen termijnen"))
+    q = StringField(_l("Zoek op titel of zaaknummer"))
+
+
+class BulkForm(FlaskForm):
+    transition = SelectField(_l("Stap"), choices=[])
+    template = SelectField(_l("Sjabloon"), choices=[])
+    text = TextAreaField(_l("Tekst (als u geen sjabloon kiest)"), validators=[Optional()])
+    term_days = IntegerField(_l("Termijn in dagen (bij een vraag aan de aanvrager)"),
+                             validators=[Optional(), _DAYS])
+    assignee = SelectField(_l("Toewijzen aan"), choices=[])
+
+
+class AssignForm(FlaskForm):
+    assignee = SelectField(_l("Behandelaar"), choices=[])
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(_l("Interne notitie"), validators=[Needed(), Length(max=10000)],
+                         description=_l("Alleen medewerkers zien deze notitie. De aanvrager "
+                                        "en het publiek zien haar nooit."))
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField(_l("Bericht aan de aanvrager"), validators=[Needed(), Length(max=10000)],
+                         description=_l("De aanvrager krijgt dit bericht ook per e-mail."))
+
+
+class AgreementForm(FlaskForm):
+    start_date = DateField(_l("Startdatum"), validators=[Needed(), Optional()])
+    end_date = DateField(_l("Einddatum"), validators=[Optional()])
+    budget_line = StringField(_l("Begrotingspost"), validators=[Optional(), Length(max=60)])
+    amount_existing = StringField(_l("Bestaand budget (euro)"),
+                                  validators=[Optional(), Length(max=20)])
+    amount_transferred = StringField(_l("Overgedragen bedrag (euro)"),
+                                     validators=[Optional(), Length(max=20)])
+    decision_ref = StringField(_l("Besluit over het budget (kenmerk)"),
+                               validators=[Optional(), Length(max=100)])
+    conditions = TextAreaField(_l("Afspraken en voorwaarden"),
+                               validators=[Optional(), Length(max=10000)],
+                               description=_l("Bijvoorbeeld resultaten, kwaliteit, "
+                                              "verzekering, voortgangsgesprekken."))
+
+
+class ProgressForm(FlaskForm):
+    reported_on = DateField(_l("Datum"), validators=[Needed(), Optional()])
+    text = TextAreaField(_l("Voortgang"), validators=[Needed(), Length(max=10000)])
+
+
+class EvaluationForm(FlaskForm):
+    summary = TextAreaField(_l("Samenvatting van de evaluatie"),
+                            validators=[Needed(), Length(max=10000)],
+                            description=_l("Resultaten, kosten, kwaliteit, draagvlak en wat "
+                                           "we ervan leren."))
+
+
+class TemplateForm(FlaskForm):
+    title = StringField(_l("Naam"), validators=[Needed(), Length(max=120)])
+    transition = SelectField(_l("Voor de stap"), choices=[])
+    body = TextAreaField(_l("Tekst"), validators=[Needed(), Length(max=10000)])

@@ -1,0 +1,455 @@
+"""Read side of the workbench: what the work queue and the case page show, in a bounded
+number of SQL statements (the queue: five, whatever the number of cases)."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from typing import Any, Iterator
+
+from sqlalchemy import Text, and_, case as sql_case, cast, func, or_, select
+
+from participation.domain import grounds
+from participation.domain import workflow as wf
+from participation.extensions import db
+from participation.models import (Attachment, AuditEvent, Case, CaseMessage, Decision,
+                                  InternalNote, Meeting, Membership, ResponseTemplate, Task, User,
+                                  WorkflowVersion)
+from participation.services import workflow as workflow_service
+from participation.services.casework import ASSIGNABLE_ROLES, BULK_INPUTS
+
+PER_PAGE = 50
+TYPE_LABELS = {"uitdaagrecht": ("Uitdaagrecht", "Right to challenge"),
+               "burgerinitiatief": ("Burgerinitiatief", "Citizens' initiative"),
+               "bewonersinitiatief": ("Bewonersinitiatief", "Residents' initiative")}
+
+
+def type_label(request_type: str, locale: str = "nl") -> str:
+    nl, en = TYPE_LABELS.get(request_type, (request_type, request_type))
+    return en if locale.startswith("en") else nl
+
+
+def state_label(definition: wf.Workflow | None, state: str, locale: str = "nl") -> str:
+    if definition is None or not definition.has_state(state):
+        return state.replace("_", " ")
+    s = definition.state(state)
+    return s.label_en if locale.startswith("en") else s.label_nl
+
+
+def transition_label(t: wf.Transition, locale: str = "nl") -> str:
+    return (t.label_en if locale.startswith("en") else t.label_nl) or t.name.replace("_", " ")
+
+
+# --------------------------------------------------------------------------- work queue
+
+@dataclass(frozen=True)
+class QueueFilters:
+    request_type: str = ""
+    state: str = ""
+    assignee: str = ""  # "", "mine", "none" or a user id
+    overdue: bool = False
+    text: str = ""
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    number: str
+    title: str
+    request_type: str
+    type_label: str
+    state: str
+    state_label: str
+    assignee_id: int | None
+    assignee_name: str
+    submitted_at: datetime | None
+    deadline: date | None
+    days_left: int | None
+    suspended: bool
+    overdue: bool
+    lock_version: int
+
+
+@dataclass(frozen=True)
+class StateCount:
+    request_type: str
+    state: str
+    label: str
+    count: int
+
+
+@dataclass
+class Page:
+    """Just what the pagination macro needs (the shape of Flask-SQLAlchemy's Pagination)."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    def iter_pages(self, left_edge: int = 1, left_current: int = 1, right_current: int = 2,
+                   right_edge: int = 1) -> Iterator[int | None]:
+        last = 0
+        for number in range(1, self.pages + 1):
+            if (number <= left_edge or self.page - left_current <= number <= self.page
+                    + right_current or number > self.pages - right_edge):
+                if last and number - last > 1:
+                    yield None
+                yield number
+                last = number
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    page: Page
+    counts: list[StateCount]
+    total_open: int
+    state_options: list[Option]
+    assignees: list[Option]
+    bulk_transitions: list[Option] = field(default_factory=list)
+
+
+def _suspended_expression():
+    # The clock's suspensions are [[start, end], …]; a running one ends in null. Stored as
+    # JSON text on both databases, so the text test works on SQLite and PostgreSQL alike.
+    return cast(Case.clock_suspensions, Text).like("%null]]")
+
+
+def _base_conditions(org_id: int) -> list[Any]:
+    return [Case.organisation_id == org_id, Case.submitted_at.is_not(None)]
+
+
+def _filter_conditions(filters: QueueFilters, *, user_id: int, today: date) -> list[Any]:
+    conditions: list[Any] = []
+    if filters.request_type:
+        conditions.append(Case.request_type == filters.request_type)
+    if filters.state:
+        conditions.append(Case.state == filters.state)
+    if filters.assignee == "mine":
+        conditions.append(Case.assignee_id == user_id)
+    elif filters.assignee == "none":
+        conditions.append(Case.assignee_id.is_(None))
+    elif filters.assignee.isdigit():
+        conditions.append(Case.assignee_id == int(filters.assignee))
+    if filters.overdue:
+        conditions += [Case.deadline < today, Case.clock_stopped_on.is_(None),
+                       ~_suspended_expression()]
+    text = filters.text.strip().lower()
+    if text:
+        pattern = "%" + re.sub(r"([%_\\])", r"\\\1", text) + "%"
+        conditions.append(or_(func.lower(Case.title).like(pattern, escape="\\"),
+                              func.lower(Case.number).like(pattern, escape="\\")))
+    return conditions
+
+
+def _definitions(version_ids: set[int]) -> dict[int, wf.Workflow]:
+    if not version_ids:
+        return {}
+    versions = db.session.scalars(select(WorkflowVersion)
+                                  .where(WorkflowVersion.id.in_(version_ids))).all()
+    return {v.id: workflow_service.workflow_for_version(v) for v in versions}
+
+
+def work_queue(org_id: int, filters: QueueFilters, *, user_id: int, today: date,
+               roles: set[str], locale: str = "nl") -> QueuePage:
+    """The organisation's submitted cases, most urgent first: overdue, then fewest days
+    left, suspended clocks after the running ones, cases without a running clock last;
+    then by submission. Five statements: count, rows, counts per state, procedure
+    versions, assignable officials."""
+    base = _base_conditions(org_id)
+    conditions = base + _filter_conditions(filters, user_id=user_id, today=today)
+
+    total = db.session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
+    page = Page(page=max(1, filters.page), per_page=PER_PAGE, total=total)
+    if page.page > page.pages:
+        page.page = page.pages
+
+    suspended = _suspended_expression()
+    running = and_(Case.deadline.is_not(None), Case.clock_stopped_on.is_(None))
+    urgency = sql_case((and_(running, ~suspended), 0), (running, 1), else_=2)
+    stmt = (select(Case, User.name)
+            .outerjoin(User, User.id == Case.assignee_id)
+            .where(*conditions)
+            .order_by(urgency, Case.deadline.asc(), Case.submitted_at.asc(), Case.id.asc())
+            .limit(PER_PAGE).offset((page.page - 1) * PER_PAGE))
+    fetched = db.session.execute(stmt).all()
+
+    count_rows = db.session.execute(
+        select(Case.request_type, Case.state, func.min(Case.workflow_version_id),
+               func.count(Case.id))
+        .where(*base).group_by(Case.request_type, Case.state)).all()
+
+    version_ids = {case.workflow_version_id for case, _ in fetched}
+    version_ids |= {version_id for _, _, version_id, _ in count_rows}
+    definitions = _definitions(version_ids)
+
+    rows = []
+    for case, assignee_name in fetched:
+        definition = definitions.get(case.workflow_version_id)
+        clock = workflow_service.clock_of(case)
+        is_suspended = clock.suspended and not clock.stopped
+        deadline = clock.deadline(today) if clock.started and not clock.stopped else None
+        days_left = (deadline - today).days if deadline else None
+        rows.append(QueueRow(
+            id=case.id, number=case.number or "", title=case.title,
+            request_type=case.request_type, type_label=type_label(case.request_type, locale),
+            state=case.state, state_label=state_label(definition, case.state, locale),
+            assignee_id=case.assignee_id, assignee_name=assignee_name or "",
+            submitted_at=case.submitted_at, deadline=deadline, days_left=days_left,
+            suspended=is_suspended,
+            overdue=bool(days_left is not None and days_left < 0 and not is_suspended),
+            lock_version=case.lock_version))
+
+    counts = sorted(
+        (StateCount(request_type, state, state_label(definitions.get(version_id), state, locale),
+                    count)
+         for request_type, state, version_id, count in count_rows),
+        key=lambda c: (c.request_type, c.label))
+    state_options = sorted({Option(c.state, c.label) for c in counts}, key=lambda o: o.label)
+    if filters.state and filters.state not in {o.value for o in state_options}:
+        state_options.append(Option(filters.state, filters.state.replace("_", " ")))
+
+    assignee_rows = db.session.execute(
+        select(User.id, User.name).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == org_id, Membership.role.in_(ASSIGNABLE_ROLES),
+               User.deleted_at.is_(None))
+        .group_by(User.id, User.name).order_by(User.name)).all()
+
+    # Steps that fit a bulk action: one text (and a term) is all they need.
+    bulk: dict[str, str] = {}
+    for definition in definitions.values():
+        for t in definition.transitions:
+            if (t.automatic is None and t.roles & roles and set(t.inputs) <= BULK_INPUTS
+                    and t.name not in bulk):
+                bulk[t.name] = transition_label(t, locale)
+
+    return QueuePage(rows=rows, page=page, counts=counts,
+                     total_open=sum(c.count for c in counts), state_options=state_options,
+                     assignees=[Option(str(uid), name) for uid, name in assignee_rows],
+                     bulk_transitions=[Option(k, v) for k, v in sorted(bulk.items(),
+                                                                      key=lambda i: i[1])])
+
+
+def assignable_officials(org_id: int) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == org_id, Membership.role.in_(ASSIGNABLE_ROLES),
+               User.deleted_at.is_(None)).distinct().order_by(User.name)))
+
+
+def templates_of(org_id: int) -> list[ResponseTemplate]:
+    return list(db.session.scalars(select(ResponseTemplate)
+                                   .where(ResponseTemplate.organisation_id == org_id)
+                                   .order_by(ResponseTemplate.title)))
+
+
+def cases_for_bulk(org_id: int, ids: list[int]) -> dict[int, Case]:
+    if not ids:
+        return {}
+    cases = db.session.scalars(select(Case).where(Case.organisation_id == org_id,
+                                                  Case.id.in_(ids),
+                                                  Case.submitted_at.is_not(None))).all()
+    return {c.id: c for c in cases}
+
+
+# --------------------------------------------------------------------------- case page
+
+# Dutch labels for the request's form fields (case.data); unknown keys get a humanised name.
+DATA_LABELS = {
+    "task": "Taak", "task_code": "Taak", "task_id": "Taak", "task_title": "Taak",
+    "task_description": "Beschrijving van de taak", "description": "Beschrijving",
+    "summary": "Samenvatting", "plan": "Plan", "approach": "Aanpak", "goal": "Doel",
+    "goals": "Doelen", "results": "Resultaten", "quality": "Kwaliteit",
+    "quality_guarantees": "Kwaliteit en continuïteit", "continuity": "Continuïteit",
+    "budget": "Begroting", "requested_budget": "Gevraagd budget",
+    "budget_explanation": "Toelichting op de begroting", "cost_comparison": "Kostenvergelijking",
+    "support": "Draagvlak", "support_evidence": "Bewijs van draagvlak", "draagvlak": "Draagvlak",
+    "added_value": "Maatschappelijke meerwaarde", "social_value": "Maatschappelijke meerwaarde",
+    "organisation": "Organisatie", "organisation_name": "Naam van de organisatie",
+    "applicant_name": "Naam aanvrager", "group_name": "Naam van de groep",
+    "legal_form": "Rechtsvorm", "kvk_number": "KvK-nummer", "kvk": "KvK-nummer",
+    "contact_name": "Contactpersoon", "contact_email": "E-mailadres contactpersoon",
+    "contact_phone": "Telefoonnummer contactpersoon", "email": "E-mailadres",
+    "phone": "Telefoonnummer", "address": "Adres", "postcode": "Postcode",
+    "area": "Gebied", "neighbourhood": "Wijk of buurt", "location": "Locatie",
+    "policy_area": "Beleidsveld", "start_date": "Gewenste startdatum",
+    "end_date": "Gewenste einddatum", "duration": "Looptijd", "term": "Looptijd",
+    "risks": "Risico's", "safety": "Veiligheid", "insurance": "Verzekering",
+    "privacy": "Privacy", "partners": "Samenwerkingspartners", "members": "Leden",
+    "previous_case": "Eerdere aanvraag", "consent": "Toestemming",
+    "privacy_consent": "Toestemming voor gebruik van gegevens",
+    "agreement": "Overeenkomst", "progress_reports": "Voortgangsverslagen",
+    "evaluation": "Evaluatie",
+}
+# Keys the case page shows in their own panel, not in the request's field list.
+PANEL_KEYS = frozenset({"agreement", "progress_reports", "evaluation"})
+
+
+def data_label(key: str) -> str:
+    if key in DATA_LABELS:
+        return DATA_LABELS[key]
+    text = re.sub(r"[_\-]+", " ", key).strip()
+    return text[:1].upper() + text[1:] if text else key
+
+
+def data_value(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Ja" if value else "Nee"
+    if key == "legal_form" and isinstance(value, str):
+        return grounds.label(grounds.LEGAL_FORMS, value, "nl")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(data_value(key, v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{data_label(k)}: {data_value(k, v)}" for k, v in value.items())
+    return str(value)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    seq: int
+    transition: str
+    label: str
+    from_label: str
+    to_label: str
+    actor_name: str
+    actor_role: str
+    reason: str
+    public: bool
+    public_label: str
+    short_hash: str
+
+
+@dataclass(frozen=True)
+class NoteView:
+    at: datetime
+    author_name: str
+    body: str
+
+
+@dataclass(frozen=True)
+class MessageView:
+    at: datetime
+    author_name: str
+    from_organisation: bool
+    kind: str
+    body: str
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    definition: wf.Workflow
+    state_label: str
+    type_label: str
+    applicant: User | None
+    assignee: User | None
+    task: Task | None
+    data_items: list[tuple[str, str]]
+    attachments: list[Attachment]
+    timeline: list[TimelineEntry]
+    notes: list[NoteView]
+    messages: list[MessageView]
+    decisions: list[Decision]
+    meetings: list[Meeting]
+
+
+def load_case(org_id: int, case_id: int) -> Case | None:
+    """A submitted case of this organisation (drafts are the applicant's own business)."""
+    case = db.session.get(Case, case_id)
+    if case is None or case.organisation_id != org_id or case.submitted_at is None:
+        return None
+    return case
+
+
+def case_detail(case: Case, *, today: date, locale: str = "nl") -> CaseDetail:
+    definition = workflow_service.workflow_of(case)
+
+    events = db.session.execute(
+        select(AuditEvent, User.name).outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.case_id == case.id).order_by(AuditEvent.seq)).all()
+    timeline = []
+    for event, name in events:
+        t = definition.transition(event.transition) if definition.has_transition(
+            event.transition) else None
+        timeline.append(TimelineEntry(
+            at=event.at, seq=event.seq, transition=event.transition,
+            label=transition_label(t, locale) if t else event.transition,
+            from_label=state_label(definition, event.from_state, locale),
+            to_label=state_label(definition, event.to_state, locale),
+            actor_name=name or "", actor_role=event.actor_role, reason=event.reason,
+            public=event.public,
+            public_label=(event.public_label_en if locale.startswith("en")
+                          else event.public_label_nl),
+            short_hash=event.hash[:12]))
+
+    notes = [NoteView(note.created_at, name or "", note.body) for note, name in db.session.execute(
+        select(InternalNote, User.name).outerjoin(User, User.id == InternalNote.author_id)
+        .where(InternalNote.case_id == case.id).order_by(InternalNote.created_at.desc(),
+                                                          InternalNote.id.desc())).all()]
+    messages = [MessageView(m.created_at, name or "", m.from_organisation, m.kind, m.body)
+                for m, name in db.session.execute(
+                    select(CaseMessage, User.name).outerjoin(User, User.id == CaseMessage.author_id)
+                    .where(CaseMessage.case_id == case.id)
+                    .order_by(CaseMessage.created_at, CaseMessage.id)).all()]
+    attachments = list(db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)
+                                          .order_by(Attachment.created_at, Attachment.id)))
+    decisions = list(db.session.scalars(select(Decision).where(Decision.case_id == case.id)
+                                        .order_by(Decision.created_at.desc(),
+                                                  Decision.id.desc())))
+    meetings = upcoming_meetings(case.organisation_id, today)
+    applicant = db.session.get(User, case.applicant_id) if case.applicant_id else None
+    assignee = db.session.get(User, case.assignee_id) if case.assignee_id else None
+    task = db.session.get(Task, case.task_id) if case.task_id else None
+    data_items = [(data_label(k), data_value(k, v)) for k, v in (case.data or {}).items()
+                  if k not in PANEL_KEYS]
+    return CaseDetail(case=case, definition=definition,
+                      state_label=state_label(definition, case.state, locale),
+                      type_label=type_label(case.request_type, locale), applicant=applicant,
+                      assignee=assignee, task=task, data_items=data_items,
+                      attachments=attachments, timeline=timeline, notes=notes,
+                      messages=messages, decisions=decisions, meetings=meetings)
+
+
+def upcoming_meetings(org_id: int, today: date) -> list[Meeting]:
+    return list(db.session.scalars(
+        select(Meeting).where(Meeting.organisation_id == org_id, Meeting.status == "gepland",
+                              Meeting.starts_at >= datetime.combine(today, time.min,
+                                                                    tzinfo=timezone.utc))
+        .order_by(Meeting.starts_at)))
+
+
+def user_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
