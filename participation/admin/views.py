@@ -1,2 +1,361 @@
-"""Routes of this area."""
-from participation.admin import bp  # noqa: F401
+"""Organisation admin (/<org>/beheer): people and roles, the task catalogue, branding and
+the logo, and the procedure versions with their diagram. Admins only."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, g, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from participation.admin import bp, queries
+from participation.admin.forms import (BrandingForm, ConfirmForm, GrantRoleForm, LogoForm,
+                                       PresetForm, ProcedureUploadForm, TaskForm, format_ratio,
+                                       parse_count)
+from participation.admin.presenters import REQUEST_TYPE_NAMES, describe, euro
+from participation.diagram import render_svg
+from participation.domain.workflow import REQUEST_TYPES, DefinitionError
+from participation.extensions import db
+from participation.htmx import redirect_303
+from participation.permissions import require_role
+from participation.services import admin as admin_service
+from participation.services.accounts import ROLE_LABELS
+from participation.services.workflow import workflow_for_version
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def _status(form) -> int:
+    return 422 if request.method == "POST" else 200
+
+
+def _request_type_or_404(request_type: str) -> str:
+    if request_type not in REQUEST_TYPES:
+        abort(404)
+    return request_type
+
+
+@bp.get("/")
+@require_role("admin")
+def index():
+    return render_template("admin/index.html")
+
+
+# --- People and roles ----------------------------------------------------------------------
+
+
+def _users_page(form: GrantRoleForm, status: int = 200):
+    return render_template("admin/users.html", form=form, members=queries.members(g.org.id),
+                           role_labels=ROLE_LABELS), status
+
+
+@bp.get("/gebruikers")
+@require_role("admin")
+def users():
+    return _users_page(GrantRoleForm())
+
+
+@bp.post("/gebruikers")
+@require_role("admin")
+def grant_role():
+    form = GrantRoleForm()
+    if not form.validate_on_submit():
+        return _users_page(form, 422)
+    try:
+        membership = admin_service.grant_role_by_email(g.org, form.email.data, form.role.data,
+                                                       actor=current_user)
+    except admin_service.NoSuchAccount as exc:
+        form.email.errors = [exc.message]
+        return _users_page(form, 422)
+    db.session.commit()
+    flash(_("%(name)s heeft nu de rol %(role)s.", name=membership.user.name,
+            role=ROLE_LABELS[membership.role]), "success")
+    return redirect_303(url_for("admin.users"))
+
+
+@bp.route("/gebruikers/rollen/<int:membership_id>/intrekken", methods=["GET", "POST"])
+@require_role("admin")
+def revoke_role(membership_id: int):
+    membership = queries.membership_or_404(g.org.id, membership_id)
+    form = ConfirmForm()
+    status = 200
+    if form.validate_on_submit():
+        name, role = membership.user.name, ROLE_LABELS[membership.role]
+        own = membership.user_id == current_user.id
+        try:
+            admin_service.revoke_role(membership, actor=current_user)
+        except admin_service.LastAdmin as exc:
+            form.form_errors.append(exc.message)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("De rol %(role)s van %(name)s is ingetrokken.", role=role, name=name),
+                  "success")
+            if own and not current_user.roles_in(g.org.id) & {"admin"}:
+                return redirect_303(url_for("public.org_home"))
+            return redirect_303(url_for("admin.users"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/revoke_role.html", form=form, membership=membership,
+                           role_label=ROLE_LABELS[membership.role]), status
+
+
+# --- Task catalogue ------------------------------------------------------------------------
+
+
+def _task_fields(form: TaskForm) -> admin_service.TaskFields:
+    return admin_service.TaskFields(code=form.code.data, title=form.title.data,
+                                    policy_area=form.policy_area.data or "",
+                                    description=form.description.data or "",
+                                    current_budget=form.budget)
+
+
+@bp.get("/taken")
+@require_role("admin")
+def tasks():
+    return render_template("admin/tasks.html", tasks=queries.tasks(g.org.id),
+                           toggle_form=ConfirmForm(), euro=euro)
+
+
+@bp.route("/taken/nieuw", methods=["GET", "POST"])
+@require_role("admin")
+def task_new():
+    form = TaskForm()
+    if form.validate_on_submit():
+        try:
+            task = admin_service.create_task(g.org, _task_fields(form), actor=current_user)
+        except admin_service.DuplicateTaskCode as exc:
+            form.code.errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(_("De taak %(code)s is toegevoegd.", code=task.code), "success")
+            return redirect_303(url_for("admin.tasks"))
+    return render_template("admin/task_form.html", form=form, task=None), _status(form)
+
+
+@bp.route("/taken/<int:task_id>", methods=["GET", "POST"])
+@require_role("admin")
+def task_edit(task_id: int):
+    task = queries.task_or_404(g.org.id, task_id)
+    if request.method == "GET":
+        form = TaskForm(obj=task)
+        if task.current_budget is not None:
+            form.current_budget.data = f"{task.current_budget:.2f}".replace(".", ",")
+    else:
+        form = TaskForm()
+    if form.validate_on_submit():
+        try:
+            admin_service.update_task(task, _task_fields(form), actor=current_user)
+        except admin_service.DuplicateTaskCode as exc:
+            form.code.errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(_("De taak %(code)s is opgeslagen.", code=task.code), "success")
+            return redirect_303(url_for("admin.tasks"))
+    return render_template("admin/task_form.html", form=form, task=task,
+                           toggle_form=ConfirmForm()), _status(form)
+
+
+@bp.post("/taken/<int:task_id>/<any(deactiveren, activeren):action>")
+@require_role("admin")
+def task_toggle(task_id: int, action: str):
+    task = queries.task_or_404(g.org.id, task_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    active = action == "activeren"
+    admin_service.set_task_active(task, active, actor=current_user)
+    db.session.commit()
+    flash(_("De taak %(code)s staat weer open voor uitdagingen.", code=task.code) if active
+          else _("De taak %(code)s is gedeactiveerd. Inwoners kunnen hem niet meer kiezen.",
+                 code=task.code), "success")
+    return redirect_303(url_for("admin.tasks"))
+
+
+# --- Branding and logo ---------------------------------------------------------------------
+
+
+def _branding_page(form: BrandingForm, logo_form: LogoForm, status: int = 200):
+    colour = g.org.primary_color
+    ratio = admin_service.contrast_with_white(colour) \
+        if admin_service.is_hex_colour(colour) else None
+    return render_template("admin/branding.html", form=form, logo_form=logo_form,
+                           remove_form=ConfirmForm(), colour=colour,
+                           ratio=format_ratio(ratio) if ratio else None,
+                           ratio_ok=ratio is not None and ratio >= admin_service.MIN_CONTRAST), status
+
+
+@bp.route("/huisstijl", methods=["GET", "POST"])
+@require_role("admin")
+def branding():
+    org = g.org
+    if request.method == "GET":
+        form = BrandingForm(obj=org)
+        form.inhabitants.data = "" if org.inhabitants is None else str(org.inhabitants)
+        form.electorate.data = "" if org.electorate is None else str(org.electorate)
+    else:
+        form = BrandingForm()
+    if not form.validate_on_submit():
+        return _branding_page(form, LogoForm(), _status(form))
+    admin_service.update_branding(org, admin_service.BrandingFields(
+        name=form.name.data, email=form.email.data or "", phone=form.phone.data or "",
+        address=form.address.data or "", website=form.website.data or "",
+        primary_color=form.primary_color.data, inhabitants=parse_count(form.inhabitants.data),
+        electorate=parse_count(form.electorate.data)), actor=current_user)
+    db.session.commit()
+    flash(_("De gegevens en de huisstijl zijn opgeslagen."), "success")
+    return redirect_303(url_for("admin.branding"))
+
+
+@bp.post("/huisstijl/logo")
+@require_role("admin")
+def logo_upload():
+    logo_form = LogoForm()
+    if logo_form.validate_on_submit():
+        upload = logo_form.logo.data
+        # Read one byte more than allowed: enough to know it is too big.
+        data = upload.read(admin_service.MAX_LOGO_BYTES + 1) if upload else b""
+        try:
+            admin_service.store_logo(g.org, data, actor=current_user)
+        except admin_service.InvalidLogo as exc:
+            logo_form.logo.errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(_("Het nieuwe logo is opgeslagen."), "success")
+            return redirect_303(url_for("admin.branding"))
+    return _branding_page(BrandingForm(formdata=None, obj=g.org), logo_form, 422)
+
+
+@bp.post("/huisstijl/logo/verwijderen")
+@require_role("admin")
+def logo_remove():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    admin_service.remove_logo(g.org, actor=current_user)
+    db.session.commit()
+    flash(_("Het logo is verwijderd. De kopregel toont nu de naam van de organisatie."),
+          "success")
+    return redirect_303(url_for("admin.branding"))
+
+
+def logo():
+    """GET /<org>/logo: public; the address changes with every new logo, so it may be cached
+    for a long time."""
+    found = admin_service.logo_file(g.org)
+    if found is None:
+        abort(404)
+    path, media_type = found
+    response = send_file(path, mimetype=media_type, max_age=ONE_YEAR, conditional=True)
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# The logo is served outside /beheer (anyone may see it), so its rule is added to the app.
+bp.record_once(lambda state: state.app.add_url_rule("/<org>/logo", endpoint="admin.logo",
+                                                    view_func=logo, methods=["GET"]))
+
+
+# --- Procedures ----------------------------------------------------------------------------
+
+
+@bp.get("/procedures")
+@require_role("admin")
+def procedures():
+    return render_template("admin/procedures.html",
+                           versions=queries.procedure_versions(g.org.id),
+                           type_names=REQUEST_TYPE_NAMES, preset_form=PresetForm())
+
+
+@bp.get("/procedures/<request_type>/versies/<int:number>")
+@require_role("admin")
+def procedure_version(request_type: str, number: int):
+    _request_type_or_404(request_type)
+    version = queries.version_or_404(g.org.id, request_type, number)
+    definition = workflow_for_version(version)
+    latest = queries.latest_version_number(g.org.id, request_type)
+    return render_template("admin/procedure_version.html", version=version,
+                           author=queries.author_name(version), is_current=latest == number,
+                           procedure=describe(definition), svg=render_svg(definition),
+                           type_name=REQUEST_TYPE_NAMES[request_type])
+
+
+@bp.get("/procedures/<request_type>/versies/<int:number>/download")
+@require_role("admin")
+def procedure_download(request_type: str, number: int):
+    _request_type_or_404(request_type)
+    version = queries.version_or_404(g.org.id, request_type, number)
+    response = Response(version.source, mimetype="text/plain")
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{g.org.slug}-{request_type}-versie-{number}.toml"')
+    return response
+
+
+def _source_from(form: ProcedureUploadForm) -> str | None:
+    """The uploaded file's text, else the pasted text; None (with a field error) when the
+    file is not UTF-8 text."""
+    upload = form.file.data
+    if upload and getattr(upload, "filename", ""):
+        raw = upload.read(1024 * 1024 + 1)
+        if len(raw) > 1024 * 1024:
+            form.file.errors = [_("Dit bestand is te groot voor een procedure (maximaal 1 MB).")]
+            return None
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.file.errors = [_("Dit bestand is geen tekstbestand (UTF-8). Kies het "
+                                  ".toml-bestand van de procedure.")]
+            return None
+    return form.source.data or ""
+
+
+@bp.route("/procedures/<request_type>/nieuw", methods=["GET", "POST"])
+@require_role("admin")
+def procedure_upload(request_type: str):
+    _request_type_or_404(request_type)
+    form = ProcedureUploadForm()
+    problems: list[str] = []
+    if request.method == "GET":
+        current = queries.latest_version_number(g.org.id, request_type)
+        if current:
+            form.source.data = queries.version_or_404(g.org.id, request_type, current).source
+    elif form.validate_on_submit():
+        source = _source_from(form)
+        if source is not None:
+            form.source.data = source  # shown again in the text box when something is wrong
+            if not source.strip():
+                form.source.errors = [_("Kies een bestand of plak de tekst van de procedure.")]
+            else:
+                try:
+                    version = admin_service.add_procedure_version(
+                        g.org, request_type, source, actor=current_user, note=form.note.data)
+                except DefinitionError as exc:
+                    problems = exc.messages
+                else:
+                    db.session.commit()
+                    flash(_("Versie %(n)s opgeslagen; nieuwe verzoeken volgen deze versie, "
+                            "lopende zaken houden hun versie", n=version.version), "success")
+                    return redirect_303(url_for("admin.procedure_version",
+                                                request_type=request_type,
+                                                number=version.version))
+    else:
+        source = _source_from(form)
+        if source is not None:
+            form.source.data = source
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/procedure_upload.html", form=form, problems=problems,
+                           request_type=request_type,
+                           type_name=REQUEST_TYPE_NAMES[request_type]), status
+
+
+@bp.post("/procedures/<request_type>/standaard")
+@require_role("admin")
+def procedure_preset(request_type: str):
+    _request_type_or_404(request_type)
+    if not PresetForm().validate_on_submit():
+        abort(400)
+    version = admin_service.add_preset_version(
+        g.org, request_type, actor=current_user, note=_("Standaardprocedure"))
+    db.session.commit()
+    flash(_("Versie %(n)s opgeslagen; nieuwe verzoeken volgen deze versie, lopende zaken houden "
+            "hun versie", n=version.version), "success")
+    return redirect_303(url_for("admin.procedure_version", request_type=request_type,
+                                number=version.version))
