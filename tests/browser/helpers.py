@@ -72,6 +72,22 @@ def assert_accessible(page: "Page") -> None:
         raise AssertionError("\n".join(lines))
 
 
+def log_in(page: "Page", email: str, password: str = PASSWORD, *,
+           check_accessibility: bool = True) -> None:
+    """Log in through the real form and wait until the site shows the logged-in menu."""
+    from playwright.sync_api import expect
+
+    page.goto("/account/inloggen")
+    if check_accessibility:
+        assert_accessible(page)
+    page.get_by_label(re.compile(r"^E-mailadres")).fill(email)
+    page.get_by_label(re.compile(r"^Wachtwoord")).fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("navigation").get_by_role("link", name="Mijn account")).to_be_visible()
+    if check_accessibility:
+        assert_accessible(page)
+
+
 @dataclass(frozen=True)
 class Email:
     recipient: str
