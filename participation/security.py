@@ -23,7 +23,8 @@ def csp_header() -> str:
 
 
 def set_security_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = csp_header()
+    # A view may set a stricter policy of its own (attachment downloads are sandboxed).
+    response.headers.setdefault("Content-Security-Policy", csp_header())
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"

@@ -21,7 +21,8 @@ class Role(StrEnum):
 TIERS = ("gemeente", "provincie", "waterschap")
 # Slugs share the URL space with install-wide pages, so these are refused.
 RESERVED_SLUGS = {"account", "api", "static", "healthz", "lang", "toegankelijkheid", "privacy",
-                  "contact", "register", "open-data", "feeds", "statistieken", "admin", "bestanden"}
+                  "contact", "register", "open-data", "feeds", "statistieken", "admin", "bestanden",
+                  "mijn"}
 
 
 class Organisation(db.Model):
