@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.extensions import db
@@ -32,6 +32,14 @@ class Case(db.Model):
         Index("ix_cases_org_deadline", "organisation_id", "deadline"),
         Index("ix_cases_assignee", "assignee_id"),
         Index("ix_cases_applicant", "applicant_id"),
+        # Public register and statistics (participation/public/queries.py) filter and sort on these.
+        Index("ix_cases_public_submitted", "is_public", "submitted_at"),
+        Index("ix_cases_org_type", "organisation_id", "request_type"),
+        Index("ix_cases_org_outcome", "organisation_id", "outcome"),
+        # Dutch full-text search (participation/search.py); SQLite uses an FTS5 table instead.
+        Index("ix_cases_fts", text("to_tsvector('dutch', coalesce(title, '') || ' ' || "
+                                   "coalesce(summary, '') || ' ' || coalesce(number, ''))"),
+              postgresql_using="gin").ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,192 @@
+"""The OpenAPI 3.0 document of /api/v1, built as data so tests can hold responses to it."""
+from __future__ import annotations
+
+from typing import Any
+
+from participation.domain.grounds import COUNCIL_OUTCOMES, OUTCOMES
+from participation.models.cases import REQUEST_TYPES
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {**schema, "nullable": True}
+
+
+STRING = {"type": "string"}
+DATE = {"type": "string", "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
+URI = {"type": "string", "format": "uri"}
+OUTCOME_CODES = sorted(set(OUTCOMES) | set(COUNCIL_OUTCOMES))
+
+
+def _paginated(item: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["count", "next", "previous", "results"],
+        "properties": {
+            "count": {"type": "integer", "minimum": 0},
+            "next": _nullable(URI),
+            "previous": _nullable(URI),
+            "results": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}},
+        },
+    }
+
+
+SCHEMAS: dict[str, Any] = {
+    "Organisatie": {
+        "type": "object",
+        "required": ["id", "naam", "bestuurslaag", "tooi_code", "url", "register", "zaken"],
+        "properties": {
+            "id": {**STRING, "description": "Vaste code (slug) van de organisatie."},
+            "naam": STRING,
+            "bestuurslaag": {"type": "string", "enum": ["gemeente", "provincie", "waterschap"]},
+            "tooi_code": {**STRING, "description": "TOOI-code, bijvoorbeeld gm0363."},
+            "url": URI, "register": URI, "zaken": URI,
+        },
+    },
+    "Zaak": {
+        "type": "object",
+        "description": "Een openbaar verzoek of initiatief. Namen van inwoners staan er nooit in.",
+        "required": ["id", "url", "webpagina", "organisatie", "organisatie_naam", "zaaknummer",
+                     "titel", "type", "status", "status_label", "ingediend_op", "besluitdatum",
+                     "uitkomst", "uitkomst_label", "steunbetuigingen"],
+        "properties": {
+            "id": {"type": "integer", "description": "Uniek binnen de organisatie (met `organisatie`)."},
+            "url": URI, "webpagina": URI,
+            "organisatie": STRING, "organisatie_naam": STRING,
+            "zaaknummer": _nullable(STRING), "titel": STRING,
+            "type": {"type": "string", "enum": list(REQUEST_TYPES)},
+            "status": STRING, "status_label": STRING,
+            "ingediend_op": _nullable(DATE), "besluitdatum": _nullable(DATE),
+            "uitkomst": _nullable({"type": "string", "enum": OUTCOME_CODES}),
+            "uitkomst_label": _nullable(STRING),
+            "steunbetuigingen": _nullable({"type": "integer", "minimum": 0}),
+        },
+    },
+    "ZaakDetail": {
+        "allOf": [
+            {"$ref": "#/components/schemas/Zaak"},
+            {"type": "object",
+             "required": ["samenvatting", "indiener_organisatie", "tijdlijn", "besluiten", "documenten"],
+             "properties": {
+                 "samenvatting": STRING,
+                 "indiener_organisatie": _nullable({**STRING, "description":
+                                                    "Alleen met toestemming van de indiener."}),
+                 "tijdlijn": {"type": "array", "items": {"$ref": "#/components/schemas/TijdlijnStap"}},
+                 "besluiten": {"type": "array", "items": {"$ref": "#/components/schemas/Besluit"}},
+                 "documenten": {"type": "array", "items": {"$ref": "#/components/schemas/Document"}},
+             }},
+        ],
+    },
+    "TijdlijnStap": {
+        "type": "object", "required": ["datum", "status", "omschrijving"],
+        "properties": {"datum": DATETIME, "status": STRING, "omschrijving": STRING},
+    },
+    "Document": {
+        "type": "object", "required": ["bestandsnaam", "type", "grootte"],
+        "properties": {"bestandsnaam": STRING, "type": STRING,
+                       "grootte": {"type": "integer", "minimum": 0}},
+    },
+    "Weigeringsgrond": {
+        "type": "object", "required": ["code", "omschrijving"],
+        "properties": {"code": STRING, "omschrijving": STRING},
+    },
+    "Besluit": {
+        "type": "object",
+        "required": ["id", "zaak", "zaaknummer", "organisatie", "bevoegd_orgaan",
+                     "bevoegd_orgaan_label", "datum", "uitkomst", "uitkomst_label",
+                     "besluitnummer", "motivering", "weigeringsgronden", "rechtsmiddelen",
+                     "gepubliceerd_op"],
+        "properties": {
+            "id": {"type": "integer"}, "zaak": URI, "zaaknummer": _nullable(STRING),
+            "organisatie": STRING, "bevoegd_orgaan": STRING, "bevoegd_orgaan_label": STRING,
+            "datum": DATE, "uitkomst": STRING, "uitkomst_label": STRING,
+            "besluitnummer": _nullable(STRING), "motivering": STRING,
+            "weigeringsgronden": {"type": "array",
+                                  "items": {"$ref": "#/components/schemas/Weigeringsgrond"}},
+            "rechtsmiddelen": _nullable(STRING), "gepubliceerd_op": _nullable(DATETIME),
+        },
+    },
+    "Fout": {
+        "type": "object", "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "integer"}, "message": STRING,
+            "fouten": {"type": "object", "additionalProperties": STRING,
+                       "description": "Per parameter wat er mis is."},
+        },
+    },
+    "OrganisatieLijst": _paginated("Organisatie"),
+    "ZaakLijst": _paginated("Zaak"),
+    "BesluitLijst": _paginated("Besluit"),
+}
+
+
+def _param(name: str, description: str, schema: dict[str, Any], where: str = "query",
+           required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": where, "required": required or where == "path",
+            "description": description, "schema": schema}
+
+
+PAGE = _param("page", "Paginanummer, vanaf 1.", {"type": "integer", "minimum": 1, "default": 1})
+PAGE_SIZE = _param("page_size", "Aantal resultaten per pagina (hoogstens 100).",
+                   {"type": "integer", "minimum": 1, "maximum": 100, "default": 25})
+ORGANISATIE = _param("organisatie", "Code (slug) van de organisatie.", {"type": "string", "maxLength": 40})
+
+
+def _response(description: str, schema: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+BAD_REQUEST = _response("Ongeldige parameter.", "Fout")
+NOT_FOUND = _response("Niet gevonden (of niet openbaar).", "Fout")
+
+PATHS: dict[str, Any] = {
+    "/organisaties": {"get": {
+        "operationId": "organisaties", "summary": "Alle organisaties op dit platform.",
+        "responses": {"200": _response("Lijst van organisaties.", "OrganisatieLijst")}}},
+    "/zaken": {"get": {
+        "operationId": "zaken", "summary": "Openbare verzoeken en initiatieven.",
+        "parameters": [
+            ORGANISATIE,
+            _param("type", "Soort zaak.", {"type": "string", "enum": list(REQUEST_TYPES)}),
+            _param("status", "Statuscode uit de procedure.", {"type": "string", "maxLength": 60}),
+            _param("jaar", "Jaar van indienen.", {"type": "integer", "minimum": 1900, "maximum": 2999}),
+            _param("uitkomst", "Uitkomst van het besluit.", {"type": "string", "enum": OUTCOME_CODES}),
+            _param("q", "Zoekwoorden (Nederlands, woordvormen tellen mee).",
+                   {"type": "string", "maxLength": 200}),
+            PAGE, PAGE_SIZE],
+        "responses": {"200": _response("Lijst van zaken, nieuwste eerst.", "ZaakLijst"),
+                      "400": BAD_REQUEST}}},
+    "/zaken/{organisatie}/{id}": {"get": {
+        "operationId": "zaak", "summary": "Eén openbare zaak met verloop, besluiten en documenten.",
+        "parameters": [_param("organisatie", "Code (slug) van de organisatie.", {"type": "string"}, "path"),
+                       _param("id", "Nummer van de zaak.", {"type": "integer"}, "path")],
+        "responses": {"200": _response("De zaak.", "ZaakDetail"), "404": NOT_FOUND}}},
+    "/besluiten": {"get": {
+        "operationId": "besluiten", "summary": "Bekendgemaakte besluiten, nieuwste eerst.",
+        "parameters": [ORGANISATIE, PAGE, PAGE_SIZE],
+        "responses": {"200": _response("Lijst van besluiten.", "BesluitLijst"),
+                      "400": BAD_REQUEST}}},
+    "/openapi.json": {"get": {
+        "operationId": "openapi", "summary": "Dit document.",
+        "responses": {"200": {"description": "OpenAPI 3.0-document.",
+                              "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+}
+
+
+def document(root: str = "") -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Participatieplatform: open data over verzoeken en initiatieven",
+            "version": "1.0.0",
+            "description": ("Alleen-lezen API met openbare zaken (uitdaagrecht, burgerinitiatieven, "
+                            "bewonersinitiatieven) en bekendgemaakte besluiten. Namen van inwoners "
+                            "staan er niet in. Vergaderingen, agendapunten en raadsbesluiten staan "
+                            "in ORI v2-vorm onder /api/ori/v2/."),
+            "license": {"name": "CC0 1.0", "url": "https://creativecommons.org/publicdomain/zero/1.0/"},
+        },
+        "servers": [{"url": f"{root}/api/v1"}],
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS},
+    }

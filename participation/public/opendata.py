@@ -1,0 +1,465 @@
+"""Open data: ORI v2-shaped JSON, CSV, Atom and iCalendar, all from public/queries.py.
+
+Only published data leaves here: public cases, decisions with `published_at`, published
+agenda items. No natural persons: applicant names are never exported.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Iterable
+from urllib.parse import urlsplit
+
+from flask import Response, abort, current_app, g, jsonify, request, url_for
+
+from participation.domain.grounds import DECIDING_BODIES, ORI_VERGADERINGSTYPE, label
+from participation.models import AgendaItem, Meeting, Organisation
+from participation.public import bp, queries
+
+WOO_VERGADERSTUK = "c_db4862c3"
+ORI_PAGE_SIZE = 50
+# TOOI province codes to the ORI v2 Provincie enumeration (spelling as in the OAS).
+PROVINCES = {"pv20": "groningen", "pv21": "friesland", "pv22": "drenthe", "pv23": "overijsel",
+             "pv24": "flevoland", "pv25": "gelderland", "pv26": "utrecht",
+             "pv27": "noord_holland", "pv28": "zuid_holland", "pv29": "zeeland",
+             "pv30": "noord_brabant", "pv31": "limburg"}
+# Our council outcome codes in ORI's wording of besluitresultaat.
+BESLUITRESULTAAT = {"aangenomen_geamendeerd": "aangenomen zoals geamendeerd"}
+
+
+# ---------------------------------------------------------------- shared helpers
+
+def case_page_url(case) -> str:
+    return url_for("public.case_page", org=case.organisation.slug, case_id=case.id, _external=True)
+
+
+def case_api_url(case) -> str:
+    return url_for("api.case_detail", organisatie=case.organisation.slug, case_id=case.id,
+                   _external=True)
+
+
+def tier_fields(org: Organisation) -> dict[str, Any]:
+    """ORI v2: exactly one of gemeente / provincie / waterschap."""
+    code = org.tooi_code or ""
+    digits = code[2:] if len(code) > 2 else code
+    if org.tier == "gemeente" and 1 <= len(digits) <= 4:
+        return {"gemeente": {"gemeentecode": digits, "gemeentenaam": org.name}}
+    if org.tier == "waterschap" and len(digits) == 4:
+        return {"waterschap": {"waterschapcode": digits, "waterschapnaam": org.name}}
+    if org.tier == "provincie" and code in PROVINCES:
+        return {"provincie": PROVINCES[code]}
+    return {}
+
+
+def organisatie(org: Organisation) -> dict[str, str]:
+    """mini-ORI / Woo `organisatie`: the TOOI code under the tier's key, and the name."""
+    return {org.tier: org.tooi_code, "naam": org.name}
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _ref(endpoint: str, object_id: int) -> dict[str, str]:
+    return {"id": str(object_id), "url": url_for(endpoint, object_id=object_id, _external=True)}
+
+
+def _drop_empty(payload: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in payload.items() if v is not None and v != ""}
+
+
+def _page_links(endpoint: str, page: int, total: int, per_page: int, **args: Any
+                ) -> tuple[str | None, str | None]:
+    last = max(1, -(-total // per_page))
+    next_url = url_for(endpoint, page=page + 1, _external=True, **args) if page < last else None
+    prev_url = url_for(endpoint, page=page - 1, _external=True, **args) if page > 1 else None
+    return next_url, prev_url
+
+
+def _ori_error(detail: str, status: int = 400):
+    # ORI / API design rules: problem details with Dutch keys (mini-ORI ErrorResponse).
+    response = jsonify(titel="Ongeldige parameter", status=status, detail=detail)
+    response.status_code = status
+    return response
+
+
+def _ori_params() -> tuple[int, datetime | None, Organisation | None] | Response:
+    raw_page = request.args.get("page", "1")
+    if not raw_page.isdigit() or not 1 <= int(raw_page) <= queries.MAX_PAGE:
+        return _ori_error("page moet een geheel getal vanaf 1 zijn")
+    changed_since = None
+    raw = request.args.get("gewijzigdSinds")
+    if raw:
+        try:
+            changed_since = (datetime.fromisoformat(raw.replace("Z", "+00:00")) if "T" in raw
+                             else datetime.combine(date.fromisoformat(raw), time.min))
+        except ValueError:
+            return _ori_error("gewijzigdSinds moet een datum (JJJJ-MM-DD) of datum-tijd zijn")
+        if changed_since.tzinfo is None:
+            changed_since = changed_since.replace(tzinfo=timezone.utc)
+    org = None
+    slug = request.args.get("organisatie")
+    if slug:
+        from participation.extensions import db
+        from sqlalchemy import select
+
+        org = db.session.scalar(select(Organisation).where(Organisation.slug == slug[:40]))
+        if org is None:
+            return _ori_error("onbekende organisatie")
+    return int(raw_page), changed_since, org
+
+
+# ---------------------------------------------------------------- ORI v2 objects
+
+def vergadering(meeting: Meeting, items: Iterable[AgendaItem], org: Organisation) -> dict[str, Any]:
+    start = meeting.starts_at
+    payload = {
+        "url": url_for("public.ori_meeting", object_id=meeting.id, _external=True),
+        "id": str(meeting.id),
+        "vergaderingstype": meeting.meeting_type if meeting.meeting_type in ORI_VERGADERINGSTYPE
+        else "raadsvergadering",
+        "naam": (meeting.title or "")[:100],
+        "status": meeting.status if meeting.status in ("gepland", "gehouden", "geannuleerd") else None,
+        "geplandeVergaderdatum": start.date().isoformat(),
+        "geplandeAanvangVergadering": _iso(start),
+        "locatie": (meeting.location or "")[:100],
+        "agendapunten": [url_for("public.ori_agenda_item", object_id=item.id, _external=True)
+                         for item in items],
+        "wijzigingsdatum": meeting.updated_at.date().isoformat() if meeting.updated_at else None,
+        # mini-ORI / Woo fields
+        "organisatie": organisatie(org),
+    }
+    if meeting.status == "gehouden":
+        payload["vergaderdatum"] = start.date().isoformat()
+    payload.update(tier_fields(org))
+    return _drop_empty(payload)
+
+
+def agendapunt(item: AgendaItem, meeting: Meeting, org: Organisation, case=None) -> dict[str, Any]:
+    payload = {
+        "url": url_for("public.ori_agenda_item", object_id=item.id, _external=True),
+        "id": str(item.id),
+        "vergadering": _ref("public.ori_meeting", meeting.id),
+        "agendapuntTitel": (item.title or "")[:100],
+        "agendapuntOmschrijving": item.description or None,
+        "agendapuntKenmerk": (item.reference or "")[:20],
+        "agendapuntvolgnummer": str(item.position)[:3],
+        "indicatieHamerstuk": bool(getattr(item, "hamerstuk", False)),
+        "indicatorBehandeld": item.decided_at is not None or bool(item.result),
+        "stemmingen": ([url_for("public.ori_vote", object_id=item.id, _external=True)]
+                       if item.result else []),
+        "organisatie": organisatie(org),
+        "webpaginalink": case_page_url(case) if case is not None else None,
+        "dossiertype": "agendapunt",
+    }
+    payload.update(tier_fields(org))
+    return _drop_empty(payload)
+
+
+def besluit(item: AgendaItem) -> dict[str, Any]:
+    note = getattr(item, "decision_note", "") or item.description or ""
+    return _drop_empty({
+        "url": url_for("public.ori_decision", object_id=item.id, _external=True),
+        "id": str(item.id),
+        "besluitresultaat": BESLUITRESULTAAT.get(item.result, item.result)[:200],
+        "besluittoelichting": note[:200] or None,
+        "stemmingen": [url_for("public.ori_vote", object_id=item.id, _external=True)],
+    })
+
+
+def stemming(item: AgendaItem) -> dict[str, Any]:
+    result = None
+    if item.votes_for is not None and item.votes_against is not None:
+        result = ("voor" if item.votes_for > item.votes_against
+                  else "tegen" if item.votes_for < item.votes_against else "gelijk")
+    elif item.result.startswith("aangenomen"):
+        result = "voor"  # a hamerstuk: adopted without a vote
+    elif item.result == "verworpen":
+        result = "tegen"
+    return _drop_empty({
+        "url": url_for("public.ori_vote", object_id=item.id, _external=True),
+        "id": str(item.id),
+        "agendapunt": _ref("public.ori_agenda_item", item.id),
+        "stemmingstype": "regulier",
+        "resultaatMondelingeStemming": result,
+        "besluit": _ref("public.ori_decision", item.id),
+        "stemmen": [],
+    })
+
+
+def _paginated(endpoint: str, page: int, total: int, results: list[dict[str, Any]],
+               changed_since: datetime | None, org: Organisation | None) -> Response:
+    args = {}
+    if changed_since is not None:
+        args["gewijzigdSinds"] = request.args.get("gewijzigdSinds")
+    if org is not None:
+        args["organisatie"] = org.slug
+    next_url, prev_url = _page_links(endpoint, page, total, ORI_PAGE_SIZE, **args)
+    return jsonify(count=total, next=next_url, previous=prev_url, results=results)
+
+
+# ---------------------------------------------------------------- ORI v2 routes
+
+@bp.get("/api/ori/v2/vergaderingen")
+def ori_meetings():
+    params = _ori_params()
+    if isinstance(params, Response):
+        return params
+    page, changed_since, org = params
+    total, found, items = queries.meetings(org=org, changed_since=changed_since, page=page,
+                                           per_page=ORI_PAGE_SIZE)
+    orgs = _orgs_of(m.organisation_id for m in found)
+    results = [vergadering(m, items[m.id], orgs[m.organisation_id]) for m in found]
+    return _paginated("public.ori_meetings", page, total, results, changed_since, org)
+
+
+@bp.get("/api/ori/v2/vergaderingen/<int:object_id>")
+def ori_meeting(object_id: int):
+    _total, found, items = queries.meetings(meeting_id=object_id, per_page=1)
+    if not found:
+        abort(404)
+    meeting = found[0]
+    return jsonify(vergadering(meeting, items[meeting.id], _orgs_of([meeting.organisation_id])[meeting.organisation_id]))
+
+
+def _items_response(endpoint: str, build, *, decided_only: bool):
+    params = _ori_params()
+    if isinstance(params, Response):
+        return params
+    page, changed_since, org = params
+    total, rows = queries.agenda_items(decided_only=decided_only, changed_since=changed_since,
+                                       page=page, per_page=ORI_PAGE_SIZE, org=org)
+    results = build(rows)
+    return _paginated(endpoint, page, total, results, changed_since, org)
+
+
+def _agenda_payloads(rows) -> list[dict[str, Any]]:
+    orgs = _orgs_of(meeting.organisation_id for _item, meeting in rows)
+    cases = queries.cases_by_id(item.case_id for item, _meeting in rows)
+    return [agendapunt(item, meeting, orgs[meeting.organisation_id], cases.get(item.case_id))
+            for item, meeting in rows]
+
+
+@bp.get("/api/ori/v2/agendapunten")
+def ori_agenda_items():
+    return _items_response("public.ori_agenda_items", _agenda_payloads, decided_only=False)
+
+
+@bp.get("/api/ori/v2/agendapunten/<int:object_id>")
+def ori_agenda_item(object_id: int):
+    _total, rows = queries.agenda_items(item_id=object_id, per_page=1)
+    if not rows:
+        abort(404)
+    return jsonify(_agenda_payloads(rows)[0])
+
+
+@bp.get("/api/ori/v2/besluiten")
+def ori_decisions():
+    return _items_response("public.ori_decisions", lambda rows: [besluit(i) for i, _m in rows],
+                           decided_only=True)
+
+
+@bp.get("/api/ori/v2/besluiten/<int:object_id>")
+def ori_decision(object_id: int):
+    _total, rows = queries.agenda_items(item_id=object_id, decided_only=True, per_page=1)
+    if not rows:
+        abort(404)
+    return jsonify(besluit(rows[0][0]))
+
+
+@bp.get("/api/ori/v2/stemmingen")
+def ori_votes():
+    return _items_response("public.ori_votes", lambda rows: [stemming(i) for i, _m in rows],
+                           decided_only=True)
+
+
+@bp.get("/api/ori/v2/stemmingen/<int:object_id>")
+def ori_vote(object_id: int):
+    _total, rows = queries.agenda_items(item_id=object_id, decided_only=True, per_page=1)
+    if not rows:
+        abort(404)
+    return jsonify(stemming(rows[0][0]))
+
+
+def _orgs_of(ids: Iterable[int]) -> dict[int, Organisation]:
+    from sqlalchemy import select
+
+    from participation.extensions import db
+
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {o.id: o for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(wanted)))}
+
+
+# ---------------------------------------------------------------- CSV
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> str:
+    """Text for a CSV cell; a leading = + - @ would run as a formula in a spreadsheet."""
+    if value is None:
+        return ""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_response(header: list[str], rows: Iterable[Iterable[Any]], filename: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    response = Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+CASE_COLUMNS = ["zaaknummer", "type", "status", "ingediend_op", "besluitdatum", "uitkomst",
+                "weigeringsgronden", "beleidsveld", "gebied_code", "gevraagd_budget",
+                "toegekend_budget", "organisatie_naam", "evaluatie_url",
+                # ours, after the §4.5 columns: which government, and the public page
+                "overheid", "overheid_code", "url"]
+
+
+def _case_csv(org: Organisation | None, filename: str) -> Response:
+    filters, _refused = queries.parse_filters(request.args)
+    if org is not None:
+        filters.organisation = ""
+    rows, decisions = queries.export_rows(filters, org)
+    labels = queries.Labels.load(r.case.workflow_version_id for r in rows)
+
+    def lines():
+        for row in rows:
+            case = row.case
+            grounds = sorted({code for d in decisions.get(case.id, []) for code in d.refusal_grounds or []})
+            data = case.data or {}
+            yield [case.number, case.request_type, labels.state(case.workflow_version_id, case.state),
+                   case.submitted_at.date() if case.submitted_at else None, row.decided_on,
+                   row.outcome, ";".join(grounds), case.policy_area or data.get("beleidsveld", ""),
+                   data.get("gebied", ""),
+                   f"{case.requested_budget:.2f}" if case.requested_budget is not None else "",
+                   "", queries.public_applicant_name(case), "",
+                   case.organisation.name, case.organisation.tooi_code, case_page_url(case)]
+
+    return csv_response(CASE_COLUMNS, lines(), filename)
+
+
+@bp.get("/open-data/<org>/verzoeken.csv")
+def csv_cases_org():
+    return _case_csv(g.org, f"verzoeken-{g.org.slug}.csv")
+
+
+@bp.get("/open-data/verzoeken.csv")
+def csv_cases():
+    return _case_csv(None, "verzoeken.csv")
+
+
+DECISION_LIST_COLUMNS = ["vergadering_id", "vergaderdatum", "orgaan", "agendapunt_nr",
+                         "agendapunt_titel", "stuk_type", "stuk_titel", "stuk_url",
+                         "besluitresultaat", "stemmingstype", "voor", "tegen", "onthouden",
+                         "afwezig", "fracties_voor", "fracties_tegen", "toezegging",
+                         "woo_categorie", "gewijzigd_op"]
+
+
+@bp.get("/open-data/<org>/besluitenlijst.csv")
+def csv_decision_list():
+    org = g.org
+    _total, rows = queries.agenda_items(decided_only=True, org=org, per_page=10_000)
+    votes = queries.votes_for_items(item.id for item, _m in rows)
+    cases = queries.cases_by_id(item.case_id for item, _m in rows)
+
+    def lines():
+        for item, meeting in rows:
+            case = cases.get(item.case_id)
+            parties = votes.get(item.id, [])
+            yield [meeting.id, meeting.starts_at.date(),
+                   getattr(meeting, "gremium", "") or label(ORI_VERGADERINGSTYPE, meeting.meeting_type),
+                   item.reference or item.position, item.title,
+                   "voorstel" if case is not None else "", case.title if case is not None else "",
+                   case_page_url(case) if case is not None else "",
+                   BESLUITRESULTAAT.get(item.result, item.result), "regulier",
+                   item.votes_for, item.votes_against, item.votes_abstained, "",
+                   ";".join(v.party for v in parties if v.choice == "voor"),
+                   ";".join(v.party for v in parties if v.choice == "tegen"),
+                   "", WOO_VERGADERSTUK, _iso(item.updated_at)]
+
+    return csv_response(DECISION_LIST_COLUMNS, lines(), f"besluitenlijst-{org.slug}.csv")
+
+
+# ---------------------------------------------------------------- Atom
+
+def _tag_authority() -> str:
+    return urlsplit(current_app.config.get("BASE_URL") or request.host_url).hostname or "localhost"
+
+
+@bp.get("/feeds/<org>/besluiten.atom")
+def feed_decisions():
+    from feedgen.feed import FeedGenerator
+
+    org = g.org
+    rows = queries.feed_decisions(org)
+    authority = _tag_authority()
+    feed = FeedGenerator()
+    feed.id(f"tag:{authority},2026:{org.slug}/besluiten")
+    feed.title(f"Besluiten van {org.name}")
+    feed.author({"name": org.name})
+    feed.link(href=url_for("public.register", org=org.slug, _external=True), rel="alternate",
+              type="text/html")
+    feed.link(href=url_for("public.feed_decisions", org=org.slug, _external=True), rel="self",
+              type="application/atom+xml")
+    feed.language("nl")
+    feed.updated(rows[0][0].published_at if rows else datetime(2026, 1, 1, tzinfo=timezone.utc))
+    for decision, case in reversed(rows):  # feedgen prepends: oldest first gives newest on top
+        entry = feed.add_entry()
+        entry.id(f"tag:{authority},{decision.published_at:%Y-%m-%d}:{org.slug}/besluiten/{decision.id}")
+        outcome = queries.outcome_label(decision.outcome)
+        entry.title(f"{case.number or case.id}: {case.title} – {outcome}")
+        body = label(DECIDING_BODIES, decision.deciding_body)
+        entry.summary(f"{outcome} door {body} op {decision.decided_on:%d-%m-%Y}. "
+                      f"{decision.reasons[:500]}")
+        entry.updated(decision.published_at)
+        entry.published(decision.published_at)
+        entry.link(href=case_page_url(case), rel="alternate", type="text/html")
+        entry.link(href=case_api_url(case), rel="related", type="application/json")
+    response = Response(feed.atom_str(pretty=True), mimetype="application/atom+xml")
+    response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
+    return response
+
+
+# ---------------------------------------------------------------- iCalendar
+
+@bp.get("/feeds/<org>/vergaderingen.ics")
+def feed_meetings():
+    from icalendar import Calendar, Event
+
+    org = g.org
+    _total, found, _items = queries.meetings(org=org, per_page=500)
+    authority = _tag_authority()
+    calendar = Calendar()
+    calendar.add("prodid", "-//Participatieplatform//vergaderingen//NL")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"Vergaderingen {org.name}")
+    for meeting in found:
+        event = Event()
+        event.add("uid", f"vergadering-{meeting.id}@{authority}")
+        event.add("dtstamp", meeting.updated_at or meeting.starts_at)
+        event.add("dtstart", meeting.starts_at.astimezone(timezone.utc))
+        event.add("dtend", meeting.starts_at.astimezone(timezone.utc) + timedelta(hours=3))
+        event.add("summary", meeting.title)
+        if meeting.location:
+            event.add("location", meeting.location)
+        event.add("url", url_for("public.ori_meeting", object_id=meeting.id, _external=True))
+        event.add("status", "CANCELLED" if meeting.status == "geannuleerd" else "CONFIRMED")
+        calendar.add_component(event)
+    response = Response(calendar.to_ical(), mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'inline; filename="vergaderingen-{org.slug}.ics"'
+    return response

@@ -1,0 +1,548 @@
+"""Read-only queries behind the public register, open data, the JSON API and statistics.
+
+Every public page and export is built from these functions, so what is public is decided
+in one place: only cases with `is_public`, only decisions with `published_at`, only public
+audit events and attachments, only published agenda items. Each function runs a fixed
+number of statements, whatever the number of cases (tests count them).
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import SimpleNamespace
+from typing import Any, Iterable, Mapping
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, extract, func, or_, select
+
+from participation import search
+from participation.domain import workflow as wf
+from participation.domain.grounds import COUNCIL_OUTCOMES, OUTCOMES, REFUSAL_GROUNDS, label
+from participation.extensions import db
+from participation.models import (AgendaItem, Attachment, AuditEvent, Case, Decision, Meeting,
+                                  Organisation, Vote, WorkflowVersion)
+from participation.models.cases import REQUEST_TYPES
+from participation.services.workflow import workflow_for_version
+
+PER_PAGE = 25
+MAX_PAGE = 100_000
+
+
+def type_labels() -> dict[str, str]:
+    return {"uitdaagrecht": _("Uitdaagrecht"), "burgerinitiatief": _("Burgerinitiatief"),
+            "bewonersinitiatief": _("Bewonersinitiatief")}
+
+
+def outcome_label(code: str, locale: str = "nl") -> str:
+    if not code:
+        return ""
+    return label(OUTCOMES if code in OUTCOMES else COUNCIL_OUTCOMES, code, locale)
+
+
+def all_outcomes() -> list[str]:
+    return list(OUTCOMES) + [code for code in COUNCIL_OUTCOMES if code not in OUTCOMES]
+
+
+# ---------------------------------------------------------------- filters
+
+@dataclass
+class Filters:
+    """The register filters; the same names in the HTML form, the CSV and the JSON API."""
+
+    type: str = ""
+    state: str = ""
+    year: int | None = None
+    outcome: str = ""
+    organisation: str = ""
+    q: str = ""
+    page: int = 1
+
+    def as_args(self, **overrides: Any) -> dict[str, Any]:
+        values = {"type": self.type, "state": self.state, "year": self.year or "",
+                  "outcome": self.outcome, "organisation": self.organisation, "q": self.q,
+                  "page": self.page}
+        values.update(overrides)
+        return {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)}
+
+
+def parse_filters(args: Mapping[str, str], *, names: Mapping[str, str] | None = None
+                  ) -> tuple[Filters, dict[str, str]]:
+    """Read filters from query arguments. Returns the filters and, per argument, why a value
+    was refused (the HTML register ignores refused values; the API answers 400).
+    `names` maps our names to the caller's argument names (the API speaks Dutch)."""
+    names = dict(names or {})
+    get = lambda key: (args.get(names.get(key, key)) or "").strip()  # noqa: E731
+    errors: dict[str, str] = {}
+    filters = Filters()
+    value = get("type")
+    if value:
+        if value in REQUEST_TYPES:
+            filters.type = value
+        else:
+            errors[names.get("type", "type")] = "unknown type"
+    value = get("state")
+    if value:
+        if len(value) <= 60 and value.replace("_", "").isalnum():
+            filters.state = value
+        else:
+            errors[names.get("state", "state")] = "unknown state"
+    value = get("year")
+    if value:
+        if value.isdigit() and 1900 <= int(value) <= 2999:
+            filters.year = int(value)
+        else:
+            errors[names.get("year", "year")] = "year must be a four-digit number"
+    value = get("outcome")
+    if value:
+        if value in OUTCOMES or value in COUNCIL_OUTCOMES:
+            filters.outcome = value
+        else:
+            errors[names.get("outcome", "outcome")] = "unknown outcome"
+    value = get("organisation")
+    if value:
+        if len(value) <= 40 and value.replace("-", "").isalnum():
+            filters.organisation = value
+        else:
+            errors[names.get("organisation", "organisation")] = "unknown organisation"
+    raw_q = args.get(names.get("q", "q")) or ""
+    if len(raw_q) > search.MAX_QUERY_LENGTH:
+        errors[names.get("q", "q")] = f"at most {search.MAX_QUERY_LENGTH} characters"
+    filters.q = search.normalise_query(raw_q)
+    value = get("page")
+    if value:
+        if value.isdigit() and 1 <= int(value) <= MAX_PAGE:
+            filters.page = int(value)
+        else:
+            errors[names.get("page", "page")] = "page must be a whole number from 1"
+    return filters, errors
+
+
+def _latest_decision(column):
+    return (select(column).where(Decision.case_id == Case.id, Decision.published_at.is_not(None))
+            .order_by(Decision.decided_on.desc(), Decision.id.desc()).limit(1)
+            .correlate(Case).scalar_subquery())
+
+
+def _year(column):
+    return extract("year", column)
+
+
+def public_cases(filters: Filters, org: Organisation | None = None) -> Select:
+    """Public cases matching `filters`, newest submission first (no columns beyond Case)."""
+    query = select(Case).where(Case.is_public.is_(True))
+    if org is not None:
+        query = query.where(Case.organisation_id == org.id)
+    elif filters.organisation:
+        query = query.join(Organisation, Organisation.id == Case.organisation_id).where(
+            Organisation.slug == filters.organisation)
+    if filters.type:
+        query = query.where(Case.request_type == filters.type)
+    if filters.state:
+        query = query.where(Case.state == filters.state)
+    if filters.year:
+        query = query.where(_year(Case.submitted_at) == filters.year)
+    if filters.outcome:
+        query = query.where(or_(Case.outcome == filters.outcome,
+                                and_(Case.outcome == "",
+                                     _latest_decision(Decision.outcome) == filters.outcome)))
+    if filters.q:
+        query = query.where(search.match_condition(filters.q))
+    return query.order_by(Case.submitted_at.desc().nulls_last(), Case.id.desc())
+
+
+# ---------------------------------------------------------------- workflow labels
+
+class Labels:
+    """State labels from each case's own procedure version (versions never change)."""
+
+    def __init__(self, versions: Iterable[WorkflowVersion], locale: str = "nl") -> None:
+        self.locale = locale
+        self.workflows: dict[int, wf.Workflow] = {v.id: workflow_for_version(v) for v in versions}
+
+    @classmethod
+    def load(cls, version_ids: Iterable[int], locale: str = "nl") -> "Labels":
+        ids = sorted(set(version_ids))
+        versions = db.session.scalars(select(WorkflowVersion).where(WorkflowVersion.id.in_(ids))).all() \
+            if ids else []
+        return cls(versions, locale)
+
+    def state(self, version_id: int, state: str) -> str:
+        definition = self.workflows.get(version_id)
+        if definition is None:
+            return state
+        try:
+            found = definition.state(state)
+        except (KeyError, LookupError):
+            return state
+        return found.label_en if self.locale.startswith("en") else found.label_nl
+
+    def term_days(self, version_id: int) -> int | None:
+        definition = self.workflows.get(version_id)
+        clock = definition.decision_clock if definition else None
+        return clock.days if clock else None
+
+
+# ---------------------------------------------------------------- register
+
+@dataclass
+class Row:
+    case: Case
+    decision_outcome: str
+    decision_date: date | None
+
+    @property
+    def outcome(self) -> str:
+        return self.case.outcome or self.decision_outcome or ""
+
+    @property
+    def decided_on(self) -> date | None:
+        if self.case.decided_at is not None:
+            return self.case.decided_at.date()
+        return self.decision_date
+
+
+@dataclass
+class Page:
+    """What the pagination macro needs, for rows that are not plain ORM entities."""
+
+    page: int
+    per_page: int
+    total: int
+    items: list[Any] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page)) if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    def iter_pages(self, *, left_edge: int = 2, left_current: int = 2, right_current: int = 4,
+                   right_edge: int = 2):
+        pages_end = self.pages + 1
+        if pages_end == 1:
+            return
+        left_end = min(1 + left_edge, pages_end)
+        yield from range(1, left_end)
+        if left_end == pages_end:
+            return
+        mid_start = max(left_end, self.page - left_current)
+        mid_end = min(self.page + right_current + 1, pages_end)
+        if mid_start - left_end > 0:
+            yield None
+        yield from range(mid_start, mid_end)
+        if mid_end == pages_end:
+            return
+        right_start = max(mid_end, pages_end - right_edge)
+        if right_start - mid_end > 0:
+            yield None
+        yield from range(right_start, pages_end)
+
+
+def paged_rows(filters: Filters, org: Organisation | None, *, per_page: int = PER_PAGE) -> Page:
+    """One page of register rows: two statements (count, rows)."""
+    query = public_cases(filters, org)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    result = db.session.execute(
+        query.add_columns(_latest_decision(Decision.outcome).label("decision_outcome"),
+                          _latest_decision(Decision.decided_on).label("decision_date"))
+        .limit(per_page).offset((filters.page - 1) * per_page)).all()
+    items = [Row(case=r[0], decision_outcome=r.decision_outcome or "",
+                 decision_date=r.decision_date) for r in result]
+    return Page(page=filters.page, per_page=per_page, total=total or 0, items=items)
+
+
+@dataclass
+class Facets:
+    """Filter options present in the (unfiltered) public register, with labels."""
+
+    types: list[tuple[str, str]]
+    states: list[tuple[str, str]]
+    years: list[int]
+    outcomes: list[tuple[str, str]]
+    labels: Labels
+
+
+def facets(org: Organisation | None, locale: str = "nl") -> Facets:
+    """Two statements: the distinct (version, type, state, year) and their procedure versions."""
+    year = _year(Case.submitted_at)
+    query = (select(Case.workflow_version_id, Case.request_type, Case.state, year.label("year"))
+             .where(Case.is_public.is_(True))
+             .group_by(Case.workflow_version_id, Case.request_type, Case.state, year))
+    if org is not None:
+        query = query.where(Case.organisation_id == org.id)
+    rows = db.session.execute(query).all()
+    labels = Labels.load((r.workflow_version_id for r in rows), locale)
+    names = type_labels()
+    states: dict[str, str] = {}
+    for r in rows:
+        states.setdefault(r.state, labels.state(r.workflow_version_id, r.state))
+    present_types = {r.request_type for r in rows}
+    return Facets(
+        types=[(code, names[code]) for code in REQUEST_TYPES if code in present_types],
+        states=sorted(states.items(), key=lambda item: item[1].lower()),
+        years=sorted({int(r.year) for r in rows if r.year is not None}, reverse=True),
+        outcomes=[(code, outcome_label(code, locale)) for code in all_outcomes()],
+        labels=labels)
+
+
+def organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+# ---------------------------------------------------------------- one case
+
+def public_case(org: Organisation, case_id: int) -> Case | None:
+    from sqlalchemy.orm import joinedload
+
+    return db.session.scalar(
+        select(Case).options(joinedload(Case.workflow_version))
+        .where(Case.id == case_id, Case.organisation_id == org.id, Case.is_public.is_(True)))
+
+
+def timeline(case_ids: Iterable[int]) -> dict[int, list[AuditEvent]]:
+    ids = list(case_ids)
+    found: dict[int, list[AuditEvent]] = defaultdict(list)
+    if ids:
+        for event in db.session.scalars(
+                select(AuditEvent).where(AuditEvent.case_id.in_(ids), AuditEvent.public.is_(True))
+                .order_by(AuditEvent.case_id, AuditEvent.seq)):
+            found[event.case_id].append(event)
+    return found
+
+
+def published_decisions(case_ids: Iterable[int]) -> dict[int, list[Decision]]:
+    ids = list(case_ids)
+    found: dict[int, list[Decision]] = defaultdict(list)
+    if ids:
+        for decision in db.session.scalars(
+                select(Decision).where(Decision.case_id.in_(ids), Decision.published_at.is_not(None))
+                .order_by(Decision.case_id, Decision.decided_on, Decision.id)):
+            found[decision.case_id].append(decision)
+    return found
+
+
+def public_attachments(case: Case) -> list[Attachment]:
+    return list(db.session.scalars(
+        select(Attachment).where(Attachment.case_id == case.id, Attachment.public.is_(True))
+        .order_by(Attachment.created_at, Attachment.id)))
+
+
+def event_label(event: AuditEvent, labels: Labels, version_id: int, locale: str) -> str:
+    text = event.public_label_en if locale.startswith("en") else event.public_label_nl
+    return text or event.public_label_nl or labels.state(version_id, event.to_state)
+
+
+def refusal_ground_labels(decision: Decision, locale: str = "nl") -> list[tuple[str, str]]:
+    return [(code, label(REFUSAL_GROUNDS, code, locale)) for code in decision.refusal_grounds or []]
+
+
+def public_applicant_name(case: Case) -> str:
+    """The applicant's organisation name, only when they agreed to publication."""
+    data = case.data or {}
+    consent = data.get("publish_names") or data.get("toestemming_publicatie_naam") \
+        or data.get("names_public")
+    if not consent:
+        return ""
+    return str(data.get("organisation_name") or data.get("indiener_naam") or "")
+
+
+# ---------------------------------------------------------------- exports
+
+def export_rows(filters: Filters, org: Organisation | None) -> tuple[list[Row], dict[int, list[Decision]]]:
+    """All rows for the CSV register and their published decisions: two statements."""
+    query = public_cases(filters, org)
+    result = db.session.execute(
+        query.add_columns(_latest_decision(Decision.outcome).label("decision_outcome"),
+                          _latest_decision(Decision.decided_on).label("decision_date"))).all()
+    rows = [Row(case=r[0], decision_outcome=r.decision_outcome or "", decision_date=r.decision_date)
+            for r in result]
+    ids = query.with_only_columns(Case.id).order_by(None).scalar_subquery()
+    decisions: dict[int, list[Decision]] = defaultdict(list)
+    for decision in db.session.scalars(
+            select(Decision).where(Decision.case_id.in_(ids), Decision.published_at.is_not(None))
+            .order_by(Decision.case_id, Decision.decided_on, Decision.id)):
+        decisions[decision.case_id].append(decision)
+    return rows, decisions
+
+
+def feed_decisions(org: Organisation, limit: int = 50) -> list[tuple[Decision, Case]]:
+    return list(db.session.execute(
+        select(Decision, Case).join(Case, Case.id == Decision.case_id)
+        .where(Case.organisation_id == org.id, Case.is_public.is_(True),
+               Decision.published_at.is_not(None))
+        .order_by(Decision.published_at.desc(), Decision.id.desc()).limit(limit)).tuples())
+
+
+def api_decisions(org: Organisation | None, *, page: int, per_page: int
+                  ) -> tuple[int, list[tuple[Decision, Case]]]:
+    base = (select(Decision, Case).join(Case, Case.id == Decision.case_id)
+            .where(Case.is_public.is_(True), Decision.published_at.is_not(None)))
+    if org is not None:
+        base = base.where(Case.organisation_id == org.id)
+    total = db.session.scalar(select(func.count()).select_from(
+        base.with_only_columns(Decision.id).subquery()))
+    rows = db.session.execute(base.order_by(Decision.published_at.desc(), Decision.id.desc())
+                              .limit(per_page).offset((page - 1) * per_page)).tuples()
+    return total or 0, list(rows)
+
+
+# ---------------------------------------------------------------- council (ORI)
+
+def meetings(*, org: Organisation | None = None, changed_since: datetime | None = None,
+             page: int = 1, per_page: int = 50, meeting_id: int | None = None
+             ) -> tuple[int, list[Meeting], dict[int, list[AgendaItem]]]:
+    """Meetings with their published agenda items: three statements."""
+    query = select(Meeting)
+    if org is not None:
+        query = query.where(Meeting.organisation_id == org.id)
+    if changed_since is not None:
+        query = query.where(Meeting.updated_at >= changed_since)
+    if meeting_id is not None:
+        query = query.where(Meeting.id == meeting_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    found = list(db.session.scalars(query.order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+                                     .limit(per_page).offset((page - 1) * per_page)))
+    items: dict[int, list[AgendaItem]] = defaultdict(list)
+    if found:
+        for item in db.session.scalars(
+                select(AgendaItem).where(AgendaItem.meeting_id.in_([m.id for m in found]),
+                                         AgendaItem.published_at.is_not(None))
+                .order_by(AgendaItem.meeting_id, AgendaItem.position, AgendaItem.id)):
+            items[item.meeting_id].append(item)
+    return total, found, items
+
+
+def agenda_items(*, decided_only: bool = False, changed_since: datetime | None = None,
+                 page: int = 1, per_page: int = 50, item_id: int | None = None,
+                 org: Organisation | None = None) -> tuple[int, list[tuple[AgendaItem, Meeting]]]:
+    """Published agenda items with their meeting: two statements."""
+    query = (select(AgendaItem, Meeting).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+             .where(AgendaItem.published_at.is_not(None)))
+    if decided_only:
+        query = query.where(AgendaItem.result != "")
+    if org is not None:
+        query = query.where(Meeting.organisation_id == org.id)
+    if changed_since is not None:
+        query = query.where(AgendaItem.updated_at >= changed_since)
+    if item_id is not None:
+        query = query.where(AgendaItem.id == item_id)
+    total = db.session.scalar(select(func.count()).select_from(
+        query.with_only_columns(AgendaItem.id).subquery())) or 0
+    rows = db.session.execute(query.order_by(Meeting.starts_at.desc(), AgendaItem.position,
+                                             AgendaItem.id)
+                              .limit(per_page).offset((page - 1) * per_page)).tuples()
+    return total, list(rows)
+
+
+def votes_for_items(item_ids: Iterable[int]) -> dict[int, list[Vote]]:
+    ids = list(item_ids)
+    found: dict[int, list[Vote]] = defaultdict(list)
+    if ids:
+        for vote in db.session.scalars(select(Vote).where(Vote.agenda_item_id.in_(ids))
+                                       .order_by(Vote.agenda_item_id, Vote.id)):
+            found[vote.agenda_item_id].append(vote)
+    return found
+
+
+def cases_by_id(case_ids: Iterable[int]) -> dict[int, Case]:
+    ids = [i for i in set(case_ids) if i is not None]
+    if not ids:
+        return {}
+    return {case.id: case for case in db.session.scalars(
+        select(Case).where(Case.id.in_(ids), Case.is_public.is_(True)))}
+
+
+# ---------------------------------------------------------------- statistics
+
+@dataclass
+class Stats:
+    by_state: list[dict[str, Any]]            # organisation, type, state label, year, count
+    outcomes: list[dict[str, Any]]            # organisation, type, outcome, year, count
+    lead_times: list[dict[str, Any]]          # organisation, type, year, days, term, within
+    signatures: list[dict[str, Any]]          # organisation, year, initiatives, signatures
+    organisations: dict[int, Organisation]
+
+
+def statistics(org: Organisation | None, locale: str = "nl") -> Stats:
+    """All figures from four statements (plus the organisation names install-wide)."""
+    from participation.services.workflow import clock_of
+
+    scope = [Case.is_public.is_(True)]
+    if org is not None:
+        scope.append(Case.organisation_id == org.id)
+    year = _year(Case.submitted_at)
+    state_rows = db.session.execute(
+        select(Case.organisation_id, Case.request_type, Case.workflow_version_id, Case.state,
+               year.label("year"), func.count().label("n"),
+               func.coalesce(func.sum(Case.signature_count), 0).label("signatures"))
+        .where(*scope)
+        .group_by(Case.organisation_id, Case.request_type, Case.workflow_version_id, Case.state,
+                  year)).all()
+    labels = Labels.load((r.workflow_version_id for r in state_rows), locale)
+    outcome = func.coalesce(func.nullif(Case.outcome, ""), _latest_decision(Decision.outcome))
+    decided = func.coalesce(_latest_decision(Decision.decided_on), func.date(Case.decided_at))
+    # Decided cases one by one (columns only): lead time needs the clock's suspensions.
+    decided_rows = db.session.execute(
+        select(Case.organisation_id, Case.request_type, Case.workflow_version_id,
+               Case.submitted_at, Case.decided_at, Case.clock_started_on, Case.clock_term_days,
+               Case.clock_extension_days, Case.clock_extended_days, Case.clock_extended_on,
+               Case.clock_suspensions, Case.clock_stopped_on,
+               outcome.label("outcome_code"), decided.label("decided_on"))
+        .where(*scope, or_(Case.decided_at.is_not(None), Case.outcome != "",
+                           _latest_decision(Decision.id).is_not(None)))).all()
+    if org is not None:
+        names = {org.id: org}
+    else:
+        names = {o.id: o for o in organisations()}
+
+    by_state = [dict(organisation=r.organisation_id, type=r.request_type,
+                     state=labels.state(r.workflow_version_id, r.state), state_code=r.state,
+                     year=int(r.year) if r.year is not None else None, count=r.n)
+                for r in state_rows]
+    signatures = [dict(organisation=r.organisation_id, year=int(r.year) if r.year is not None else None,
+                       initiatives=r.n, signatures=int(r.signatures or 0))
+                  for r in state_rows if r.request_type == "burgerinitiatief"]
+    outcomes: list[dict[str, Any]] = []
+    lead_times: list[dict[str, Any]] = []
+    for r in decided_rows:
+        decided_on = r.decided_on
+        if isinstance(decided_on, str):
+            decided_on = date.fromisoformat(decided_on[:10])
+        elif isinstance(decided_on, datetime):
+            decided_on = decided_on.date()
+        outcomes.append(dict(organisation=r.organisation_id, type=r.request_type,
+                             outcome=r.outcome_code or "",
+                             year=decided_on.year if decided_on else None))
+        if r.submitted_at is None or decided_on is None:
+            continue
+        days = (decided_on - r.submitted_at.date()).days
+        within = None
+        if r.clock_started_on is not None and r.clock_term_days:
+            clock = clock_of(SimpleNamespace(  # clock_of only reads these columns
+                clock_started_on=r.clock_started_on, clock_term_days=r.clock_term_days,
+                clock_extension_days=r.clock_extension_days,
+                clock_extended_days=r.clock_extended_days, clock_extended_on=r.clock_extended_on,
+                clock_suspensions=r.clock_suspensions or [], clock_stopped_on=r.clock_stopped_on))
+            deadline = clock.deadline(decided_on)
+            within = deadline is not None and decided_on <= deadline
+        lead_times.append(dict(organisation=r.organisation_id, type=r.request_type,
+                               year=decided_on.year, days=days, within=within,
+                               term=labels.term_days(r.workflow_version_id)))
+    return Stats(by_state=by_state, outcomes=outcomes, lead_times=lead_times,
+                 signatures=signatures, organisations=names)

@@ -1,0 +1,73 @@
+"""The public register (one organisation or the whole install) and the public case page."""
+from __future__ import annotations
+
+from flask import abort, current_app, g, render_template, request, url_for
+from flask_babel import get_locale
+
+from participation.domain.grounds import DECIDING_BODIES, label
+from participation.htmx import render_page_or_fragment
+from participation.public import bp, queries
+
+
+def locale() -> str:
+    return str(get_locale() or "nl")
+
+
+def _render_register(org):
+    filters, _refused = queries.parse_filters(request.args)  # the page ignores refused values
+    if org is not None:
+        filters.organisation = ""
+    loc = locale()
+    page = queries.paged_rows(filters, org)
+    facets = queries.facets(org, loc)
+    endpoint = request.endpoint
+
+    def url_for_page(number: int) -> str:
+        return url_for(endpoint, **filters.as_args(page=number))
+
+    return render_page_or_fragment(
+        "public/register.html", "public/_register_results.html",
+        org=org, filters=filters, page=page, facets=facets, labels=facets.labels,
+        type_labels=queries.type_labels(), outcome_label=queries.outcome_label, locale=loc,
+        organisations=queries.organisations() if org is None else [],
+        url_for_page=url_for_page, form_action=url_for(endpoint))
+
+
+@bp.get("/<org>/register")
+def register():
+    return _render_register(g.org)
+
+
+@bp.get("/register")
+def register_all():
+    return _render_register(None)
+
+
+def _document_url(case, attachment) -> str | None:
+    # Public documents are served by the area that owns the case's files.
+    if case.request_type == "burgerinitiatief" and "initiatives.attachment" in current_app.view_functions:
+        return url_for("initiatives.attachment", org=case.organisation.slug, case_id=case.id,
+                       attachment_id=attachment.id)
+    return None
+
+
+@bp.get("/<org>/register/<int:case_id>")
+def case_page(case_id: int):
+    case = queries.public_case(g.org, case_id)
+    if case is None:
+        abort(404)
+    loc = locale()
+    labels = queries.Labels([case.workflow_version], loc)
+    events = queries.timeline([case.id])[case.id]
+    decisions = queries.published_decisions([case.id])[case.id]
+    documents = [(a, _document_url(case, a)) for a in queries.public_attachments(case)]
+    return render_template(
+        "public/case.html", org=g.org, case=case, labels=labels, locale=loc,
+        state_label=labels.state(case.workflow_version_id, case.state),
+        type_label=queries.type_labels().get(case.request_type, case.request_type),
+        applicant_name=queries.public_applicant_name(case),
+        timeline=[(e, queries.event_label(e, labels, case.workflow_version_id, loc)) for e in events],
+        decisions=[dict(decision=d, body=label(DECIDING_BODIES, d.deciding_body, loc),
+                        outcome=queries.outcome_label(d.outcome, loc),
+                        grounds=queries.refusal_ground_labels(d, loc)) for d in decisions],
+        documents=documents, outcome_label=queries.outcome_label)
