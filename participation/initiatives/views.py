@@ -84,7 +84,7 @@ def index():
     pagination, rows = queries.public_initiatives(g.org, max(page, 1), _locale())
     own = (queries.own_initiatives(g.org, current_user, _locale())
            if current_user.is_authenticated else [])
-    return render_template("initiatives/index.html", pagination=pagination, rows=rows, own=own,
+    return render_template("initiatives/index.html", page_info=pagination, rows=rows, own=own,
                            page_url=lambda number: url_for("initiatives.index", pagina=number))
 
 
