@@ -81,7 +81,7 @@ def desk():
     definition = workflow_service.workflow_for_version(version) if version else None
     section_labels = {s.state: label_of(definition.state(s.state)) if definition and
                       definition.has_state(s.state) else s.state for s in sections}
-    return render_template("council/desk.html", sections=sections, challenges=challenges,
+    return render_template("council/desk.html", desk_sections=sections, challenges=challenges,
                            steps=steps, items=items, section_labels=section_labels,
                            state_label=_case_state_label, label_of=label_of,
                            upcoming=queries.upcoming_meetings(g.org.id, now))
