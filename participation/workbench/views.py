@@ -259,7 +259,7 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
         "progress_form": forms.get("progress") or ProgressForm(formdata=None,
                                                                data={"reported_on": today}),
         "progress_reports": progress_reports, "evaluation": evaluation,
-        "evaluation_form": evaluation_form, "budget_flag": budget_flag, "alert": alert,
+        "evaluation_form": evaluation_form, "budget_flag": budget_flag, "page_alert": alert,
         "attachment_url": lambda a: f"/{g.org.slug}/uitdaagrecht/{case.id}/bijlagen/{a.id}",
         "failed_transition": failed[0] if failed else None,
         "grounds_labels": _grounds_labels(), "today": today,
@@ -404,17 +404,20 @@ def assign(case_id: int):
 def _agreement_post(case_id: int, form_class, key: str, store):
     case = _load_case(case_id)
     form = form_class()
+    alert = None
     if form.validate():
         try:
             store(case, form)
         except casework.CaseworkInvalid as exc:
             db.session.rollback()
+            # "form": the case is not in a state with an agreement; the panel is not shown.
+            alert = exc.errors.pop("form", None)
             _attach_errors(form, exc.errors)
         else:
             db.session.commit()
             flash(_("Opgeslagen."), "success")
             return redirect_303(_case_url(case) + "#overeenkomst")
-    return _render_case(_load_case(case_id), status=422, forms={key: form})
+    return _render_case(_load_case(case_id), status=422, forms={key: form}, alert=alert)
 
 
 @bp.post("/zaken/<int:case_id>/overeenkomst")

@@ -1,0 +1,355 @@
+"""The case workbench: what it shows, the steps each role may take with their inputs, the
+decision record, internal notes, messages and the agreement after a grant."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from participation.extensions import db
+from participation.models import (AuditEvent, Case, CaseMessage, Decision, InternalNote,
+                                  Notification, OutboxMessage, Task)
+from participation.services import workflow as service
+from tests.functional.workbench.conftest import days_ago
+
+
+def url(case, suffix: str = "") -> str:
+    return f"/zonnedal/werkbak/zaken/{case.id}{suffix}"
+
+
+def step(case, name: str, **fields) -> tuple[str, dict]:
+    data = {f"{name}-{key}": value for key, value in fields.items()}
+    data.setdefault(f"{name}-lock_version", str(case.lock_version))
+    return url(case, f"/stappen/{name}"), data
+
+
+def mails_to(email: str) -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == email)))
+
+
+@pytest.fixture()
+def in_intake(org, coordinator, submit_case):
+    return submit_case(org, steps=(("ontvangst_bevestigen", coordinator, {}),),
+                       submitted=days_ago(5))
+
+
+@pytest.fixture()
+def in_assessment(org, coordinator, submit_case):
+    return submit_case(org, submitted=days_ago(5), steps=(
+        ("ontvangst_bevestigen", coordinator, {}), ("in_behandeling_nemen", coordinator, {})))
+
+
+@pytest.fixture()
+def in_decision(org, coordinator, submit_case):
+    return submit_case(org, submitted=days_ago(5), steps=(
+        ("ontvangst_bevestigen", coordinator, {}), ("in_behandeling_nemen", coordinator, {}),
+        ("naar_besluitvorming", coordinator, {})))
+
+
+def test_case_page_shows_request_fields_attachments_and_audit_trail(client, login, official,
+                                                                    org, submit_case):
+    case = submit_case(org, data={"legal_form": "stichting", "support_evidence": "120 handtekeningen",
+                                  "onderhoud_frequentie": "wekelijks"})
+    login(official)
+    response = client.get(url(case))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<dt>Rechtsvorm</dt>" in html and "Stichting" in html
+    assert "<dt>Bewijs van draagvlak</dt>" in html and "120 handtekeningen" in html
+    assert "<dt>Onderhoud frequentie</dt>" in html  # unknown keys get a readable label
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.case_id == case.id))
+    assert event.hash[:12] in html and event.hash not in html
+    assert "openbaar" in html
+
+
+def test_griffie_sees_no_grant_button_and_cannot_post_it(client, login, griffie, in_decision):
+    login(griffie)
+    html = client.get(url(in_decision)).get_data(as_text=True)
+    assert "stappen/toekennen" not in html and "stappen/afwijzen" not in html
+    assert "U kunt in deze fase geen stap zetten." in html
+    target, data = step(in_decision, "toekennen", reason="Goed plan.")
+    assert client.post(target, data=data).status_code == 403
+    db.session.refresh(in_decision)
+    assert in_decision.state == "besluitvorming"
+
+
+def test_official_sees_the_decision_steps(client, login, official, in_decision):
+    login(official)
+    html = client.get(url(in_decision)).get_data(as_text=True)
+    for name in ("toekennen", "deels_toekennen", "afwijzen", "verdagen_besluitvorming"):
+        assert f"stappen/{name}" in html
+    assert "stappen/in_behandeling_nemen" not in html  # another state's step
+    # The refusal form offers the workflow's grounds with Dutch labels.
+    assert "R4: Het plan kost meer dan nu, of er is geen geld voor" in html
+
+
+def test_refusal_without_grounds_is_422_with_message_at_the_checkboxes(client, login, official,
+                                                                      in_decision):
+    login(official)
+    target, data = step(in_decision, "afwijzen", reason="Het plan is te duur voor de wijk.",
+                        deciding_body="college", decided_on=days_ago(0).date().isoformat())
+    response = client.post(target, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="afwijzen-refusal_grounds-error"' in html
+    assert re.search(r'id="afwijzen-refusal_grounds-error">.*Kies minstens één weigeringsgrond',
+                     html, re.S)
+    assert 'aria-describedby="afwijzen-refusal_grounds-hint afwijzen-refusal_grounds-error"' in html
+    assert "Het plan is te duur voor de wijk.</textarea>" in html  # input kept
+    assert 'href="#afwijzen-refusal_grounds-0"' in html  # error summary links to the group
+    db.session.refresh(in_decision)
+    assert in_decision.state == "besluitvorming"
+    assert db.session.scalar(select(Decision)) is None
+
+
+def test_information_request_suspends_the_clock_and_mails_the_applicant(
+        client, login, official, resident, in_intake):
+    login(official)
+    target, data = step(in_intake, "aanvulling_vragen",
+                        question="Wilt u de begroting voor 2027 meesturen?", term_days="14")
+    response = client.post(target, data=data)
+    assert response.status_code == 303
+    db.session.refresh(in_intake)
+    assert in_intake.state == "aanvulling_gevraagd"
+    assert service.clock_of(in_intake).suspended
+    assert in_intake.state_deadline >= days_ago(0).date() + timedelta(days=14)
+    assert any("Wilt u de begroting voor 2027 meesturen?" in m.body for m in mails_to(resident.email))
+    html = client.get(url(in_intake)).get_data(as_text=True)
+    assert "De beslistermijn is opgeschort" in html
+
+
+def test_information_request_form_defaults_to_21_days(client, login, official, in_intake):
+    login(official)
+    html = client.get(url(in_intake)).get_data(as_text=True)
+    assert re.search(r'name="aanvulling_vragen-term_days"[^>]*value="21"', html)
+
+
+def test_extension_moves_the_deadline_once_and_is_refused_the_second_time(
+        client, login, official, resident, in_assessment):
+    before = in_assessment.deadline
+    login(official)
+    target, data = step(in_assessment, "verdagen", reason="Wij wachten op advies van de "
+                        "afdeling groen.", extension_days="28")
+    assert client.post(target, data=data).status_code == 303
+    db.session.refresh(in_assessment)
+    assert in_assessment.deadline >= before + timedelta(days=28)
+    assert in_assessment.clock_extended_days == 28
+    assert any("Wij wachten op advies" in m.body for m in mails_to(resident.email))
+
+    moved = in_assessment.deadline
+    target, data = step(in_assessment, "verdagen", reason="Nog meer tijd nodig.",
+                        extension_days="10")
+    response = client.post(target, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "De beslistermijn is al een keer verlengd. Dat kan maar één keer." in html
+    assert "Nog meer tijd nodig.</textarea>" in html
+    db.session.refresh(in_assessment)
+    assert in_assessment.deadline == moved
+
+
+def test_stale_lock_version_gives_a_conflict_and_changes_nothing(client, login, official,
+                                                                 coordinator, in_assessment):
+    stale = in_assessment.lock_version
+    login(coordinator)
+    client.post(url(in_assessment, "/toewijzen"), data={"assignee": str(official.id)})
+    db.session.refresh(in_assessment)
+    assert in_assessment.lock_version != stale
+
+    target, data = step(in_assessment, "verdagen", reason="Advies duurt langer.",
+                        extension_days="14", lock_version=str(stale))
+    response = client.post(target, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Deze zaak is intussen gewijzigd. Bekijk de nieuwe stand en probeer het opnieuw." in html
+    db.session.refresh(in_assessment)
+    assert in_assessment.clock_extended_days == 0
+    assert db.session.query(AuditEvent).filter_by(case_id=in_assessment.id,
+                                                  transition="verdagen").count() == 0
+    # The re-rendered form carries the fresh version, so trying again works.
+    assert f'name="verdagen-lock_version" type="hidden" value="{in_assessment.lock_version}"' in html
+
+
+def test_grant_stores_the_decision_record_publishes_it_and_tells_the_applicant(
+        client, login, official, resident, in_decision):
+    login(official)
+    decided_on = days_ago(1).date()
+    target, data = step(in_decision, "deels_toekennen",
+                        reason="Eerst een proef van een jaar in Parkwijk-Noord.",
+                        deciding_body="gemandateerd_ambtenaar",
+                        decided_on=decided_on.isoformat(), partial_subtype="pilot",
+                        decision_number="B&W-2026-118",
+                        legal_remedies="Bezwaar binnen 6 weken bij het college.")
+    response = client.post(target, data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    db.session.refresh(in_decision)
+    assert in_decision.state == "deels_toegekend"
+    decision = db.session.scalar(select(Decision).where(Decision.case_id == in_decision.id))
+    assert (decision.deciding_body, decision.decided_on, decision.outcome,
+            decision.partial_subtype, decision.decision_number) == (
+        "gemandateerd_ambtenaar", decided_on, "deels_toegekend", "pilot", "B&W-2026-118")
+    assert decision.reasons == "Eerst een proef van een jaar in Parkwijk-Noord."
+    assert decision.legal_remedies == "Bezwaar binnen 6 weken bij het college."
+    assert decision.published_at is not None and decision.created_by_id == official.id
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.case_id == in_decision.id,
+                                                       AuditEvent.transition == "deels_toekennen"))
+    assert event.inputs["decision"] == decision.id
+    assert any("Eerst een proef" in m.body for m in mails_to(resident.email))
+    html = client.get(url(in_decision)).get_data(as_text=True)
+    assert "Ambtenaar met mandaat" in html and "Eerst een proef (pilot)" in html
+
+
+def test_refusal_with_grounds_records_them(client, login, official, in_decision):
+    login(official)
+    target, data = step(in_decision, "afwijzen", reason="Het plan kost meer dan nu.",
+                        refusal_grounds=["R4", "R6"], deciding_body="college",
+                        decided_on=days_ago(0).date().isoformat())
+    assert client.post(target, data=data).status_code == 303
+    decision = db.session.scalar(select(Decision).where(Decision.case_id == in_decision.id))
+    assert decision.refusal_grounds == ["R4", "R6"] and decision.outcome == "afgewezen"
+    # Left empty: the standard objection notice (6 weeks, Awb 6:7, to the college).
+    assert "6 weken" in decision.legal_remedies and "6:7" in decision.legal_remedies
+    assert "College van burgemeester en wethouders" in decision.legal_remedies
+
+
+def test_decision_form_offers_only_bodies_of_the_tier(client, login, create_org, create_user,
+                                                      submit_case):
+    province = create_org(slug="provincie-zuid", name="Provincie Zuid", tier="provincie")
+    official = create_user(org=province, role="coordinator")
+    case = submit_case(province, steps=(
+        ("ontvangst_bevestigen", official, {}), ("in_behandeling_nemen", official, {}),
+        ("naar_besluitvorming", official, {})))
+    login(official)
+    html = client.get(f"/provincie-zuid/werkbak/zaken/{case.id}").get_data(as_text=True)
+    assert "Gedeputeerde Staten" in html and "Provinciale Staten" in html
+    assert "Gemeenteraad" not in html and "College van burgemeester" not in html.split(
+        "Bezwaarclausule")[0]
+
+
+def test_case_of_another_organisation_is_404(client, login, create_user, other_org, in_intake):
+    outsider = create_user(org=other_org, role="coordinator")
+    login(outsider)
+    assert client.get(f"/bergdorp/werkbak/zaken/{in_intake.id}").status_code == 404
+    target, data = step(in_intake, "in_behandeling_nemen")
+    assert client.post(target.replace("zonnedal", "bergdorp"), data=data).status_code == 404
+
+
+def test_draft_is_not_on_the_workbench(client, login, official, org, resident):
+    draft = service.start_case(org, "uitdaagrecht", applicant=resident, title="Concept",
+                               now=days_ago(1))
+    db.session.commit()
+    login(official)
+    assert client.get(url(draft)).status_code == 404
+
+
+def test_r4_flag_when_requested_budget_exceeds_the_task_budget(client, login, official, org,
+                                                               submit_case):
+    task = Task(organisation_id=org.id, code="GROEN-1", title="Onderhoud plantsoenen",
+                current_budget=10000)
+    db.session.add(task)
+    db.session.commit()
+    case = submit_case(org, task_id=task.id, requested_budget=12500)
+    login(official)
+    html = client.get(url(case)).get_data(as_text=True)
+    assert "Let op: R4" in html
+
+
+def test_deadline_warning_banners(client, login, official, org, submit_case):
+    soon = submit_case(org, title="Bijna", submitted=days_ago(52))
+    late = submit_case(org, title="Te laat", submitted=days_ago(80))
+    login(official)
+    assert "Let op: de beslistermijn verloopt op" in client.get(url(soon)).get_data(as_text=True)
+    assert "De beslistermijn is verstreken op" in client.get(url(late)).get_data(as_text=True)
+
+
+def test_internal_notes_never_reach_the_resident(app, client, login, official, resident,
+                                                 in_intake):
+    secret = "Aanvrager is de zwager van de wethouder - voorzichtig"
+    login(official)
+    assert client.post(url(in_intake, "/notities"), data={"body": secret}).status_code == 303
+    assert db.session.scalar(select(InternalNote).where(InternalNote.case_id == in_intake.id))
+    assert secret in client.get(url(in_intake)).get_data(as_text=True)
+    # A step that notifies the applicant afterwards carries no trace of the note.
+    target, data = step(in_intake, "aanvulling_vragen", question="Stuur de statuten.",
+                        term_days="21")
+    assert client.post(target, data=data).status_code == 303
+    assert mails_to(resident.email)
+    assert all(secret not in m.body and secret not in m.subject for m in mails_to(resident.email))
+    texts = db.session.scalars(select(Notification.text)).all()
+    assert texts and all(secret not in t for t in texts)
+    assert all(secret not in (e.reason or "") and secret not in str(e.inputs)
+               for e in db.session.scalars(select(AuditEvent)))
+    # The pages a resident and the public can open.
+    client.post("/account/uitloggen")
+    login(resident)
+    pages = ["/zonnedal/", "/"]
+    if any(rule.rule.startswith("/<org>/uitdaagrecht/<int:") for rule in app.url_map.iter_rules()):
+        pages.append(f"/zonnedal/uitdaagrecht/{in_intake.id}")
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert secret not in response.get_data(as_text=True)
+    assert client.get(url(in_intake)).status_code == 403
+
+
+def test_empty_note_is_422(client, login, official, in_intake):
+    login(official)
+    response = client.post(url(in_intake, "/notities"), data={"body": "  "})
+    assert response.status_code == 422
+    assert "Schrijf een notitie." in response.get_data(as_text=True)
+
+
+def test_message_to_applicant_is_stored_and_emailed(client, login, official, resident, in_intake):
+    login(official)
+    response = client.post(url(in_intake, "/berichten"),
+                           data={"body": "Kunnen we volgende week bellen?"})
+    assert response.status_code == 303
+    message = db.session.scalar(select(CaseMessage).where(CaseMessage.case_id == in_intake.id))
+    assert message.from_organisation and message.body == "Kunnen we volgende week bellen?"
+    assert any("Kunnen we volgende week bellen?" in m.body for m in mails_to(resident.email))
+
+
+def test_agreement_panel_stores_data_without_a_state_change(client, login, official, coordinator,
+                                                            in_decision):
+    service.apply_transition(in_decision, "toekennen", actor=official, now=days_ago(0),
+                             inputs={"reason": "Akkoord.", "decision": 1})
+    service.apply_transition(in_decision, "overeenkomst_opstellen", actor=official,
+                             now=days_ago(0))
+    db.session.commit()
+    events_before = db.session.query(AuditEvent).filter_by(case_id=in_decision.id).count()
+    login(official)
+    html = client.get(url(in_decision)).get_data(as_text=True)
+    assert "Overeenkomst" in html and "stappen/overeenkomst_tekenen" in html
+    response = client.post(url(in_decision, "/overeenkomst"), data={
+        "start_date": "2027-01-01", "end_date": "2027-12-31", "budget_line": "6.1.3 Groen",
+        "amount_existing": "10000", "amount_transferred": "8500,50",
+        "decision_ref": "B&W 2026-44", "conditions": "Kwartaalgesprek; verzekering WA."})
+    assert response.status_code == 303
+    response = client.post(url(in_decision, "/voortgang"),
+                           data={"reported_on": "2027-03-31", "text": "Eerste kwartaal goed."})
+    assert response.status_code == 303
+    db.session.refresh(in_decision)
+    agreement = in_decision.data["agreement"]
+    assert agreement["start_date"] == "2027-01-01" and agreement["amount_transferred"] == "8500.50"
+    assert agreement["budget_line"] == "6.1.3 Groen"
+    assert in_decision.data["progress_reports"][0]["text"] == "Eerste kwartaal goed."
+    assert in_decision.state == "overeenkomst"
+    assert db.session.query(AuditEvent).filter_by(case_id=in_decision.id).count() == events_before
+
+    bad = client.post(url(in_decision, "/overeenkomst"), data={
+        "start_date": "2027-05-01", "end_date": "2027-01-01", "amount_transferred": "veel"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "De einddatum moet na de startdatum liggen." in html
+    assert "Geef een bedrag in euro" in html
+
+
+def test_agreement_is_refused_before_a_grant(client, login, official, in_intake):
+    login(official)
+    response = client.post(url(in_intake, "/overeenkomst"), data={"start_date": "2027-01-01"})
+    assert response.status_code == 422
+    assert "Een overeenkomst kan pas na toekenning." in response.get_data(as_text=True)
+    db.session.refresh(in_intake)
+    assert "agreement" not in in_intake.data
