@@ -79,6 +79,9 @@ def run_migrations_online():
                       and connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1)
         if sqlite_fks:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        # End the transaction those statements began: otherwise Alembic joins it and never
+        # commits, and the migration is silently rolled back when the connection closes.
+        connection.commit()
         try:
             context.configure(connection=connection, target_metadata=get_metadata(), **args)
             with context.begin_transaction():
