@@ -1,0 +1,591 @@
+"""python -m bench [--db sqlite,postgresql] [--sizes 1000,10000,100000] [--duration 5]
+
+For each database and size: seed a scratch database with `flask seed-scale` (SQLite files are
+cached per size under bench/out/; PostgreSQL databases are created and dropped), start
+gunicorn (2 sync workers, production settings) on a free loopback port, warm up, and run wrk
+against each target for a fixed time. Writes bench/results.json and prints Markdown tables.
+
+Everything stays on 127.0.0.1 and every load run stops by itself after --duration seconds.
+A target whose page does not exist (404) is skipped and reported as such.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import html
+import importlib.metadata
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+LUA = BENCH / "latency.lua"
+VENV_BIN = Path(sys.executable).parent
+USER_AGENT = "participation-bench/1"
+SEED_PASSWORD = "seed-wachtwoord-2026"  # participation.services.seeding.SEED_PASSWORD
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    path: str  # may contain {org} and {case}
+    auth: bool = False
+    page: bool = True  # an HTML page: also measure its weight
+
+    def url_path(self, org: str, case: int | None) -> str:
+        return self.path.format(org=org, case=case if case is not None else 0)
+
+
+TARGETS = (
+    Target("floor /healthz", "/healthz", page=False),
+    Target("organisation home", "/{org}/"),
+    Target("register", "/{org}/register"),
+    Target("register search", "/{org}/register?q=speeltuin&type=uitdaagrecht"),
+    Target("register page 200", "/{org}/register?page=200"),
+    Target("case page", "/{org}/register/{case}"),
+    Target("work queue", "/{org}/werkbak/", auth=True),
+    Target("statistics", "/{org}/statistieken"),
+    Target("Atom feed", "/feeds/{org}/besluiten.atom", page=False),
+    Target("API list", "/api/v1/zaken", page=False),
+)
+FLOOR = TARGETS[0].name
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- machine
+
+def machine_info(pg_admin_url: str | None) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "uname": subprocess.run(["uname", "-a"], capture_output=True, text=True).stdout.strip(),
+        "cpu_count": os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "gunicorn": importlib.metadata.version("gunicorn"),
+        "flask": importlib.metadata.version("flask"),
+        "sqlalchemy": importlib.metadata.version("sqlalchemy"),
+        "wrk": _wrk_version(),
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    if pg_admin_url:
+        try:
+            info["postgresql"] = _pg_scalar(pg_admin_url, "SELECT version()")
+        except Exception as exc:  # reported, not fatal: the SQLite runs still make sense
+            info["postgresql"] = f"unavailable: {exc}"
+    return info
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def _wrk_version() -> str:
+    out = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+    return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) else ""
+
+
+# --------------------------------------------------------------------------- databases
+
+def _engine(url: str):
+    from sqlalchemy import create_engine
+
+    from participation.config import database_url
+
+    return create_engine(database_url(url), isolation_level="AUTOCOMMIT")
+
+
+def _pg_scalar(url: str, sql: str):
+    from sqlalchemy import text
+
+    engine = _engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(sql)).scalar()
+    finally:
+        engine.dispose()
+
+
+def schema_fingerprint() -> str:
+    """Changes when a model or the seeding code changes, so a cached SQLite file is redone."""
+    from participation.extensions import db
+    import participation.models  # noqa: F401  (registers the tables)
+
+    digest = hashlib.sha256()
+    for table in db.metadata.sorted_tables:
+        digest.update(table.name.encode())
+        for column in table.columns:
+            digest.update(f"{column.name}:{column.type}".encode())
+    digest.update((ROOT / "participation/services/seeding.py").read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def _run(cmd: list[str], env: dict[str, str], what: str) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed ({done.returncode}):\n{done.stdout[-2000:]}\n"
+                           f"{done.stderr[-4000:]}")
+    return seconds
+
+
+def _app_env(database_url: str, out: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(DATABASE_URL=database_url, APP_ENV="production",
+               SECRET_KEY=secrets.token_urlsafe(48), RATELIMIT_ENABLED="false",
+               MAIL_BACKEND="console", UPLOAD_DIR=str(out / "uploads"))
+    return env
+
+
+CREATE_SCHEMA = ("from participation import create_app\n"
+                 "from participation.extensions import db\n"
+                 "app = create_app()\n"
+                 "with app.app_context():\n    db.create_all()\n")
+
+
+def seed_database(database_url: str, size: int, seed: int, out: Path) -> float:
+    """Create the tables and run seed-scale; returns the seeding time in seconds."""
+    env = _app_env(database_url, out)
+    _run([sys.executable, "-c", CREATE_SCHEMA], env, "creating the schema")
+    return _run([str(VENV_BIN / "flask"), "--app", "wsgi", "seed-scale", "--cases", str(size),
+                 "--seed", str(seed), "--no-files"], env, f"seed-scale --cases {size}")
+
+
+class Database:
+    """A seeded scratch database for one size; `close()` drops PostgreSQL databases."""
+
+    def __init__(self, kind: str, size: int, args: argparse.Namespace) -> None:
+        self.kind, self.size, self.args = kind, size, args
+        self.cached = False
+        out: Path = args.out
+        if kind == "sqlite":
+            path = out / f"seed-{size}-s{args.seed}-{schema_fingerprint()}.sqlite"
+            meta = path.with_suffix(".json")
+            self.url = f"sqlite:///{path}"
+            if path.exists() and meta.exists() and not args.reseed:
+                self.cached = True
+                self.seed_seconds = json.loads(meta.read_text())["seed_seconds"]
+                return
+            partial = path.with_suffix(".partial")
+            partial.unlink(missing_ok=True)
+            log(f"  seeding SQLite with {size:,} cases ...")
+            self.seed_seconds = seed_database(f"sqlite:///{partial}", size, args.seed, out)
+            partial.rename(path)
+            meta.write_text(json.dumps({"seed_seconds": self.seed_seconds, "size": size}))
+        else:
+            from sqlalchemy.engine import make_url
+
+            from participation.config import database_url
+
+            self.name = f"bench_{size}_{os.getpid()}"
+            _pg_scalar(args.pg_url, f'CREATE DATABASE "{self.name}"')
+            self.url = make_url(database_url(args.pg_url)).set(database=self.name) \
+                .render_as_string(hide_password=False)
+            log(f"  seeding PostgreSQL database {self.name} with {size:,} cases ...")
+            try:
+                self.seed_seconds = seed_database(self.url, size, args.seed, out)
+            except Exception:
+                self.close()
+                raise
+
+    def scalar(self, sql: str, **params):
+        from sqlalchemy import text
+
+        engine = _engine(self.url)
+        try:
+            with engine.connect() as conn:
+                return conn.execute(text(sql), params).scalar()
+        finally:
+            engine.dispose()
+
+    def close(self) -> None:
+        if self.kind == "postgresql" and not self.args.keep_db:
+            _pg_scalar(self.args.pg_url, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+# --------------------------------------------------------------------------- server
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, database_url: str, out: Path, label: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.pidfile = out / f"gunicorn-{label}.pid"
+        self.logfile = out / f"gunicorn-{label}.log"
+        env = _app_env(database_url, out)
+        env["BASE_URL"] = self.base
+        self.process = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{self.port}",
+             "--pid", str(self.pidfile), "--chdir", str(ROOT), "--log-level", "warning",
+             "wsgi:app"], env=env, cwd=ROOT, stdout=self.logfile.open("w"),
+            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {self.logfile}")
+            try:
+                if fetch(self.base + "/healthz").status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer /healthz in 30 s; see {self.logfile}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.pidfile.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- HTTP
+
+@dataclass
+class Response:
+    status: int
+    headers: Any
+    body: bytes
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def fetch(url: str, *, cookie: str = "", data: dict[str, str] | None = None,
+          headers: dict[str, str] | None = None) -> Response:
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode()
+                                     if data is not None else None)
+    request.add_header("User-Agent", USER_AGENT)
+    if cookie:
+        request.add_header("Cookie", cookie)
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with _opener.open(request, timeout=30) as resp:
+            return Response(resp.status, resp.headers, resp.read())
+    except urllib.error.HTTPError as exc:
+        return Response(exc.code, exc.headers, exc.read())
+
+
+def _cookies(headers, jar: dict[str, str]) -> dict[str, str]:
+    # Handled by hand: production cookies are Secure, and http.cookiejar would not send a
+    # Secure cookie back over plain http to 127.0.0.1.
+    for header in headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        jar[name.strip()] = rest.split(";", 1)[0]
+    return jar
+
+
+def _cookie_header(jar: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+def login(base: str, email: str, password: str) -> str:
+    """Log in through the real form (CSRF token included); returns the Cookie header."""
+    page = fetch(base + "/account/inloggen")
+    jar = _cookies(page.headers, {})
+    match = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page.body) or \
+        re.search(rb'value="([^"]+)"[^>]*name="csrf_token"', page.body)
+    if page.status != 200 or not match:
+        raise RuntimeError(f"login page: status {page.status}, csrf token found: {bool(match)}")
+    token = html.unescape(match.group(1).decode())
+    done = fetch(base + "/account/inloggen", cookie=_cookie_header(jar),
+                 data={"csrf_token": token, "email": email, "password": password, "next": ""})
+    if done.status not in (302, 303):
+        raise RuntimeError(f"login failed: status {done.status}")
+    return _cookie_header(_cookies(done.headers, jar))
+
+
+# --------------------------------------------------------------------------- wrk
+
+_BENCH_LINE = re.compile(r"^BENCH (.*)$", re.M)
+_NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
+_LATENCY_TABLE = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+_UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, *, seconds: float, connections: int, threads: int, cookie: str) -> dict:
+    env = dict(os.environ, BENCH_COOKIE=cookie, BENCH_USER_AGENT=USER_AGENT)
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+           "--latency", "--timeout", "10s", "-s", str(LUA), url]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True,
+                          timeout=seconds + 60)
+    line = _BENCH_LINE.search(done.stdout)
+    if done.returncode != 0 or not line:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
+    values = {k: float(v) for k, v in (pair.split("=") for pair in line.group(1).split())}
+    table = {f"wrk_p{p}_ms": round(float(v) * _UNIT[u], 3)
+             for p, v, u in _LATENCY_TABLE.findall(done.stdout)}
+    non_2xx = _NON_2XX.search(done.stdout)
+    errors = sum(values[k] for k in ("connect_errors", "read_errors", "write_errors",
+                                     "timeouts"))
+    return {
+        "requests": int(values["requests"]),
+        "rps": round(values["requests"] / (values["duration_us"] / 1e6), 1),
+        "p50_ms": round(values["p50_us"] / 1000, 3),
+        "p90_ms": round(values["p90_us"] / 1000, 3),
+        "p95_ms": round(values["p95_us"] / 1000, 3),
+        "p99_ms": round(values["p99_us"] / 1000, 3),
+        "max_ms": round(values["max_us"] / 1000, 3),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": int(errors),
+        **table,
+    }
+
+
+# --------------------------------------------------------------------------- page weight
+
+_ASSET = re.compile(rb'<(?:link[^>]*\brel="stylesheet"[^>]*\bhref|script[^>]*\bsrc)="([^"]+)"')
+
+
+def page_weight(base: str, path: str, cookie: str, cache: dict[str, tuple[int, int]]) -> dict:
+    """Bytes of the HTML and of every same-origin CSS/JS it links, raw and gzip-compressed
+    (gunicorn does not compress; a front proxy would, at about this level)."""
+    page = fetch(base + path, cookie=cookie, headers={"Accept-Encoding": "gzip"})
+    body = page.body
+    if page.headers.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    assets = []
+    for raw in dict.fromkeys(_ASSET.findall(body)):
+        href = html.unescape(raw.decode())
+        parsed = urllib.parse.urlsplit(urllib.parse.urljoin(base + path, href))
+        if f"{parsed.scheme}://{parsed.netloc}" != base:
+            continue
+        asset_path = parsed.path + (f"?{parsed.query}" if parsed.query else "")
+        if asset_path not in cache:
+            content = fetch(base + asset_path).body
+            cache[asset_path] = (len(content), len(gzip.compress(content, 6)))
+        assets.append({"path": asset_path, "bytes": cache[asset_path][0],
+                       "gzip": cache[asset_path][1]})
+    html_gzip = len(gzip.compress(body, 6))
+    return {"html_bytes": len(body), "html_gzip": html_gzip, "assets": assets,
+            "total_bytes": len(body) + sum(a["bytes"] for a in assets),
+            "total_gzip": html_gzip + sum(a["gzip"] for a in assets)}
+
+
+# --------------------------------------------------------------------------- one run
+
+def bench_one(kind: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
+    log(f"== {kind}, {size:,} cases")
+    database = Database(kind, size, args)
+    run: dict[str, Any] = {"db": kind, "size": size, "seed_seconds": round(database.seed_seconds, 1),
+                           "seed_cached": database.cached, "targets": {},
+                           # Other work on the machine skews every figure: record it.
+                           "loadavg_before": [round(x, 2) for x in os.getloadavg()]}
+    server = None
+    try:
+        org = database.scalar("SELECT slug FROM organisations WHERE tier = 'gemeente' "
+                              "ORDER BY id LIMIT 1")
+        public = database.scalar("SELECT COUNT(*) FROM cases c JOIN organisations o "
+                                 "ON o.id = c.organisation_id WHERE o.slug = :org "
+                                 "AND c.is_public", org=org) or 0
+        case = database.scalar("SELECT c.id FROM cases c JOIN organisations o ON "
+                               "o.id = c.organisation_id WHERE o.slug = :org AND c.is_public "
+                               "ORDER BY c.id LIMIT 1 OFFSET :n", org=org, n=public // 2)
+        run.update(org=org, case_id=case, public_cases_in_org=public)
+        server = Server(database.url, args.out, f"{kind}-{size}")
+        try:
+            cookie = login(server.base, f"coordinator1@{org}.example", SEED_PASSWORD)
+        except RuntimeError as exc:
+            cookie = ""
+            run["login_error"] = str(exc)
+        # One warm-up pass over everything (code paths, SQLite page cache, PG buffers).
+        wrk(server.base + "/healthz", seconds=args.warmup, connections=args.connections,
+            threads=args.threads, cookie="")
+        assets: dict[str, tuple[int, int]] = {}
+        for target in TARGETS:
+            path = target.url_path(org, case)
+            result: dict[str, Any] = {"path": path}
+            run["targets"][target.name] = result
+            if target.auth and not cookie:
+                result.update(status="skipped", reason="could not log in")
+                continue
+            probe = fetch(server.base + path, cookie=cookie if target.auth else "")
+            result["http_status"] = probe.status
+            if probe.status == 404:
+                result.update(status="skipped", reason="page does not exist yet (404)")
+                log(f"  {target.name:20} skipped: 404")
+                continue
+            if probe.status != 200:
+                result.update(status="skipped", reason=f"HTTP {probe.status}, not 200")
+                log(f"  {target.name:20} skipped: HTTP {probe.status}")
+                continue
+            auth_cookie = cookie if target.auth else ""
+            wrk(server.base + path, seconds=args.warmup, connections=args.connections,
+                threads=args.threads, cookie=auth_cookie)
+            result.update(status="ok", **wrk(server.base + path, seconds=args.duration,
+                                             connections=args.connections,
+                                             threads=args.threads, cookie=auth_cookie))
+            if target.page:
+                result["weight"] = page_weight(server.base, path, auth_cookie, assets)
+            log(f"  {target.name:20} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:.2f} ms  "
+                f"p95 {result['p95_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms")
+    finally:
+        run["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+        if server:
+            server.stop()
+        database.close()
+    floor = run["targets"].get(FLOOR, {})
+    for result in run["targets"].values():
+        if result.get("status") == "ok" and floor.get("status") == "ok":
+            result["p50_vs_floor"] = round(result["p50_ms"] / floor["p50_ms"], 2)
+            result["p95_vs_floor"] = round(result["p95_ms"] / floor["p95_ms"], 2)
+            result["rps_vs_floor"] = round(result["rps"] / floor["rps"], 3)
+    return run
+
+
+def rps_changes(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per database and target: change in req/s from the smallest to the largest size."""
+    changes = []
+    for kind in dict.fromkeys(r["db"] for r in runs):
+        mine = sorted((r for r in runs if r["db"] == kind), key=lambda r: r["size"])
+        if len(mine) < 2:
+            continue
+        small, large = mine[0], mine[-1]
+        for name, result in large["targets"].items():
+            before = small["targets"].get(name, {})
+            if result.get("status") == "ok" and before.get("status") == "ok":
+                changes.append({"db": kind, "target": name, "from_size": small["size"],
+                                "to_size": large["size"], "rps_from": before["rps"],
+                                "rps_to": result["rps"],
+                                "change_pct": round(100 * (result["rps"] / before["rps"] - 1), 1)})
+    return changes
+
+
+# --------------------------------------------------------------------------- report
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    s = results["settings"]
+    lines = [f"Machine: {m['cpu_model']}, {m['cpu_count']} CPUs; `{m['uname']}`",
+             f"Python {m['python']}, SQLite {m['sqlite']}, {m.get('postgresql', 'PostgreSQL not used')}; "
+             f"gunicorn {m['gunicorn']} (-w 2 -k sync), {m['wrk']}",
+             f"Load: `wrk -t{s['threads']} -c{s['connections']} -d{s['duration']}s --latency` "
+             f"per target after a {s['warmup']} s warm-up; client and server share the CPUs.",
+             "", "| db | cases | seed s | target | req/s | p50 ms | p95 ms | p99 ms "
+             "| p50 × floor | req/s ÷ floor |", "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for run in results["runs"]:
+        seed = f"{run['seed_seconds']}" + (" (cached)" if run["seed_cached"] else "")
+        for name, r in run["targets"].items():
+            if r.get("status") != "ok":
+                lines.append(f"| {run['db']} | {run['size']:,} | {seed} | {name} "
+                             f"| skipped: {r.get('reason')} | | | | | |")
+                continue
+            flag = f" ({r['non_2xx']} non-2xx)" if r["non_2xx"] else ""
+            lines.append(f"| {run['db']} | {run['size']:,} | {seed} | {name} | {r['rps']:,.0f}{flag} "
+                         f"| {r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {r['p99_ms']:.2f} "
+                         f"| {r.get('p50_vs_floor', '')} | {r.get('rps_vs_floor', '')} |")
+    if results["rps_changes"]:
+        lines += ["", "| db | target | req/s change | from → to |", "|---|---|---:|---|"]
+        for c in results["rps_changes"]:
+            lines.append(f"| {c['db']} | {c['target']} | {c['change_pct']:+.1f} % "
+                         f"| {c['rps_from']:,.0f} at {c['from_size']:,} → "
+                         f"{c['rps_to']:,.0f} at {c['to_size']:,} |")
+    weights = {}
+    for run in results["runs"]:
+        for name, r in run["targets"].items():
+            if "weight" in r and name not in weights:
+                weights[name] = r["weight"]
+    if weights:
+        lines += ["", "| page | HTML bytes | HTML gzip | CSS/JS files | total bytes | total gzip |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for name, w in weights.items():
+            lines.append(f"| {name} | {w['html_bytes']:,} | {w['html_gzip']:,} | {len(w['assets'])} "
+                         f"| {w['total_bytes']:,} | {w['total_gzip']:,} |")
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="sqlite,postgresql",
+                        help="comma-separated: sqlite, postgresql (default both)")
+    parser.add_argument("--sizes", default="1000,10000,100000",
+                        help="comma-separated numbers of cases (default 1000,10000,100000)")
+    parser.add_argument("--duration", type=float, default=5, help="seconds per wrk run")
+    parser.add_argument("--warmup", type=float, default=1, help="warm-up seconds per target")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pg-url", default=os.environ.get(
+        "BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL database to connect to for CREATE/DROP DATABASE")
+    parser.add_argument("--out", type=Path, default=BENCH / "out")
+    parser.add_argument("--results", type=Path, default=BENCH / "results.json")
+    parser.add_argument("--reseed", action="store_true", help="ignore cached SQLite files")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop PostgreSQL databases")
+    args = parser.parse_args(argv)
+    args.dbs = [d.strip() for d in args.db.split(",") if d.strip()]
+    unknown = set(args.dbs) - {"sqlite", "postgresql"}
+    if unknown:
+        parser.error(f"unknown database(s): {', '.join(sorted(unknown))}")
+    args.size_list = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if not shutil.which("wrk"):
+        log("wrk is not installed (apt-get install wrk)")
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(ROOT))
+    results: dict[str, Any] = {
+        "machine": machine_info(args.pg_url if "postgresql" in args.dbs else None),
+        "settings": {"duration": args.duration, "warmup": args.warmup,
+                     "connections": args.connections, "threads": args.threads,
+                     "seed": args.seed, "gunicorn": "-w 2 -k sync",
+                     "app_env": "production, RATELIMIT_ENABLED=false"},
+        "runs": [], "rps_changes": [],
+    }
+    for kind in args.dbs:
+        for size in args.size_list:
+            results["runs"].append(bench_one(kind, size, args))
+            results["rps_changes"] = rps_changes(results["runs"])
+            args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
