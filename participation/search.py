@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from sqlalchemy import DDL, event, false, func, or_, text
+from sqlalchemy import DDL, Integer, column, event, false, func, or_, text
 from sqlalchemy.orm import Session
 
 from participation.extensions import db
@@ -150,8 +150,12 @@ def stems(text_: str) -> list[str]:
     return [dutch_stem(w) for w in words(text_) if w not in STOPWORDS]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
 def normalise_query(q: str | None) -> str:
-    return (q or "").strip()[:MAX_QUERY_LENGTH]
+    # Control characters (NUL above all) cannot be stored or searched in PostgreSQL text.
+    return _CONTROL.sub(" ", q or "").strip()[:MAX_QUERY_LENGTH]
 
 
 # ---------------------------------------------------------------- query side
@@ -171,7 +175,7 @@ def match_condition(q: str, case_table=None):
             match = " AND ".join(f'"{term}"' for term in terms)
             condition = Case.id.in_(
                 text("SELECT rowid FROM case_search WHERE case_search MATCH :fts_query")
-                .bindparams(fts_query=match).columns())
+                .bindparams(fts_query=match).columns(column("rowid", Integer)))
         else:
             condition = false()
     return or_(condition, by_number) if by_number is not None else condition
@@ -250,8 +254,6 @@ def _register() -> None:
     event.listen(Case, "after_update", _after_update)
     event.listen(Case, "after_delete", _after_delete)
     event.listen(db.metadata, "after_create", DDL(_CREATE_FTS).execute_if(dialect="sqlite"))
-    event.listen(db.metadata, "before_drop",
-                 DDL("DROP TABLE IF EXISTS case_search").execute_if(dialect="sqlite"))
 
 
 def terms_for_display(q: str) -> Iterable[str]:

@@ -131,7 +131,9 @@ def cases():
 
 @bp.get("/zaken/<organisatie>/<int:case_id>")
 def case_detail(organisatie: str, case_id: int):
-    org = db.session.scalar(select(Organisation).where(Organisation.slug == organisatie[:40]))
+    if not queries.valid_slug(organisatie):
+        abort(404)
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == organisatie))
     if org is None:
         abort(404)
     case = queries.public_case(org, case_id)
@@ -168,7 +170,8 @@ def decisions():
     org = None
     slug = request.args.get("organisatie", "")
     if slug:
-        org = db.session.scalar(select(Organisation).where(Organisation.slug == slug[:40]))
+        org = db.session.scalar(select(Organisation).where(Organisation.slug == slug)) \
+            if queries.valid_slug(slug) else None
         if org is None:
             errors["organisatie"] = "unknown organisation"
     if errors:

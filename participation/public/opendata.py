@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, g, jsonify, request, url_for
+from flask_babel import gettext as _
 
 from participation.domain.grounds import DECIDING_BODIES, ORI_VERGADERINGSTYPE, label
 from participation.models import AgendaItem, Meeting, Organisation
@@ -106,7 +107,8 @@ def _ori_params() -> tuple[int, datetime | None, Organisation | None] | Response
         from participation.extensions import db
         from sqlalchemy import select
 
-        org = db.session.scalar(select(Organisation).where(Organisation.slug == slug[:40]))
+        org = db.session.scalar(select(Organisation).where(Organisation.slug == slug)) \
+            if queries.valid_slug(slug) else None
         if org is None:
             return _ori_error("onbekende organisatie")
     return int(raw_page), changed_since, org
@@ -402,34 +404,47 @@ def _tag_authority() -> str:
 
 @bp.get("/feeds/<org>/besluiten.atom")
 def feed_decisions():
-    from feedgen.feed import FeedGenerator
+    # Written with ElementTree: feedgen 1.0.0 drops rel/type from entry links.
+    from xml.etree import ElementTree as ET
 
     org = g.org
     rows = queries.feed_decisions(org)
     authority = _tag_authority()
-    feed = FeedGenerator()
-    feed.id(f"tag:{authority},2026:{org.slug}/besluiten")
-    feed.title(f"Besluiten van {org.name}")
-    feed.author({"name": org.name})
-    feed.link(href=url_for("public.register", org=org.slug, _external=True), rel="alternate",
-              type="text/html")
-    feed.link(href=url_for("public.feed_decisions", org=org.slug, _external=True), rel="self",
-              type="application/atom+xml")
-    feed.language("nl")
-    feed.updated(rows[0][0].published_at if rows else datetime(2026, 1, 1, tzinfo=timezone.utc))
-    for decision, case in reversed(rows):  # feedgen prepends: oldest first gives newest on top
-        entry = feed.add_entry()
-        entry.id(f"tag:{authority},{decision.published_at:%Y-%m-%d}:{org.slug}/besluiten/{decision.id}")
+    atom = "http://www.w3.org/2005/Atom"
+    ET.register_namespace("", atom)
+
+    def add(parent, tag: str, text: str | None = None, **attrs: str):
+        element = ET.SubElement(parent, f"{{{atom}}}{tag}", attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    feed = ET.Element(f"{{{atom}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "nl"})
+    add(feed, "id", f"tag:{authority},2026:{org.slug}/besluiten")
+    add(feed, "title", _("Besluiten van %(name)s", name=org.name))
+    add(add(feed, "author"), "name", org.name)
+    add(feed, "link", rel="alternate", type="text/html",
+        href=url_for("public.register", org=org.slug, _external=True))
+    add(feed, "link", rel="self", type="application/atom+xml",
+        href=url_for("public.feed_decisions", org=org.slug, _external=True))
+    newest = rows[0][0].published_at if rows else datetime(2026, 1, 1, tzinfo=timezone.utc)
+    add(feed, "updated", _iso(newest))
+    for decision, case in rows:
+        entry = add(feed, "entry")
+        add(entry, "id", f"tag:{authority},{decision.published_at:%Y-%m-%d}:"
+                         f"{org.slug}/besluiten/{decision.id}")
         outcome = queries.outcome_label(decision.outcome)
-        entry.title(f"{case.number or case.id}: {case.title} – {outcome}")
-        body = label(DECIDING_BODIES, decision.deciding_body)
-        entry.summary(f"{outcome} door {body} op {decision.decided_on:%d-%m-%Y}. "
-                      f"{decision.reasons[:500]}")
-        entry.updated(decision.published_at)
-        entry.published(decision.published_at)
-        entry.link(href=case_page_url(case), rel="alternate", type="text/html")
-        entry.link(href=case_api_url(case), rel="related", type="application/json")
-    response = Response(feed.atom_str(pretty=True), mimetype="application/atom+xml")
+        add(entry, "title", f"{case.number or case.id}: {case.title} – {outcome}")
+        add(entry, "updated", _iso(decision.published_at))
+        add(entry, "published", _iso(decision.published_at))
+        add(entry, "link", rel="alternate", type="text/html", href=case_page_url(case))
+        add(entry, "link", rel="related", type="application/json", href=case_api_url(case))
+        add(entry, "summary", _("%(outcome)s door %(body)s op %(date)s.", outcome=outcome,
+                                body=label(DECIDING_BODIES, decision.deciding_body),
+                                date=decision.decided_on.strftime("%d-%m-%Y"))
+            + " " + decision.reasons[:500], type="text")
+    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    response = Response(body, mimetype="application/atom+xml")
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
     return response
 

@@ -84,7 +84,7 @@ def parse_filters(args: Mapping[str, str], *, names: Mapping[str, str] | None = 
             errors[names.get("type", "type")] = "unknown type"
     value = get("state")
     if value:
-        if len(value) <= 60 and value.replace("_", "").isalnum():
+        if len(value) <= 60 and value.replace("_", "").isalnum() and value.isascii():
             filters.state = value
         else:
             errors[names.get("state", "state")] = "unknown state"
@@ -102,7 +102,7 @@ def parse_filters(args: Mapping[str, str], *, names: Mapping[str, str] | None = 
             errors[names.get("outcome", "outcome")] = "unknown outcome"
     value = get("organisation")
     if value:
-        if len(value) <= 40 and value.replace("-", "").isalnum():
+        if valid_slug(value):
             filters.organisation = value
         else:
             errors[names.get("organisation", "organisation")] = "unknown organisation"
@@ -117,6 +117,10 @@ def parse_filters(args: Mapping[str, str], *, names: Mapping[str, str] | None = 
         else:
             errors[names.get("page", "page")] = "page must be a whole number from 1"
     return filters, errors
+
+
+def valid_slug(value: str) -> bool:
+    return 0 < len(value) <= 40 and value.replace("-", "").isalnum() and value.isascii()
 
 
 def _latest_decision(column):
@@ -386,7 +390,7 @@ def feed_decisions(org: Organisation, limit: int = 50) -> list[tuple[Decision, C
         select(Decision, Case).join(Case, Case.id == Decision.case_id)
         .where(Case.organisation_id == org.id, Case.is_public.is_(True),
                Decision.published_at.is_not(None))
-        .order_by(Decision.published_at.desc(), Decision.id.desc()).limit(limit)).tuples())
+        .order_by(Decision.published_at.desc(), Decision.id.desc()).limit(limit)))
 
 
 def api_decisions(org: Organisation | None, *, page: int, per_page: int
@@ -398,7 +402,7 @@ def api_decisions(org: Organisation | None, *, page: int, per_page: int
     total = db.session.scalar(select(func.count()).select_from(
         base.with_only_columns(Decision.id).subquery()))
     rows = db.session.execute(base.order_by(Decision.published_at.desc(), Decision.id.desc())
-                              .limit(per_page).offset((page - 1) * per_page)).tuples()
+                              .limit(per_page).offset((page - 1) * per_page)).all()
     return total or 0, list(rows)
 
 
@@ -446,7 +450,7 @@ def agenda_items(*, decided_only: bool = False, changed_since: datetime | None =
         query.with_only_columns(AgendaItem.id).subquery())) or 0
     rows = db.session.execute(query.order_by(Meeting.starts_at.desc(), AgendaItem.position,
                                              AgendaItem.id)
-                              .limit(per_page).offset((page - 1) * per_page)).tuples()
+                              .limit(per_page).offset((page - 1) * per_page)).all()
     return total, list(rows)
 
 

@@ -27,7 +27,7 @@ def _render_register(org):
 
     return render_page_or_fragment(
         "public/register.html", "public/_register_results.html",
-        org=org, filters=filters, page=page, facets=facets, labels=facets.labels,
+        org=org, filters=filters, results=page, facets=facets, labels=facets.labels,
         type_labels=queries.type_labels(), outcome_label=queries.outcome_label, locale=loc,
         organisations=queries.organisations() if org is None else [],
         url_for_page=url_for_page, form_action=url_for(endpoint))
