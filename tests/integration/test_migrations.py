@@ -13,7 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import Column, inspect
 
 from participation import ROOT, create_app
 from participation.extensions import db
@@ -53,6 +53,25 @@ def empty_db_app(tmp_path_factory, restore_logging):
     drop()
 
 
+# Same as migrations/env.py: SQLite's FTS5 search table and its shadow tables.
+UNMANAGED_TABLES = ("case_search",)
+
+
+def include_name(name, type_, parent_names) -> bool:
+    if type_ == "table" and name is not None:
+        return not any(name == t or name.startswith(t + "_") for t in UNMANAGED_TABLES)
+    return True
+
+
+def is_expression_index(index) -> bool:
+    return any(not isinstance(element, Column) for element in index.expressions)
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    # Compared by name in assert_expression_indexes_exist: PostgreSQL normalises the SQL.
+    return not (type_ == "index" and is_expression_index(obj))
+
+
 def schema_drift() -> list:
     with db.engine.connect() as conn, warnings.catch_warnings():
         # SQLite cannot reflect expression indexes; Alembic warns and skips them there
@@ -60,8 +79,27 @@ def schema_drift() -> list:
         warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified "
                                           "expression-based index", UserWarning)
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "render_as_batch": True})
+            conn, opts={"compare_type": True, "render_as_batch": True,
+                        "include_name": include_name, "include_object": include_object})
         return compare_metadata(context, db.metadata)
+
+
+def assert_expression_indexes_exist() -> None:
+    """Expression indexes (e.g. the Dutch full-text index) exist on the engine they are for."""
+    dialect = db.engine.dialect.name
+    if dialect != "postgresql":
+        return  # SQLite cannot reflect expression indexes
+    inspector = inspect(db.engine)
+    missing = []
+    for table in db.metadata.sorted_tables:
+        present = {index["name"] for index in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            condition = getattr(index, "_ddl_if", None)
+            if condition is not None and condition.dialect not in (None, dialect):
+                continue
+            if is_expression_index(index) and index.name not in present:
+                missing.append(f"{table.name}.{index.name}")
+    assert missing == [], f"expression indexes missing after upgrade: {missing}"
 
 
 def assert_no_drift() -> None:
@@ -69,6 +107,7 @@ def assert_no_drift() -> None:
     assert diff == [], (
         "The models differ from the database built by the migrations. Add a revision with "
         "`flask --app wsgi db migrate -m '...'`. Differences:\n" + pprint.pformat(diff, width=120))
+    assert_expression_indexes_exist()
 
 
 def test_upgrade_to_head_builds_the_models_schema(empty_db_app):
