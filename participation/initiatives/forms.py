@@ -41,7 +41,7 @@ class InitiativeForm(BaseForm):
         validators=[DataRequired(_l("Vul een korte samenvatting in.")),
                     Length(max=500, message=_l("De samenvatting mag niet langer zijn dan 500 "
                                                "tekens."))],
-        filters=[_strip], render_kw={"rows": 3})
+        filters=[_strip])
     proposal = TextAreaField(
         _l("Voorstel"),
         description=_l("Wat moet de raad besluiten? Schrijf het liefst als een besluit: "
@@ -49,14 +49,14 @@ class InitiativeForm(BaseForm):
         validators=[DataRequired(_l("Vul uw voorstel in.")),
                     Length(max=20000, message=_l("Het voorstel mag niet langer zijn dan 20.000 "
                                                  "tekens."))],
-        filters=[_strip], render_kw={"rows": 8})
+        filters=[_strip])
     motivation = TextAreaField(
         _l("Toelichting"),
         description=_l("Waarom is dit nodig? Wat levert het op?"),
         validators=[DataRequired(_l("Vul een toelichting in.")),
                     Length(max=20000, message=_l("De toelichting mag niet langer zijn dan "
                                                  "20.000 tekens."))],
-        filters=[_strip], render_kw={"rows": 8})
+        filters=[_strip])
     deputy_name = StringField(
         _l("Naam van de plaatsvervanger"),
         description=_l("U bent de contactpersoon. De plaatsvervanger is een tweede "
@@ -77,7 +77,7 @@ class InitiativeForm(BaseForm):
                        "weet."),
         validators=[Optional(), Length(max=5000, message=_l("Deze tekst mag niet langer zijn "
                                                             "dan 5.000 tekens."))],
-        filters=[_strip], render_kw={"rows": 4})
+        filters=[_strip])
     attachments = MultipleFileField(
         _l("Bijlagen"), description=_l("Niet verplicht. Bijvoorbeeld een tekening of een "
                                        "berekening (PDF of afbeelding)."))
@@ -135,7 +135,7 @@ class QuestionForm(BaseForm):
                        "kwetsen, worden verborgen."),
         validators=[DataRequired(_l("Vul uw vraag in.")),
                     Length(max=2000, message=_l("Uw vraag mag niet langer zijn dan 2.000 tekens."))],
-        filters=[_strip], render_kw={"rows": 4})
+        filters=[_strip])
 
 
 class AnswerForm(BaseForm):
@@ -144,7 +144,7 @@ class AnswerForm(BaseForm):
         validators=[DataRequired(_l("Vul een antwoord in.")),
                     Length(max=5000, message=_l("Het antwoord mag niet langer zijn dan 5.000 "
                                                 "tekens."))],
-        filters=[_strip], render_kw={"rows": 3})
+        filters=[_strip])
 
 
 class HideForm(BaseForm):

@@ -309,7 +309,6 @@ def start_collecting(case_id: int):
     if not _is_applicant(case):
         abort(403)
     form = VersionForm()
-    form.validate_on_submit()
     try:
         service.start_collecting(case, actor=current_user, now=utcnow(),
                                  expected_version=_version(form))
@@ -329,7 +328,6 @@ def submit(case_id: int):
     if not _is_applicant(case):
         abort(403)
     form = VersionForm()
-    form.validate_on_submit()
     try:
         service.submit_initiative(case, actor=current_user, now=utcnow(),
                                   expected_version=_version(form))
@@ -385,7 +383,6 @@ def withdraw(case_id: int):
     if (redirect := _require_login()) is not None:
         return redirect
     case = _load(case_id)
-    VersionForm().validate_on_submit()  # CSRF
     try:
         service.withdraw_signature(case, current_user, now=utcnow())
     except service.InitiativeError as exc:

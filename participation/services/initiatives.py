@@ -202,6 +202,9 @@ def needs_birth_date(case: Case, user: User | None) -> bool:
 
 
 def _check_collecting(case: Case, now: datetime) -> None:
+    if case.state == DRAFT:
+        raise InitiativeError(_("Dit initiatief is nog een concept. Steunen kan pas als de "
+                                "initiatiefnemer start met steun verzamelen."))
     if case.state != COLLECTING:
         raise InitiativeError(_("U kunt dit initiatief niet meer steunen: het verzamelen van "
                                 "steun is gestopt."))
@@ -296,7 +299,7 @@ def submit_initiative(case: Case, *, actor: User, now: datetime,
     by analogy) with the registration number."""
     # Lock the row (PostgreSQL) so that a signature withdrawn right now waits for us and then
     # finds the initiative submitted, instead of dropping the count below the threshold.
-    db.session.refresh(case, ["signature_count", "state"], with_for_update=True)
+    db.session.refresh(case, ["signature_count", "state", "lock_version"], with_for_update=True)
     if case.state != COLLECTING:
         raise InitiativeError(_("U kunt dit initiatief alleen indienen terwijl er steun wordt "
                                 "verzameld."))

@@ -501,3 +501,55 @@ def test_newer_procedure_version_does_not_change_a_running_initiative(org, make_
     db.session.commit()
     assert service.procedure_for_case(fresh(case)).required == SMALL_THRESHOLD
     assert service.procedure_for_org(org).required == 50
+
+
+# --- Attachments ----------------------------------------------------------------------------
+
+
+def test_attachments_are_checked_stored_and_downloadable(client, org, resident, login):
+    import io
+
+    login(resident)
+    response = client.post(f"{base(org)}/nieuw", content_type="multipart/form-data",
+                           data={**form_data(),
+                                 "attachments": (io.BytesIO(b"<html>not a pdf</html>"), "plan.pdf")})
+    assert response.status_code == 422
+    assert 'id="attachments-error"' in html_of(response)
+    assert db.session.scalar(select(Case)) is None  # nothing half-stored
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    response = client.post(f"{base(org)}/nieuw", content_type="multipart/form-data",
+                           data={**form_data(), "attachments": (io.BytesIO(pdf), "tekening.pdf")})
+    assert response.status_code == 303
+    case = db.session.scalar(select(Case))
+    client.post(f"{base(org)}/{case.id}/steun-verzamelen", data={"lock_version": case.lock_version})
+    client.post("/account/uitloggen")
+    page = html_of(client.get(f"{base(org)}/{case.id}"))
+    link = re.search(rf'href="({base(org)}/{case.id}/bijlagen/\d+)">tekening.pdf</a>', page)
+    assert link
+    download = client.get(link.group(1))
+    try:
+        assert download.status_code == 200 and download.data == pdf
+        assert download.mimetype == "application/pdf"
+        assert "attachment" in download.headers["Content-Disposition"]
+    finally:
+        download.close()
+
+
+def test_a_draft_cannot_be_signed_or_questioned(client, org, resident, make_initiative, login):
+    case = make_initiative(state="concept")
+    login(resident)  # the initiator is the only resident who can see the draft
+    response = sign(client, org, case)
+    assert response.status_code == 422
+    assert "Dit initiatief is nog een concept." in html_of(response)
+    response = client.post(f"{base(org)}/{case.id}/reacties", data={"body": "Vraag"})
+    assert response.status_code == 422 and fresh(case).signature_count == 0
+    assert db.session.scalar(select(Comment)) is None
+
+
+def test_anonymous_visitor_is_asked_to_log_in_to_ask(client, org, make_initiative):
+    case = make_initiative()
+    page = html_of(client.get(f"{base(org)}/{case.id}"))
+    assert "Log in om een vraag te stellen" in page
+    response = client.post(f"{base(org)}/{case.id}/reacties", data={"body": "Vraag"})
+    assert response.status_code == 302 and "/account/inloggen" in response.headers["Location"]
