@@ -4,9 +4,22 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField,
-                     IntegerField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField,
-                     TextAreaField, TimeField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -52,7 +65,7 @@ class DutchTimeField(_DutchParse, TimeField):
 class MarkRequired:
     """Marks a field as required in the label without checking it (the service does)."""
 
-    field_flags = {"required": True}
+    field_flags = {"required": True}  # noqa: RUF012  (WTForms reads this class attribute)
 
     def __call__(self, form, field) -> None:
         return None
@@ -95,7 +108,8 @@ class MeetingForm(CouncilForm):
     time = DutchTimeField(_l("Begintijd"), description=_l("Nederlandse tijd, bijvoorbeeld 19:30."),
                           validators=[InputRequired(_l("Vul de begintijd in."))])
     location = StringField(_l("Plaats"), filters=[_strip],
-                           validators=[Length(max=100, message=_l("Gebruik hoogstens 100 tekens."))])
+                           validators=[Length(max=100,
+                                              message=_l("Gebruik hoogstens 100 tekens."))])
     status = SelectField(_l("Status"), validate_choice=False)
 
     def __init__(self, *args, tier: str, **kwargs):
@@ -153,7 +167,8 @@ class CouncilDecisionForm(CouncilForm):
     note = TextAreaField(_l("Toelichting op het besluit"), filters=[_strip],
                          description=_l("Bijvoorbeeld welke wijzigingen (amendementen) zijn "
                                         "aangenomen. Deze tekst wordt openbaar."))
-    parties = FieldList(FormField(PartyVoteForm), min_entries=PARTY_ROWS, max_entries=MAX_PARTY_ROWS)
+    parties = FieldList(FormField(PartyVoteForm), min_entries=PARTY_ROWS,
+                        max_entries=MAX_PARTY_ROWS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -215,10 +230,12 @@ def transition_form(workflow, transition, *, meetings, formdata=None, prefix: st
     for kind in wanted:
         if kind == "question":
             setattr(TransitionForm, kind, TextAreaField(
-                _l("Wat moet de indiener herstellen?"), filters=[_strip], validators=validators(kind)))
+                _l("Wat moet de indiener herstellen?"), filters=[_strip],
+                validators=validators(kind)))
         elif kind == "answer":
             setattr(TransitionForm, kind, TextAreaField(
-                _l("Wat heeft de indiener hersteld?"), filters=[_strip], validators=validators(kind)))
+                _l("Wat heeft de indiener hersteld?"), filters=[_strip],
+                validators=validators(kind)))
         elif kind == "reason":
             setattr(TransitionForm, kind, TextAreaField(
                 _l("Toelichting") if kind not in required else _l("Motivering"),
@@ -231,7 +248,8 @@ def transition_form(workflow, transition, *, meetings, formdata=None, prefix: st
         elif kind == "exclusions":
             setattr(TransitionForm, kind, SelectMultipleField(
                 _l("Waarom is het initiatief niet toegelaten?"),
-                choices=exclusion_choices(workflow.exclusions), widget=ListWidget(prefix_label=False),
+                choices=exclusion_choices(workflow.exclusions),
+                widget=ListWidget(prefix_label=False),
                 option_widget=CheckboxInput(), validate_choice=False, validators=validators(kind)))
         elif kind == "meeting":
             options = [("", _("Nog geen vergadering"))] if kind not in required else [

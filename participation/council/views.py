@@ -7,9 +7,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.council import bp, queries
-from participation.council.forms import (AgendaItemForm, CouncilDecisionForm, MeetingForm,
-                                         PlaceCaseForm, PARTY_ROWS, MAX_PARTY_ROWS,
-                                         choices, transition_form)
+from participation.council.forms import (
+    MAX_PARTY_ROWS,
+    PARTY_ROWS,
+    AgendaItemForm,
+    CouncilDecisionForm,
+    MeetingForm,
+    PlaceCaseForm,
+    choices,
+    transition_form,
+)
 from participation.domain import grounds
 from participation.domain import workflow as wf
 from participation.domain.deadlines import ClockError

@@ -3,7 +3,7 @@ record the council's decision with the vote and publish it; the initiator hears 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from playwright.sync_api import Page, expect
 
@@ -12,7 +12,8 @@ from tests.browser.helpers import assert_accessible
 from tests.conftest import PASSWORD
 
 
-def _admitted_initiative(app, org_slug: str, applicant_email: str, griffie_email: str) -> tuple[int, str]:
+def _admitted_initiative(app, org_slug: str, applicant_email: str,
+                         griffie_email: str) -> tuple[int, str]:
     """An initiative filed by the resident and admitted by the griffie, through the workflow."""
     from sqlalchemy import select
 
@@ -23,7 +24,7 @@ def _admitted_initiative(app, org_slug: str, applicant_email: str, griffie_email
         org = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
         applicant = db.session.scalar(select(User).where(User.email == applicant_email))
         griffie = db.session.scalar(select(User).where(User.email == griffie_email))
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         case = workflow.start_case(org, "burgerinitiatief", applicant=applicant,
                                    title="Een pluktuin bij de bibliotheek", now=now)
         case.summary = "Fruitbomen en bessenstruiken voor iedereen."
@@ -92,7 +93,8 @@ def test_griffie_takes_an_initiative_through_the_council(
     step = page.locator("details", has=page.locator("summary", has_text="Behandelen in de raad"))
     step.locator("summary").click()  # opens the <details>
     meeting_select = step.get_by_label(re.compile(r"^Vergadering"))
-    meeting_value = meeting_select.locator("option", has_text="Raadsvergadering").get_attribute("value")
+    meeting_value = meeting_select.locator("option", has_text="Raadsvergadering") \
+        .get_attribute("value")
     meeting_select.select_option(meeting_value)
     step.get_by_role("button", name="Behandelen in de raad").click()
     expect(page.get_by_text(f"Gedaan: Behandelen in de raad ({number}).")).to_be_visible()

@@ -2,8 +2,9 @@
 through the real workflow service, meetings."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -55,7 +56,7 @@ def make_initiative(app_ctx) -> Callable[..., Any]:
 def make_meeting(app_ctx) -> Callable[..., Meeting]:
     def factory(org, *, meeting_type="raadsvergadering", title="Raadsvergadering juni",
                 days_ahead: int = 14, status="gepland", **fields):
-        starts = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=days_ahead)
+        starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days_ahead)
         meeting = Meeting(organisation_id=org.id, meeting_type=meeting_type, title=title,
                           starts_at=starts, status=status, **fields)
         db.session.add(meeting)

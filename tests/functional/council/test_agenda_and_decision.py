@@ -1,7 +1,7 @@
 """From an admitted initiative to a published council decision, through the griffie's pages."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from sqlalchemy import select
@@ -331,7 +331,6 @@ def test_provincial_council_decides_as_provinciale_staten(griffie_setup, make_in
 def test_uitdaagrecht_case_with_the_council(griffie_setup, make_meeting, create_user,
                                             client, login):
     from participation.services import workflow
-
     from tests.conftest import NOW
 
     org, griffie, resident = griffie_setup()
@@ -365,4 +364,28 @@ def test_decision_dates_use_the_meeting_day_in_amsterdam():
     from datetime import datetime, timezone
 
     # 23:30 UTC on 30 June is already 1 July in Amsterdam.
-    assert local_date(datetime(2026, 6, 30, 23, 30, tzinfo=timezone.utc)) == date(2026, 7, 1)
+    assert local_date(datetime(2026, 6, 30, 23, 30, tzinfo=UTC)) == date(2026, 7, 1)
+
+
+def test_item_without_a_case_is_decided_and_published_on_its_own(
+        griffie_setup, make_meeting, client, login):
+    org, griffie, _resident = griffie_setup()
+    meeting = make_meeting(org)
+    login(griffie)
+    client.post(f"/{org.slug}/griffie/vergaderingen/{meeting.id}/agendapunten",
+                data={"item-title": "Motie over de kermis", "item-reference": "M-12"})
+    item = db.session.scalar(select(AgendaItem))
+    page = client.get(f"/{org.slug}/griffie/vergaderingen/{meeting.id}").get_data(as_text=True)
+    assert "Nog geen besluit" in page and ">Publiceren<" not in page
+
+    response = client.post(f"/{org.slug}/griffie/agendapunten/{item.id}/besluit",
+                           data={"result": "verworpen", "votes_for": "10",
+                                 "votes_against": "19", "rows": "10"})
+    assert response.status_code == 303
+    page = client.get(f"/{org.slug}/griffie/vergaderingen/{meeting.id}").get_data(as_text=True)
+    assert "Verworpen" in page and ">Publiceren<" in page
+
+    assert client.post(f"/{org.slug}/griffie/agendapunten/{item.id}/publiceren").status_code == 303
+    db.session.refresh(item)
+    assert item.published_at is not None and item.decision_id is None
+    assert db.session.scalar(select(Decision)) is None

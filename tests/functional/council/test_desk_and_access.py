@@ -62,7 +62,8 @@ def test_asking_for_repair_with_a_term(griffie_setup, make_initiative, client, l
     url = f"/{org.slug}/griffie/zaken/{case.id}/stap/herstel_vragen"
     prefix = f"c{case.id}-herstel_vragen-"
     page = client.get(url)
-    assert page.status_code == 200 and "Wat moet de indiener herstellen?" in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Wat moet de indiener herstellen?" in page.get_data(as_text=True)
 
     bad = client.post(url, data={prefix + "question": "Er missen 12 handtekeningen.",
                                  prefix + "term_days": "veertien",

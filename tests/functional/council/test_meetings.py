@@ -1,7 +1,7 @@
 """Meetings: create and edit with validation, types per tier, local time stored as UTC."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 from sqlalchemy import select
 
@@ -27,7 +27,7 @@ def test_griffie_creates_a_meeting_in_local_time(griffie_setup, client, login):
     meeting = db.session.scalar(select(Meeting))
     assert response.headers["Location"].endswith(f"/{org.slug}/griffie/vergaderingen/{meeting.id}")
     # 19:30 summer time in Amsterdam is 17:30 UTC.
-    assert meeting.starts_at == datetime(2026, 6, 15, 17, 30, tzinfo=timezone.utc)
+    assert meeting.starts_at == datetime(2026, 6, 15, 17, 30, tzinfo=UTC)
     assert (meeting.title, meeting.meeting_type, meeting.location, meeting.status) == (
         "Raadsvergadering juni", "raadsvergadering", "Raadzaal", "gepland")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -114,7 +114,7 @@ def test_griffie_edits_a_meeting(griffie_setup, make_meeting, client, login):
     assert meeting.title == "Raadsvergadering (afgelast)"
     assert meeting.status == "geannuleerd"
     # Winter time: 20:00 in Amsterdam is 19:00 UTC.
-    assert meeting.starts_at == datetime(2026, 12, 1, 19, 0, tzinfo=timezone.utc)
+    assert meeting.starts_at == datetime(2026, 12, 1, 19, 0, tzinfo=UTC)
 
 
 def test_meeting_list_shows_upcoming_and_past(griffie_setup, make_meeting, client, login):
