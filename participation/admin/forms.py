@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from participation.services.accounts import ROLE_LABELS
@@ -47,7 +47,7 @@ class GrantRoleForm(AdminForm):
                                      "naam@voorbeeld.nl.")),
                     Length(max=254, message=_l("Dit e-mailadres is te lang."))],
         filters=[_strip], render_kw={"autocomplete": "off", "spellcheck": "false"})
-    role = SelectField(_l("Rol"), choices=[(r, ROLE_LABELS[r]) for r in GRANTABLE_ROLES],
+    role = SelectField(_l("Rol"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in GRANTABLE_ROLES],
                        validators=[DataRequired(message=_l("Kies een rol."))],
                        validate_choice=False)
 

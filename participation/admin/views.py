@@ -2,7 +2,7 @@
 the logo, and the procedure versions with their diagram. Admins only."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, render_template, request, send_file, url_for
+from flask import Response, abort, flash, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -242,7 +242,10 @@ def logo():
     if found is None:
         abort(404)
     path, media_type = found
-    response = send_file(path, mimetype=media_type, max_age=ONE_YEAR, conditional=True)
+    # At most 1 MB: read at once, so no file handle outlives the request.
+    response = Response(path.read_bytes(), mimetype=media_type)
+    response.set_etag(path.name)
+    response.make_conditional(request)
     response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

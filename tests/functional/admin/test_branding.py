@@ -1,0 +1,144 @@
+"""Name, contact details, colour (with the contrast check), logo and population numbers."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from participation.extensions import db
+from participation.services.admin import contrast_with_white
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + b"\x00" * 40
+
+VALID = {"name": "Gemeente Zonnedal", "email": "info@zonnedal.nl", "phone": "14 0999",
+         "address": "Raadhuisplein 1, 9991 AA Zonnedal", "website": "https://www.zonnedal.nl",
+         "primary_color": "#01689B", "inhabitants": "42.000", "electorate": "33500"}
+
+
+def _org(setup):
+    db.session.expire_all()
+    return db.session.get(type(setup.org), setup.org.id)
+
+
+@pytest.mark.parametrize("colour, expected", [("#ffffff", 1.0), ("#000000", 21.0),
+                                              ("#01689b", 6.08), ("#767676", 4.54)])
+def test_contrast_uses_wcag_relative_luminance(colour, expected):
+    assert contrast_with_white(colour) == pytest.approx(expected, abs=0.05)
+
+
+def test_save_branding_and_numbers(client, admin_setup, caplog):
+    with caplog.at_level(logging.INFO):
+        response = client.post(f"{admin_setup.base}/huisstijl", data=VALID)
+    assert response.status_code == 303
+    org = _org(admin_setup)
+    assert (org.email, org.phone, org.website, org.primary_color) == (
+        "info@zonnedal.nl", "14 0999", "https://www.zonnedal.nl", "#01689b")
+    assert (org.inhabitants, org.electorate) == (42000, 33500)
+    html = client.get(f"{admin_setup.base}/huisstijl").get_data(as_text=True)
+    assert "De gegevens en de huisstijl zijn opgeslagen." in html
+    assert "Contrast met witte tekst: 6,0 : 1." in html and "Dat is voldoende" in html
+    assert 'fill="#01689b"' in html  # the sample drawn with a presentation attribute
+    # The public site follows: theme colour and footer contact details.
+    assert "--org-primary-color: #01689b" in client.get(
+        f"/{org.slug}/theme.css").get_data(as_text=True)
+    assert any("anna@zonnedal.nl" in r.getMessage() and "colour #01689b" in r.getMessage()
+               for r in caplog.records)
+
+
+@pytest.mark.parametrize("colour", ["#ffcc00", "#7a7a7a"])
+def test_colour_with_too_little_contrast_for_white_text_is_refused(client, admin_setup, colour):
+    before = _org(admin_setup).primary_color
+    response = client.post(f"{admin_setup.base}/huisstijl", data={**VALID, "primary_color": colour})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Deze kleur is te licht voor witte tekst" in html
+    assert "minstens 4,5 : 1" in html
+    assert f'value="{colour}"' in html and 'value="info@zonnedal.nl"' in html
+    assert _org(admin_setup).primary_color == before
+
+
+@pytest.mark.parametrize("colour", ["blue", "#12345", "#gg0000", "01689b"])
+def test_colour_must_be_hex_rrggbb(client, admin_setup, colour):
+    response = client.post(f"{admin_setup.base}/huisstijl", data={**VALID, "primary_color": colour})
+    assert response.status_code == 422
+    assert "Vul de kleur in als # met zes tekens" in response.get_data(as_text=True)
+
+
+def test_other_fields_are_checked(client, admin_setup):
+    response = client.post(f"{admin_setup.base}/huisstijl",
+                           data={**VALID, "name": "", "email": "geen", "website": "zonnedal",
+                                 "inhabitants": "veel"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    for message in ("Vul de naam van de organisatie in.", "Vul een geldig e-mailadres in",
+                    "Vul een volledig webadres in", "Vul het aantal inwoners in als heel getal."):
+        assert message in html
+
+
+def _upload(client, setup, data: bytes, filename: str):
+    # The body is built here: for big files the test client's own encoder leaves a
+    # temporary file open.
+    boundary = "----admin-test-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"logo\"; "
+            f"filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return client.post(f"{setup.base}/huisstijl/logo", data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
+@pytest.mark.parametrize("data, media_type", [(PNG, "image/png"), (JPEG, "image/jpeg")])
+def test_logo_upload_is_served_publicly_with_long_cache(client, admin_setup, app, data,
+                                                         media_type):
+    response = _upload(client, admin_setup, data, "logo.bin")
+    assert response.status_code == 303
+    org = _org(admin_setup)
+    assert org.logo_path.startswith(f"/{org.slug}/logo?v=")
+    stored = list((Path(app.config["UPLOAD_DIR"]) / "logos").iterdir())
+    assert any(p.read_bytes() == data for p in stored)
+    # The layout shows it in the header.
+    assert f'src="{org.logo_path}"' in client.get(f"/{org.slug}/").get_data(as_text=True)
+
+    client.post("/account/uitloggen")
+    served = client.get(org.logo_path)
+    assert served.status_code == 200 and served.data == data
+    assert served.mimetype == media_type
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert "max-age=31536000" in served.headers["Cache-Control"]
+    assert "public" in served.headers["Cache-Control"]
+
+
+def test_new_logo_replaces_the_old_file(client, admin_setup, app):
+    _upload(client, admin_setup, PNG, "a.png")
+    first = _org(admin_setup).logo_path
+    _upload(client, admin_setup, JPEG, "b.jpg")
+    second = _org(admin_setup).logo_path
+    assert first != second  # a new address, so browsers fetch the new logo
+    files = list((Path(app.config["UPLOAD_DIR"]) / "logos").iterdir())
+    assert [p.read_bytes() for p in files if p.name in first] == []
+    assert client.get(second).data == JPEG
+
+
+def test_text_file_named_logo_png_is_refused(client, admin_setup):
+    response = _upload(client, admin_setup, b"<svg onload=alert(1)>", "logo.png")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Dit bestand is geen PNG- of JPEG-afbeelding." in html
+    assert _org(admin_setup).logo_path is None
+    assert client.get(f"/{admin_setup.org.slug}/logo").status_code == 404
+
+
+def test_logo_larger_than_1_mb_is_refused(client, admin_setup):
+    response = _upload(client, admin_setup, PNG + b"\x00" * (1024 * 1024), "groot.png")
+    assert response.status_code == 422
+    assert "Het logo is te groot. Het mag maximaal 1 MB zijn." in response.get_data(as_text=True)
+    assert _org(admin_setup).logo_path is None
+
+
+def test_remove_logo(client, admin_setup):
+    _upload(client, admin_setup, PNG, "a.png")
+    path = _org(admin_setup).logo_path
+    assert client.post(f"{admin_setup.base}/huisstijl/logo/verwijderen").status_code == 303
+    assert _org(admin_setup).logo_path is None
+    assert client.get(path).status_code == 404
