@@ -6,24 +6,32 @@ never commits (the view commits once).
 """
 from __future__ import annotations
 
-import hashlib
-import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from participation.domain import grounds
 from participation.domain import workflow as wf
 from participation.domain.deadlines import ClockError
 from participation.extensions import db
-from participation.models import (Attachment, Case, CaseMessage, Decision, InternalNote,
-                                  Notification, Organisation, ResponseTemplate, User)
-from participation.services import mail
+from participation.models import (
+    Attachment,
+    Case,
+    CaseMessage,
+    Decision,
+    InternalNote,
+    Notification,
+    Organisation,
+    ResponseTemplate,
+    User,
+)
+from participation.services import attachments, mail
 from participation.services import workflow as workflow_service
 from participation.services.workflow import Conflict, Outcome
 
@@ -36,9 +44,6 @@ DEFAULT_INFORMATION_TERM_DAYS = 21
 # States after acceptance in which the agreement panel applies (procedures.md §2.6).
 AGREEMENT_STATES = frozenset({"overeenkomst", "in_uitvoering", "evaluatie", "verlengd",
                               "afgerond", "beeindigd", "vervallen"})
-DOCUMENT_TYPES = {"application/pdf": ".pdf", "application/vnd.openxmlformats-officedocument."
-                  "wordprocessingml.document": ".docx", "application/vnd.oasis.opendocument.text":
-                  ".odt", "image/png": ".png", "image/jpeg": ".jpg", "text/plain": ".txt"}
 
 
 class CaseworkInvalid(Exception):
@@ -134,37 +139,13 @@ def decision_outcome(definition: wf.Workflow, transition: wf.Transition,
 
 # --------------------------------------------------------------------------- documents
 
-def store_document(case: Case, upload: Any, *, actor: User | None, purpose: str,
-                   now: datetime) -> Attachment:
-    """Save an uploaded file (a werkzeug FileStorage) next to the case; raises
-    CaseworkInvalid for an empty, too large or unsupported file."""
-    content = upload.read() if upload else b""
-    if not content:
-        raise CaseworkInvalid({"document": _("Kies een bestand.")})
-    limit = int(current_app.config.get("MAX_UPLOAD_MB", 10)) * 1024 * 1024
-    if len(content) > limit:
-        raise CaseworkInvalid({"document": _("Het bestand is te groot. Het mag maximaal "
-                                             "%(mb)s MB zijn.",
-                                             mb=current_app.config.get("MAX_UPLOAD_MB", 10))})
-    content_type = (upload.mimetype or "").lower()
-    if content_type not in DOCUMENT_TYPES:
-        raise CaseworkInvalid({"document": _("Dit soort bestand kan niet. Kies een PDF, Word-, "
-                                             "ODT-, PNG-, JPG- of tekstbestand.")})
-    if content_type == "application/pdf" and not content.startswith(b"%PDF"):
-        raise CaseworkInvalid({"document": _("Dit bestand is geen geldige PDF.")})
-    stored_name = secrets.token_hex(16) + DOCUMENT_TYPES[content_type]
-    directory = Path(current_app.config["UPLOAD_DIR"])
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / stored_name).write_bytes(content)
-    filename = Path(upload.filename or "document").name[:200] or "document"
-    attachment = Attachment(case_id=case.id, uploaded_by_id=actor.id if actor else None,
-                            purpose=purpose, filename=filename, stored_name=stored_name,
-                            content_type=content_type, size=len(content),
-                            sha256=hashlib.sha256(content).hexdigest(), public=False,
-                            created_at=now)
-    db.session.add(attachment)
-    db.session.flush()
-    return attachment
+def store_document(case: Case, upload: Any, *, actor: User | None, purpose: str) -> Attachment:
+    """Store an uploaded file (a werkzeug FileStorage) through the attachments service,
+    which checks it by content; raises CaseworkInvalid with the reason under "document"."""
+    try:
+        return attachments.store_upload(case, upload, uploader=actor, purpose=purpose)
+    except attachments.UploadRejected as exc:
+        raise CaseworkInvalid({"document": exc.message_nl}) from exc
 
 
 # --------------------------------------------------------------------------- transitions
@@ -236,7 +217,8 @@ def fire_transition(case: Case, transition_name: str, *, actor: User, inputs: Ma
     inputs = dict(inputs)
     if document is not None and "document" in declared:
         try:
-            attachment = store_document(case, document, actor=actor, purpose="decision", now=now)
+            attachment = store_document(case, document, actor=actor,
+                                        purpose="decision" if with_decision else "document")
         except CaseworkInvalid as exc:
             raise wf.MissingInputs(exc.errors, exc.errors) from exc
         inputs["document"] = attachment.id

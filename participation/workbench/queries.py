@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
-from typing import Any, Iterator
+from datetime import UTC, date, datetime, time
+from typing import Any
 
-from sqlalchemy import Text, and_, case as sql_case, cast, func, or_, select
+from sqlalchemy import Text, and_, cast, func, or_, select
+from sqlalchemy import case as sql_case
 
 from participation.domain import grounds
 from participation.domain import workflow as wf
 from participation.extensions import db
-from participation.models import (Attachment, AuditEvent, Case, CaseMessage, Decision,
-                                  InternalNote, Meeting, Membership, ResponseTemplate, Task, User,
-                                  WorkflowVersion)
+from participation.models import (
+    Attachment,
+    AuditEvent,
+    Case,
+    CaseMessage,
+    Decision,
+    InternalNote,
+    Meeting,
+    Membership,
+    ResponseTemplate,
+    Task,
+    User,
+    WorkflowVersion,
+)
 from participation.services import workflow as workflow_service
 from participation.services.casework import ASSIGNABLE_ROLES, BULK_INPUTS
 
@@ -189,8 +202,7 @@ def work_queue(org_id: int, filters: QueueFilters, *, user_id: int, today: date,
 
     total = db.session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
     page = Page(page=max(1, filters.page), per_page=PER_PAGE, total=total)
-    if page.page > page.pages:
-        page.page = page.pages
+    page.page = min(page.page, page.pages)
 
     suspended = _suspended_expression()
     running = and_(Case.deadline.is_not(None), Case.clock_stopped_on.is_(None))
@@ -445,7 +457,7 @@ def upcoming_meetings(org_id: int, today: date) -> list[Meeting]:
     return list(db.session.scalars(
         select(Meeting).where(Meeting.organisation_id == org_id, Meeting.status == "gepland",
                               Meeting.starts_at >= datetime.combine(today, time.min,
-                                                                    tzinfo=timezone.utc))
+                                                                    tzinfo=UTC))
         .order_by(Meeting.starts_at)))
 
 

@@ -6,7 +6,8 @@ from datetime import date
 from typing import Any
 
 from flask import abort, flash, g, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.domain import deadlines
@@ -20,11 +21,21 @@ from participation.services import casework
 from participation.services import workflow as workflow_service
 from participation.services.workflow import Conflict
 from participation.workbench import bp, queries
-from participation.workbench.forms import (AgreementForm, AssignForm, BulkForm, EvaluationForm,
-                                           MessageForm, NoteForm, ProgressForm,
-                                           QueueFilterForm, TemplateForm, choices,
-                                           decision_fields,
-                                           transition_form, transition_inputs)
+from participation.workbench.forms import (
+    AgreementForm,
+    AssignForm,
+    BulkForm,
+    EvaluationForm,
+    MessageForm,
+    NoteForm,
+    ProgressForm,
+    QueueFilterForm,
+    TemplateForm,
+    choices,
+    decision_fields,
+    transition_form,
+    transition_inputs,
+)
 
 STAFF = ("official", "coordinator", "griffie", "admin")
 ASSIGNERS = ("coordinator", "admin")

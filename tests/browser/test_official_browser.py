@@ -4,7 +4,7 @@ refusal with its decision record. Every page passes axe-core."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -21,7 +21,7 @@ def submit_request(app, org_slug: str, applicant_email: str, title: str) -> tupl
     with app.app_context():
         org = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
         applicant = db.session.scalar(select(User).where(User.email == applicant_email))
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         case = service.start_case(org, "uitdaagrecht", applicant=applicant, title=title,
                                   data={"legal_form": "stichting",
                                         "description": "Wij onderhouden het plantsoen zelf."},
@@ -36,7 +36,7 @@ def answer_as_applicant(app, case_id: int, applicant_email: str, answer: str) ->
         case = db.session.get(Case, case_id)
         applicant = db.session.scalar(select(User).where(User.email == applicant_email))
         service.apply_transition(case, "aanvulling_ontvangen", actor=applicant,
-                                 inputs={"answer": answer}, now=datetime.now(timezone.utc))
+                                 inputs={"answer": answer}, now=datetime.now(UTC))
         db.session.commit()
 
 

@@ -2,8 +2,9 @@
 dated relative to today (the work queue counts days left from the real date)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from participation.services import workflow as service
 
 
 def days_ago(days: int) -> datetime:
-    return datetime.now(timezone.utc).replace(hour=9, minute=0, second=0, microsecond=0) \
+    return datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0) \
         - timedelta(days=days)
 
 

@@ -9,8 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from participation.extensions import db
-from participation.models import (AuditEvent, Case, CaseMessage, Decision, InternalNote,
-                                  Notification, OutboxMessage, Task)
+from participation.models import (
+    AuditEvent,
+    CaseMessage,
+    Decision,
+    InternalNote,
+    Notification,
+    OutboxMessage,
+    Task,
+)
 from participation.services import workflow as service
 from tests.functional.workbench.conftest import days_ago
 
@@ -95,7 +102,7 @@ def test_refusal_without_grounds_is_422_with_message_at_the_checkboxes(client, l
     assert response.status_code == 422
     assert 'id="afwijzen-refusal_grounds-error"' in html
     assert re.search(r'id="afwijzen-refusal_grounds-error">.*Kies minstens één weigeringsgrond',
-                     html, re.S)
+                     html, re.DOTALL)
     assert 'aria-describedby="afwijzen-refusal_grounds-hint afwijzen-refusal_grounds-error"' in html
     assert "Het plan is te duur voor de wijk.</textarea>" in html  # input kept
     assert 'href="#afwijzen-refusal_grounds-0"' in html  # error summary links to the group
@@ -353,3 +360,38 @@ def test_agreement_is_refused_before_a_grant(client, login, official, in_intake)
     assert "Een overeenkomst kan pas na toekenning." in response.get_data(as_text=True)
     db.session.refresh(in_intake)
     assert "agreement" not in in_intake.data
+
+
+def test_signing_the_agreement_needs_a_document_and_stores_it(client, login, official,
+                                                             in_decision):
+    import io
+
+    from participation.models import Attachment
+
+    service.apply_transition(in_decision, "toekennen", actor=official, now=days_ago(0),
+                             inputs={"reason": "Akkoord.", "decision": 1})
+    service.apply_transition(in_decision, "overeenkomst_opstellen", actor=official,
+                             now=days_ago(0))
+    db.session.commit()
+    login(official)
+    target, data = step(in_decision, "overeenkomst_tekenen")
+    missing = client.post(target, data=data)
+    assert missing.status_code == 422
+    assert "Voeg een document toe." in missing.get_data(as_text=True)
+
+    data["overeenkomst_tekenen-document"] = (io.BytesIO(b"not a document"), "overeenkomst.exe")
+    wrong = client.post(target, data=data, content_type="multipart/form-data")
+    assert wrong.status_code == 422
+    assert "Dit soort bestand kunnen we niet aannemen" in wrong.get_data(as_text=True)
+
+    target, data = step(in_decision, "overeenkomst_tekenen")
+    data["overeenkomst_tekenen-document"] = (io.BytesIO(b"%PDF-1.7\n1 0 obj\n"),
+                                             "overeenkomst.pdf")
+    response = client.post(target, data=data, content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)[:1500]
+    db.session.refresh(in_decision)
+    assert in_decision.state == "in_uitvoering"
+    attachment = db.session.scalar(select(Attachment).where(Attachment.case_id == in_decision.id))
+    assert attachment.filename == "overeenkomst.pdf" and attachment.purpose == "document"
+    html = client.get(url(in_decision)).get_data(as_text=True)
+    assert f'href="/zonnedal/uitdaagrecht/{in_decision.id}/bijlagen/{attachment.id}"' in html
