@@ -102,3 +102,11 @@ def test_rebuild_index_restores_the_sqlite_table(cases):
 def test_dutch_stem_matches_postgresql_snowball(word, stem):
     # Expected values are what PostgreSQL 15 returns for ts_lexize('dutch_stem', word).
     assert search.dutch_stem(word) == stem
+
+
+def test_postgresql_has_the_expression_gin_index(app_ctx):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite uses the FTS5 table")
+    definition = db.session.scalar(text(
+        "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_cases_fts'"))
+    assert definition and "USING gin" in definition and "to_tsvector('dutch'" in definition

@@ -182,3 +182,18 @@ def test_register_page_links_the_feeds(client, create_org):
     assert '<link rel="alternate" type="application/atom+xml"' in html
     assert 'href="/feeds/utrecht/besluiten.atom"' in html
     assert 'href="/feeds/utrecht/vergaderingen.ics"' in html
+
+
+def test_no_applicant_name_on_register_or_exports(client, create_org, create_user, make_case,
+                                                   make_decision):
+    org = create_org(slug="utrecht")
+    applicant = create_user(name=SECRET_NAME)
+    case = make_case(org, title="Park", applicant=applicant, state="afgewezen",
+                     data={"indiener_naam": SECRET_NAME, "contact_naam": SECRET_NAME})
+    make_decision(case)
+    for url in ("/utrecht/register", "/register", "/register?q=park", "/open-data/verzoeken.csv",
+                "/open-data/utrecht/verzoeken.csv", "/feeds/utrecht/besluiten.atom",
+                "/utrecht/statistieken", f"/utrecht/register/{case.id}"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert SECRET_NAME not in response.get_data(as_text=True), url
