@@ -9,7 +9,7 @@ listeners below maintain. Both engines therefore find the same cases for the sam
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import DDL, Integer, column, event, false, func, or_, text
 from sqlalchemy.orm import Session
@@ -19,13 +19,7 @@ from participation.extensions import db
 MAX_QUERY_LENGTH = 200
 
 # PostgreSQL's tsearch_data/dutch.stop (the Snowball list): dropped on both engines.
-STOPWORDS = frozenset("""
-de en van ik te dat die in een hij het niet zijn is was op aan met als voor had er maar om
-hem dan zou of wat mijn men dit zo door over ze zich bij ook tot je mij uit der daar haar
-naar heb hoe heeft hebben deze u want nog zal me zij nu ge geen omdat iets worden toch al
-waren veel meer doen toen moet ben zonder kan hun dus alles onder ja eens hier wie werd
-altijd doch wordt wezen kunnen ons zelf tegen na reeds wil kon niets uw iemand geweest
-andere""".split())
+STOPWORDS = frozenset(["de", "en", "van", "ik", "te", "dat", "die", "in", "een", "hij", "het", "niet", "zijn", "is", "was", "op", "aan", "met", "als", "voor", "had", "er", "maar", "om", "hem", "dan", "zou", "of", "wat", "mijn", "men", "dit", "zo", "door", "over", "ze", "zich", "bij", "ook", "tot", "je", "mij", "uit", "der", "daar", "haar", "naar", "heb", "hoe", "heeft", "hebben", "deze", "u", "want", "nog", "zal", "me", "zij", "nu", "ge", "geen", "omdat", "iets", "worden", "toch", "al", "waren", "veel", "meer", "doen", "toen", "moet", "ben", "zonder", "kan", "hun", "dus", "alles", "onder", "ja", "eens", "hier", "wie", "werd", "altijd", "doch", "wordt", "wezen", "kunnen", "ons", "zelf", "tegen", "na", "reeds", "wil", "kon", "niets", "uw", "iemand", "geweest", "andere"])
 
 # Same token boundaries as PostgreSQL's parser for ordinary words: runs of letters/digits.
 _WORD = re.compile(r"[^\W_]+")
@@ -131,9 +125,8 @@ def dutch_stem(word: str) -> str:
     elif word.endswith("baar"):
         if len(word) - 4 >= p2:
             word = word[:-4]
-    elif word.endswith("bar"):
-        if len(word) - 3 >= p2 and e_found:
-            word = word[:-3]
+    elif word.endswith("bar") and len(word) - 3 >= p2 and e_found:
+        word = word[:-3]
     # Step 4: undouble a vowel before a final consonant (maan -> man)
     if (len(word) >= 4 and word[-1] not in _V_I and word[-3:-1] in ("aa", "ee", "oo", "uu")
             and word[-4] not in _V):

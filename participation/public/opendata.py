@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, g, jsonify, request, url_for
@@ -61,7 +62,7 @@ def organisatie(org: Organisation) -> dict[str, str]:
 def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _ref(endpoint: str, object_id: int) -> dict[str, str]:
@@ -95,17 +96,18 @@ def _ori_params() -> tuple[int, datetime | None, Organisation | None] | Response
     raw = request.args.get("gewijzigdSinds")
     if raw:
         try:
-            changed_since = (datetime.fromisoformat(raw.replace("Z", "+00:00")) if "T" in raw
+            changed_since = (datetime.fromisoformat(raw) if "T" in raw
                              else datetime.combine(date.fromisoformat(raw), time.min))
         except ValueError:
             return _ori_error("gewijzigdSinds moet een datum (JJJJ-MM-DD) of datum-tijd zijn")
         if changed_since.tzinfo is None:
-            changed_since = changed_since.replace(tzinfo=timezone.utc)
+            changed_since = changed_since.replace(tzinfo=UTC)
     org = None
     slug = request.args.get("organisatie")
     if slug:
-        from participation.extensions import db
         from sqlalchemy import select
+
+        from participation.extensions import db
 
         org = db.session.scalar(select(Organisation).where(Organisation.slug == slug)) \
             if queries.valid_slug(slug) else None
@@ -427,7 +429,7 @@ def feed_decisions():
         href=url_for("public.register", org=org.slug, _external=True))
     add(feed, "link", rel="self", type="application/atom+xml",
         href=url_for("public.feed_decisions", org=org.slug, _external=True))
-    newest = rows[0][0].published_at if rows else datetime(2026, 1, 1, tzinfo=timezone.utc)
+    newest = rows[0][0].published_at if rows else datetime(2026, 1, 1, tzinfo=UTC)
     add(feed, "updated", _iso(newest))
     for decision, case in rows:
         entry = add(feed, "entry")
@@ -466,8 +468,8 @@ def feed_meetings():
         event = Event()
         event.add("uid", f"vergadering-{meeting.id}@{authority}")
         event.add("dtstamp", meeting.updated_at or meeting.starts_at)
-        event.add("dtstart", meeting.starts_at.astimezone(timezone.utc))
-        event.add("dtend", meeting.starts_at.astimezone(timezone.utc) + timedelta(hours=3))
+        event.add("dtstart", meeting.starts_at.astimezone(UTC))
+        event.add("dtend", meeting.starts_at.astimezone(UTC) + timedelta(hours=3))
         event.add("summary", meeting.title)
         if meeting.location:
             event.add("location", meeting.location)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, extract, func, or_, select
@@ -21,8 +22,17 @@ from participation import search
 from participation.domain import workflow as wf
 from participation.domain.grounds import COUNCIL_OUTCOMES, OUTCOMES, REFUSAL_GROUNDS, label
 from participation.extensions import db
-from participation.models import (AgendaItem, Attachment, AuditEvent, Case, Decision, Meeting,
-                                  Organisation, Vote, WorkflowVersion)
+from participation.models import (
+    AgendaItem,
+    Attachment,
+    AuditEvent,
+    Case,
+    Decision,
+    Meeting,
+    Organisation,
+    Vote,
+    WorkflowVersion,
+)
 from participation.models.cases import REQUEST_TYPES
 from participation.services.workflow import workflow_for_version
 
@@ -73,7 +83,7 @@ def parse_filters(args: Mapping[str, str], *, names: Mapping[str, str] | None = 
     was refused (the HTML register ignores refused values; the API answers 400).
     `names` maps our names to the caller's argument names (the API speaks Dutch)."""
     names = dict(names or {})
-    get = lambda key: (args.get(names.get(key, key)) or "").strip()  # noqa: E731
+    get = lambda key: (args.get(names.get(key, key)) or "").strip()
     errors: dict[str, str] = {}
     filters = Filters()
     value = get("type")
@@ -166,7 +176,7 @@ class Labels:
         self.workflows: dict[int, wf.Workflow] = {v.id: workflow_for_version(v) for v in versions}
 
     @classmethod
-    def load(cls, version_ids: Iterable[int], locale: str = "nl") -> "Labels":
+    def load(cls, version_ids: Iterable[int], locale: str = "nl") -> Labels:
         ids = sorted(set(version_ids))
         versions = db.session.scalars(select(WorkflowVersion).where(WorkflowVersion.id.in_(ids))).all() \
             if ids else []
@@ -515,12 +525,12 @@ def statistics(org: Organisation | None, locale: str = "nl") -> Stats:
     else:
         names = {o.id: o for o in organisations()}
 
-    by_state = [dict(organisation=r.organisation_id, type=r.request_type,
-                     state=labels.state(r.workflow_version_id, r.state), state_code=r.state,
-                     year=int(r.year) if r.year is not None else None, count=r.n)
+    by_state = [{"organisation": r.organisation_id, "type": r.request_type,
+                     "state": labels.state(r.workflow_version_id, r.state), "state_code": r.state,
+                     "year": int(r.year) if r.year is not None else None, "count": r.n}
                 for r in state_rows]
-    signatures = [dict(organisation=r.organisation_id, year=int(r.year) if r.year is not None else None,
-                       initiatives=r.n, signatures=int(r.signatures or 0))
+    signatures = [{"organisation": r.organisation_id, "year": int(r.year) if r.year is not None else None,
+                       "initiatives": r.n, "signatures": int(r.signatures or 0)}
                   for r in state_rows if r.request_type == "burgerinitiatief"]
     outcomes: list[dict[str, Any]] = []
     lead_times: list[dict[str, Any]] = []
@@ -530,9 +540,9 @@ def statistics(org: Organisation | None, locale: str = "nl") -> Stats:
             decided_on = date.fromisoformat(decided_on[:10])
         elif isinstance(decided_on, datetime):
             decided_on = decided_on.date()
-        outcomes.append(dict(organisation=r.organisation_id, type=r.request_type,
-                             outcome=r.outcome_code or "",
-                             year=decided_on.year if decided_on else None))
+        outcomes.append({"organisation": r.organisation_id, "type": r.request_type,
+                             "outcome": r.outcome_code or "",
+                             "year": decided_on.year if decided_on else None})
         if r.submitted_at is None or decided_on is None:
             continue
         days = (decided_on - r.submitted_at.date()).days
@@ -545,8 +555,8 @@ def statistics(org: Organisation | None, locale: str = "nl") -> Stats:
                 clock_suspensions=r.clock_suspensions or [], clock_stopped_on=r.clock_stopped_on))
             deadline = clock.deadline(decided_on)
             within = deadline is not None and decided_on <= deadline
-        lead_times.append(dict(organisation=r.organisation_id, type=r.request_type,
-                               year=decided_on.year, days=days, within=within,
-                               term=labels.term_days(r.workflow_version_id)))
+        lead_times.append({"organisation": r.organisation_id, "type": r.request_type,
+                               "year": decided_on.year, "days": days, "within": within,
+                               "term": labels.term_days(r.workflow_version_id)})
     return Stats(by_state=by_state, outcomes=outcomes, lead_times=lead_times,
                  signatures=signatures, organisations=names)

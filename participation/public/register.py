@@ -67,7 +67,7 @@ def case_page(case_id: int):
         type_label=queries.type_labels().get(case.request_type, case.request_type),
         applicant_name=queries.public_applicant_name(case),
         timeline=[(e, queries.event_label(e, labels, case.workflow_version_id, loc)) for e in events],
-        decisions=[dict(decision=d, body=label(DECIDING_BODIES, d.deciding_body, loc),
-                        outcome=queries.outcome_label(d.outcome, loc),
-                        grounds=queries.refusal_ground_labels(d, loc)) for d in decisions],
+        decisions=[{"decision": d, "body": label(DECIDING_BODIES, d.deciding_body, loc),
+                        "outcome": queries.outcome_label(d.outcome, loc),
+                        "grounds": queries.refusal_ground_labels(d, loc)} for d in decisions],
         documents=documents, outcome_label=queries.outcome_label)

@@ -36,9 +36,9 @@ def bar_chart(title: str, description: str, data: list[tuple[str, float]], *, un
     width, label_w, value_w, bar_h, gap = 640, 220, 70, 22, 8
     height = max(1, len(data)) * (bar_h + gap) + gap
     top = max((value for _l, value in data), default=0) or 1
-    parts = [f'<svg class="stats-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
+    parts = [(f'<svg class="stats-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
              f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-             f'aria-labelledby="{uid}-title {uid}-desc">',
+             f'aria-labelledby="{uid}-title {uid}-desc">'),
              f'<title id="{uid}-title">{escape(title)}</title>',
              f'<desc id="{uid}-desc">{escape(description)}</desc>']
     for index, (text, value) in enumerate(data):

@@ -78,7 +78,7 @@ def test_changes_to_title_are_searchable_at_once(cases):
 
 @pytest.mark.parametrize("q", ['"', "' OR 1=1 --", "NEAR(a b)", "*", "a AND OR", "x" * 5000, ""])
 def test_hostile_queries_are_plain_words(cases, q):
-    assert found(q) <= set(c.id for c in cases.values())
+    assert found(q) <= {c.id for c in cases.values()}
 
 
 def test_rebuild_index_restores_the_sqlite_table(cases):

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable, Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import event
@@ -126,8 +127,6 @@ def count_statements() -> Iterator[list[str]]:
     finally:
         event.remove(db.engine, "before_cursor_execute", before)
 
-
-UTC = timezone.utc
 
 
 def oas_to_jsonschema(node: Any) -> Any:

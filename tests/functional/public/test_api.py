@@ -47,7 +47,7 @@ def test_openapi_document_is_valid_and_describes_every_route(client, app, spec):
 
 
 def test_responses_match_the_document(client, data, spec):
-    org, refused, _initiative = data
+    _org, refused, _initiative = data
     calls = {
         "/organisaties": "/api/v1/organisaties",
         "/zaken": "/api/v1/zaken",
@@ -69,7 +69,7 @@ def test_responses_match_the_document(client, data, spec):
 
 
 def test_cases_list_filters_and_paging(client, data):
-    org, refused, initiative = data
+    _org, refused, initiative = data
     body = client.get("/api/v1/zaken").get_json()
     assert body["count"] == 3 and "Concept" not in {r["titel"] for r in body["results"]}
     assert {r["titel"] for r in client.get("/api/v1/zaken?organisatie=utrecht").get_json()["results"]} \

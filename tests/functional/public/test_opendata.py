@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import feedparser
@@ -43,11 +43,11 @@ def council(create_org, make_case, make_meeting):
     initiative = make_case(org, request_type="burgerinitiatief", title="Groen schoolplein De Linde",
                            state="besloten")
     meeting = make_meeting(org, title="Raadsvergadering 27 november", status="gehouden", items=[
-        dict(title="Burgerinitiatief Groen schoolplein", reference="7", case_id=initiative.id,
-             result="aangenomen", votes_for=25, votes_against=10, votes_abstained=0,
-             published_at=NOW, decided_at=NOW, votes=[("GroenLinks", "voor"), ("VVD", "tegen")]),
-        dict(title="Vaststelling notulen", reference="1", published_at=NOW),
-        dict(title="Nog niet openbaar", reference="8", result="aangenomen"),
+        {"title": "Burgerinitiatief Groen schoolplein", "reference": "7", "case_id": initiative.id,
+             "result": "aangenomen", "votes_for": 25, "votes_against": 10, "votes_abstained": 0,
+             "published_at": NOW, "decided_at": NOW, "votes": [("GroenLinks", "voor"), ("VVD", "tegen")]},
+        {"title": "Vaststelling notulen", "reference": "1", "published_at": NOW},
+        {"title": "Nog niet openbaar", "reference": "8", "result": "aangenomen"},
     ])
     cancelled = make_meeting(org, title="Commissie Ruimte", status="geannuleerd",
                              meeting_type="commissievergadering",
@@ -57,7 +57,7 @@ def council(create_org, make_case, make_meeting):
 
 def test_ori_meetings_validate_against_the_ori_schema(client, council, ori_components):
     ori, mini = ori_components
-    org, meeting, cancelled, _case = council
+    _org, meeting, cancelled, _case = council
     body = client.get("/api/ori/v2/vergaderingen").get_json()
     validate(body, "PaginatedVergaderingList", ori)
     assert body["count"] == 2 and body["next"] is None and body["previous"] is None
@@ -183,7 +183,7 @@ def test_icalendar_of_meetings(client, council):
     assert len(events) == 2
     held = events[f"vergadering-{meeting.id}@127.0.0.1"]
     assert str(held["SUMMARY"]) == "Raadsvergadering 27 november"
-    assert held.decoded("DTSTART") == meeting.starts_at.astimezone(timezone.utc)
+    assert held.decoded("DTSTART") == meeting.starts_at.astimezone(UTC)
     assert held.decoded("DTSTART").utcoffset() == timedelta(0)
     assert str(held["LOCATION"]) == "Raadzaal" and str(held["STATUS"]) == "CONFIRMED"
     assert str(held["URL"]).endswith(f"/api/ori/v2/vergaderingen/{meeting.id}")

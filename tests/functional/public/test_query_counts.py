@@ -2,7 +2,7 @@
 for 10 and for 200 cases."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -22,7 +22,7 @@ def seed(org, make_case, make_decision, add_event, n: int):
                          if decided else None,
                          outcome=("afgewezen" if kind == "uitdaagrecht" else "toegekend") if decided else "",
                          decided_at=NOW if decided else None, signature_count=i,
-                         submitted_at=datetime(2025 + i % 2, 1, 1, tzinfo=timezone.utc) + timedelta(days=i),
+                         submitted_at=datetime(2025 + i % 2, 1, 1, tzinfo=UTC) + timedelta(days=i),
                          clock_started_on=NOW.date() - timedelta(days=30), clock_term_days=56,
                          commit=False)
         cases.append(case)

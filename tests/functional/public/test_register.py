@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -49,7 +49,7 @@ def test_filters_type_state_year_outcome_and_search(client, create_org, make_cas
     make_case(org, title="Speeltuin aan de Kerkstraat", state="afgewezen", outcome="afgewezen",
               decided_at=NOW)
     make_case(org, title="Buurtmoestuin", request_type="bewonersinitiatief",
-              submitted_at=datetime(2025, 5, 1, tzinfo=timezone.utc))
+              submitted_at=datetime(2025, 5, 1, tzinfo=UTC))
     make_case(org, title="Nieuwe speeltuinen in Oost", state="in_behandeling")
 
     def titles(query: str) -> list[str]:
@@ -84,7 +84,7 @@ def test_paging_25_per_page_with_total(client, create_org, make_case):
     org = create_org(slug="utrecht")
     for n in range(30):
         make_case(org, title=f"Verzoek {n:02d}", commit=n == 29,
-                  submitted_at=datetime(2026, 1, 1 + n, tzinfo=timezone.utc))
+                  submitted_at=datetime(2026, 1, 1 + n, tzinfo=UTC))
     first = client.get("/utrecht/register").get_data(as_text=True)
     second = client.get("/utrecht/register?page=2").get_data(as_text=True)
     assert "30 zaken gevonden" in first and len(rows(first)) == 25 and len(rows(second)) == 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.conftest import NOW
 
@@ -24,7 +24,7 @@ def seed(create_org, make_case):
               clock_started_on=(NOW - timedelta(days=100)).date(), clock_term_days=56,
               clock_stopped_on=NOW.date())
     make_case(org, request_type="burgerinitiatief", title="Steun", signature_count=150,
-              submitted_at=datetime(2025, 6, 1, tzinfo=timezone.utc))
+              submitted_at=datetime(2025, 6, 1, tzinfo=UTC))
     make_case(org, title="Concept", public=False)
     make_case(other, title="Elders", state="in_behandeling")
     return org
@@ -37,15 +37,15 @@ def test_statistics_page_shows_figures_with_charts_and_tables(client, create_org
     for heading in ("Zaken per status", "Uitkomsten", "Doorlooptijd tot het besluit",
                     "Steun voor burgerinitiatieven", "Zaken per jaar"):
         assert heading in html
-    svgs = re.findall(r"<svg\b.*?</svg>", html, re.S)
+    svgs = re.findall(r"<svg\b.*?</svg>", html, re.DOTALL)
     assert svgs and all('role="img"' in s and "<title" in s and "<desc" in s for s in svgs)
     assert not any("style=" in s or "<script" in s for s in svgs)
     assert html.count("<table") >= len(svgs)  # every chart has a data table
     # Lead time: median of 20 and 100 days is 60; one of two decided within the 56-day term.
-    lead = re.search(r'id="doorlooptijd-heading".*?</table>', html, re.S).group(0)
+    lead = re.search(r'id="doorlooptijd-heading".*?</table>', html, re.DOTALL).group(0)
     cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", lead)
     assert ["Uitdaagrecht", "60", "60", "56", "50%", "2"] == cells[-6:]
-    support = re.search(r'id="steunbetuigingen-heading".*?</table>', html, re.S).group(0)
+    support = re.search(r'id="steunbetuigingen-heading".*?</table>', html, re.DOTALL).group(0)
     assert "150" in support and "2025" in support
 
 
@@ -53,7 +53,7 @@ def test_install_wide_statistics_per_organisation(client, create_org, make_case)
     seed(create_org, make_case)
     html = client.get("/statistieken").get_data(as_text=True)
     assert "In totaal 4 openbare zaken." in html
-    per_org = re.search(r'id="per_organisatie-heading".*?</table>', html, re.S).group(0)
+    per_org = re.search(r'id="per_organisatie-heading".*?</table>', html, re.DOTALL).group(0)
     assert "Gemeente Utrecht" in per_org and "Gemeente Zeist" in per_org
 
 
