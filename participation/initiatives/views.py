@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import (Response, abort, flash, g, render_template, request, send_file, url_for)
+from flask import Response, abort, flash, g, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,8 +15,14 @@ from participation.domain.workflow import MissingInputs, TransitionNotAllowed
 from participation.extensions import db, login_manager
 from participation.htmx import is_htmx, redirect_303, render_page_or_fragment
 from participation.initiatives import bp, queries
-from participation.initiatives.forms import (AnswerForm, HideForm, InitiativeForm, QuestionForm,
-                                             SignForm, VersionForm)
+from participation.initiatives.forms import (
+    AnswerForm,
+    HideForm,
+    InitiativeForm,
+    QuestionForm,
+    SignForm,
+    VersionForm,
+)
 from participation.models import Attachment, Case, Comment
 from participation.models._types import utcnow
 from participation.permissions import STAFF_ROLES, has_role, require_role, require_same_org

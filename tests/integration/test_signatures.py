@@ -134,7 +134,7 @@ def test_ten_people_signing_at_once_are_all_counted(app, initiative, adults):
                 service.sign_initiative(case, user, now=utcnow())
                 db.session.commit()
                 results.append("ok")
-            except Exception as exc:  # surfaced in the assertion below
+            except Exception as exc:  # noqa: BLE001  (surfaced in the assertion below)
                 db.session.rollback()
                 results.append(f"error: {exc!r}")
             finally:
@@ -169,7 +169,7 @@ def test_the_same_person_signing_twice_at_once_counts_once(app, initiative, adul
             except service.InitiativeError as exc:
                 db.session.rollback()
                 results.append(exc.message_nl)
-            except Exception as exc:  # surfaced in the assertion below
+            except Exception as exc:  # noqa: BLE001  (surfaced in the assertion below)
                 db.session.rollback()
                 results.append(f"error: {exc!r}")
             finally:

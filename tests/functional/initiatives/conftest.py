@@ -2,8 +2,9 @@
 a given state and residents with a date of birth."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -50,11 +51,13 @@ def make_resident(create_user) -> Callable[..., Any]:
     return factory
 
 
-DRAFT = dict(title="Meer bankjes in het Zonnepark", summary="Wij willen tien extra bankjes.",
-             proposal="De raad besluit tien bankjes te plaatsen in het Zonnepark.",
-             motivation="Ouderen kunnen nu nergens uitrusten.", deputy_name="Piet Plaatsvervanger",
-             deputy_email="piet@example.nl", financial_consequences="Ongeveer 5.000 euro.",
-             names_public=False, not_excluded=True)
+DRAFT = {
+    "title": "Meer bankjes in het Zonnepark", "summary": "Wij willen tien extra bankjes.",
+    "proposal": "De raad besluit tien bankjes te plaatsen in het Zonnepark.",
+    "motivation": "Ouderen kunnen nu nergens uitrusten.", "deputy_name": "Piet Plaatsvervanger",
+    "deputy_email": "piet@example.nl", "financial_consequences": "Ongeveer 5.000 euro.",
+    "names_public": False, "not_excluded": True,
+}
 
 
 @pytest.fixture()

@@ -93,7 +93,7 @@ def test_validation_errors_keep_input_and_sit_next_to_the_field(client, org, res
     assert response.status_code == 422
     html = html_of(response)
     assert "Er ging iets mis" in html
-    assert re.search(r'id="title-error">.*De titel mag niet langer zijn dan 200 tekens', html, re.S)
+    assert re.search(r'id="title-error">.*De titel mag niet langer zijn dan 200 tekens', html, re.DOTALL)
     assert 'aria-describedby="title-hint title-error"' in html
     assert 'id="motivation-error"' in html and "Vul een toelichting in." in html
     assert "Verklaar dat het onderwerp niet is uitgesloten." in html
@@ -107,7 +107,7 @@ def test_deputy_must_differ_from_the_contact_person(client, org, resident, login
     response = client.post(f"{base(org)}/nieuw", data=form_data(deputy_email=resident.email))
     assert response.status_code == 422
     assert re.search(r'id="deputy_email-error">.*iemand anders zijn dan de contactpersoon',
-                     html_of(response), re.S)
+                     html_of(response), re.DOTALL)
     response = client.post(f"{base(org)}/nieuw", data=form_data(deputy_name=resident.name))
     assert response.status_code == 422
     assert 'id="deputy_name-error"' in html_of(response)
