@@ -6,7 +6,7 @@ from flask import Response, abort, flash, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from participation.admin import bp, queries
+from participation.admin import bp, branding_bp, queries
 from participation.admin.forms import (BrandingForm, ConfirmForm, GrantRoleForm, LogoForm,
                                        PresetForm, ProcedureUploadForm, TaskForm, format_ratio,
                                        parse_count)
@@ -235,6 +235,7 @@ def logo_remove():
     return redirect_303(url_for("admin.branding"))
 
 
+@branding_bp.get("/logo")
 def logo():
     """GET /<org>/logo: public; the address changes with every new logo, so it may be cached
     for a long time."""
@@ -250,10 +251,6 @@ def logo():
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
-
-# The logo is served outside /beheer (anyone may see it), so its rule is added to the app.
-bp.record_once(lambda state: state.app.add_url_rule("/<org>/logo", endpoint="admin.logo",
-                                                    view_func=logo, methods=["GET"]))
 
 
 # --- Procedures ----------------------------------------------------------------------------

@@ -50,7 +50,7 @@ def test_overview_lists_versions_per_request_type_with_case_counts(client, admin
         assert f">{heading}</h2>" in html
     section = html.split('id="heading-uitdaagrecht"', 1)[1].split("</section>", 1)[0]
     row = section.split("<tbody>", 1)[1].split("</tr>", 1)[0]
-    assert "Versie 1" in row and "preset" in row and "het platform" in row
+    assert "Versie 1" in row and "Standaardprocedure" in row and "het platform" in row
     assert re.search(r'<td class="numeric">2</td>', row)
     assert "Geldt voor nieuwe verzoeken" in row
     other = html.split('id="heading-burgerinitiatief"', 1)[1].split("</section>", 1)[0]
