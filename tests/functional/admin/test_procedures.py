@@ -10,6 +10,7 @@ from sqlalchemy import select
 from participation.domain.workflow import preset_path
 from participation.extensions import db
 from participation.models import Case, WorkflowVersion
+from participation.services import admin as admin_service
 from participation.services import workflow as workflow_service
 from tests.conftest import NOW
 
@@ -202,3 +203,33 @@ def test_start_from_preset_creates_a_new_version(client, admin_setup):
     assert versions[2].source == PRESET and versions[2].note == "Standaardprocedure"
     assert "Versie 3 opgeslagen" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert len(_versions(admin_setup.org, "burgerinitiatief")) == 1
+
+
+def test_overview_counts_cases_in_one_grouped_query(client, admin_setup, create_user):
+    from sqlalchemy import event
+
+    applicant = create_user()
+    for _ in range(3):
+        workflow_service.start_case(admin_setup.org, "bewonersinitiatief", applicant=applicant,
+                                    now=NOW)
+    admin_service.add_preset_version(admin_setup.org, "bewonersinitiatief",
+                                         actor=admin_setup.admin, note="opnieuw")
+    db.session.commit()
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        html = client.get(f"{admin_setup.base}/procedures").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    counting = [s for s in statements if "count(" in s.lower() and "workflow_versions" in s]
+    assert len(counting) == 1 and "GROUP BY" in counting[0]
+    assert not any("FROM cases" in s and "count(" not in s.lower() for s in statements)
+    section = html.split('id="heading-bewonersinitiatief"', 1)[1].split("</section>", 1)[0]
+    rows = section.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("</tr>")
+    assert "Versie 2" in rows[0] and '<td class="numeric">0</td>' in rows[0]
+    assert "Versie 1" in rows[1] and '<td class="numeric">3</td>' in rows[1]
