@@ -193,6 +193,8 @@ class Database:
                 self.cached = True
                 self.seed_seconds = json.loads(meta.read_text())["seed_seconds"]
                 return
+            for stale in out.glob(f"seed-{size}-s{args.seed}-*"):  # older schema or seeding code
+                stale.unlink()
             partial = path.with_suffix(".partial")
             partial.unlink(missing_ok=True)
             log(f"  seeding SQLite with {size:,} cases ...")
@@ -503,17 +505,22 @@ def markdown(results: dict[str, Any]) -> str:
              f"gunicorn {m['gunicorn']} (-w 2 -k sync), {m['wrk']}",
              f"Load: `wrk -t{s['threads']} -c{s['connections']} -d{s['duration']}s --latency` "
              f"per target after a {s['warmup']} s warm-up; client and server share the CPUs.",
-             "", "| db | cases | seed s | target | req/s | p50 ms | p95 ms | p99 ms "
-             "| p50 × floor | req/s ÷ floor |", "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+             "", "| db | cases | seeding s | load average before → after |",
+             "|---|---:|---:|---|"]
     for run in results["runs"]:
         seed = f"{run['seed_seconds']}" + (" (cached)" if run["seed_cached"] else "")
+        before, after = run.get("loadavg_before", ["?"]), run.get("loadavg_after", ["?"])
+        lines.append(f"| {run['db']} | {run['size']:,} | {seed} | {before[0]} → {after[0]} |")
+    lines += ["", "| db | cases | target | req/s | p50 ms | p95 ms | p99 ms "
+              "| p50 × floor | req/s ÷ floor |", "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for run in results["runs"]:
         for name, r in run["targets"].items():
             if r.get("status") != "ok":
-                lines.append(f"| {run['db']} | {run['size']:,} | {seed} | {name} "
+                lines.append(f"| {run['db']} | {run['size']:,} | {name} "
                              f"| skipped: {r.get('reason')} | | | | | |")
                 continue
             flag = f" ({r['non_2xx']} non-2xx)" if r["non_2xx"] else ""
-            lines.append(f"| {run['db']} | {run['size']:,} | {seed} | {name} | {r['rps']:,.0f}{flag} "
+            lines.append(f"| {run['db']} | {run['size']:,} | {name} | {r['rps']:,.0f}{flag} "
                          f"| {r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {r['p99_ms']:.2f} "
                          f"| {r.get('p50_vs_floor', '')} | {r.get('rps_vs_floor', '')} |")
     if results["rps_changes"]:
@@ -554,6 +561,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--results", type=Path, default=BENCH / "results.json")
     parser.add_argument("--reseed", action="store_true", help="ignore cached SQLite files")
     parser.add_argument("--keep-db", action="store_true", help="do not drop PostgreSQL databases")
+    parser.add_argument("--merge", type=Path, nargs="+", metavar="JSON",
+                        help="no runs: combine earlier results files into --results")
     args = parser.parse_args(argv)
     args.dbs = [d.strip() for d in args.db.split(",") if d.strip()]
     unknown = set(args.dbs) - {"sqlite", "postgresql"}
@@ -563,8 +572,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def merge(files: list[Path], target: Path) -> dict[str, Any]:
+    """Combine results of separate invocations (e.g. one per database) into one file."""
+    parts = [json.loads(f.read_text()) for f in files]
+    results = {"machine": parts[0]["machine"], "settings": parts[0]["settings"],
+               "runs": [run for part in parts for run in part["runs"]]}
+    versions = [p["machine"].get("postgresql") for p in parts if p["machine"].get("postgresql")]
+    if versions:
+        results["machine"]["postgresql"] = versions[0]
+    results["rps_changes"] = rps_changes(results["runs"])
+    target.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.merge:
+        print(markdown(merge(args.merge, args.results)))
+        return 0
     if not shutil.which("wrk"):
         log("wrk is not installed (apt-get install wrk)")
         return 2

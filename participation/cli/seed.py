@@ -24,7 +24,7 @@ def register(app: Flask) -> None:
     @click.option("--now", "now_text", default=None,
                   help="Reference moment (ISO 8601, UTC); default: the current time.")
     @click.option("--residents", type=click.IntRange(min=300), default=None,
-                  help="Residents per organisation (default: cases/organisations, 400-5000).")
+                  help="Residents per organisation (default: cases/organisations, 1000-5000).")
     @click.option("--append", is_flag=True, help="Add to a database that already holds cases.")
     @click.option("--no-files", is_flag=True,
                   help="Do not write the seeded PDF documents to UPLOAD_DIR.")

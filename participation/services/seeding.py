@@ -453,7 +453,7 @@ def seed_scale(*, cases: int, organisations: int = 6, seed: int = 1,
     ids = _Ids([User, Task, Membership, Meeting, Case, Attachment, Decision, AgendaItem, Vote,
                 AuditEvent, Signature, CaseMessage, InternalNote, Comment])
     if residents_per_org is None:
-        residents_per_org = max(400, min(5000, cases // organisations))
+        residents_per_org = max(1000, min(5000, cases // organisations))
 
     orgs, staff_logins = _make_organisations(rng, organisations, ids, password_hash, now,
                                              residents_per_org, counts)
