@@ -7,17 +7,29 @@ the rules that need the organisation (tasks, procedure settings) through `config
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
+from typing import Any, ClassVar
 
-from flask_babel import format_date, lazy_gettext as _l
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
-from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectChoice,
-                     SelectField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from participation.domain.grounds import LEGAL_ENTITY_FORMS, LEGAL_FORMS
@@ -145,9 +157,9 @@ class StepForm(FlaskForm):
     number = 0
     title = ""
     ctx: StepContext | None = None
-    file_purposes: dict[str, str] = {}
+    file_purposes: ClassVar[dict[str, str]] = {}
 
-    def configure(self, ctx: StepContext) -> "StepForm":
+    def configure(self, ctx: StepContext) -> StepForm:
         self.ctx = ctx
         return self
 
@@ -332,7 +344,7 @@ class TaskForm(StepForm):
     gebied = StringField(_l("Wijk of buurt"), description=_l("Niet verplicht."), filters=[strip],
                          validators=[Length(max=200, message=_l("Gebruik hoogstens 200 tekens."))])
 
-    def configure(self, ctx: StepContext) -> "TaskForm":
+    def configure(self, ctx: StepContext) -> TaskForm:
         super().configure(ctx)
         self.taak.choices = ([SelectChoice("", str(_l("Kies een taak")))]
                              + [SelectChoice(str(t.id), t.title) for t in ctx.tasks]
@@ -365,7 +377,7 @@ class IndicatorForm(Form):
 class PlanForm(StepForm):
     number = 3
     title = _l("Uw plan")
-    file_purposes = {"plan_bijlage": "plan"}
+    file_purposes: ClassVar[dict[str, str]] = {"plan_bijlage": "plan"}
 
     uitvoeringsplan = TextAreaField(
         _l("Hoe gaat u de taak uitvoeren?"),
@@ -438,7 +450,7 @@ class PlanForm(StepForm):
 class SupportForm(StepForm):
     number = 4
     title = _l("Draagvlak")
-    file_purposes = {"draagvlak_bijlage": "draagvlak"}
+    file_purposes: ClassVar[dict[str, str]] = {"draagvlak_bijlage": "draagvlak"}
 
     draagvlak_omschrijving = TextAreaField(
         _l("Wie steunen uw plan, en hoe weet u dat?"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+
 from sqlalchemy import or_, select
 
 from participation.extensions import db

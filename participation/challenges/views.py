@@ -163,11 +163,11 @@ def _render_step(case: Case, number: int, form: forms.StepForm, ctx: forms.StepC
                  status: int = 200, incomplete: list[dict[str, Any]] | None = None):
     template = "challenges/review.html" if number == forms.LAST_STEP else "challenges/step.html"
     purposes = set(form.file_purposes.values())
-    context = dict(case=case, number=number, form=form, steps=_step_links(case, ctx),
-                   last_step=forms.LAST_STEP, warnings=form.warnings(), errors=form.error_list(),
-                   uploaded=[a for a in _attachments(case) if a.purpose in purposes],
-                   total=forms.euro(form.total()) if isinstance(form, forms.BudgetForm) else None,
-                   incomplete=incomplete or [])
+    context = {"case": case, "number": number, "form": form, "steps": _step_links(case, ctx),
+                   "last_step": forms.LAST_STEP, "warnings": form.warnings(), "errors": form.error_list(),
+                   "uploaded": [a for a in _attachments(case) if a.purpose in purposes],
+                   "total": forms.euro(form.total()) if isinstance(form, forms.BudgetForm) else None,
+                   "incomplete": incomplete or []}
     if number == forms.LAST_STEP:
         context["summary"] = _summary(case, ctx)
     return render_template(template, **context), status
@@ -270,19 +270,19 @@ def _case_context(case: Case, *, answer_form=None, upload_form=None) -> dict[str
     definition = workflow_service.workflow_of(case)
     available = {t.name for t in wf.available_transitions(definition, case.state, {"applicant"})}
     label, description = queries.state_label(case, locale)
-    return dict(
-        case=case, state_label=label, state_description=description,
-        term=queries.term_of(case, now.date()), timeline=queries.timeline(case, locale),
-        messages=queries.messages(case), decisions=queries.decisions_made_known(case),
-        documents=queries.applicant_attachments(case),
-        can_answer=bool(available & {"aanvulling_ontvangen", "zienswijze_geven"}),
-        can_withdraw="intrekken" in available,
-        can_upload=not definition.state(case.state).is_terminal,
-        answer_form=answer_form or forms.AnswerForm(formdata=None, lock_version=case.lock_version),
-        upload_form=upload_form or forms.UploadForm(formdata=None),
-        is_draft=case.state == definition.initial_state().name,
-        state_deadline=case.state_deadline, locale=locale,
-        decision_label=lambda code: grounds.label(grounds.OUTCOMES, code, locale))
+    return {
+        "case": case, "state_label": label, "state_description": description,
+        "term": queries.term_of(case, now.date()), "timeline": queries.timeline(case, locale),
+        "messages": queries.messages(case), "decisions": queries.decisions_made_known(case),
+        "documents": queries.applicant_attachments(case),
+        "can_answer": bool(available & {"aanvulling_ontvangen", "zienswijze_geven"}),
+        "can_withdraw": "intrekken" in available,
+        "can_upload": not definition.state(case.state).is_terminal,
+        "answer_form": answer_form or forms.AnswerForm(formdata=None, lock_version=case.lock_version),
+        "upload_form": upload_form or forms.UploadForm(formdata=None),
+        "is_draft": case.state == definition.initial_state().name,
+        "state_deadline": case.state_deadline, "locale": locale,
+        "decision_label": lambda code: grounds.label(grounds.OUTCOMES, code, locale)}
 
 
 @bp.get("/<int:case_id>")

@@ -3,4 +3,4 @@ from flask import Blueprint
 # Install-wide pages of a resident: their cases and notifications across organisations.
 bp = Blueprint("residents", __name__, url_prefix="/mijn")
 
-from participation.residents import views  # noqa: E402,F401  (registers the routes)
+from participation.residents import views  # noqa: F401  (registers the routes)

@@ -5,6 +5,7 @@ from flask import abort, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+
 from participation.extensions import db
 from participation.htmx import redirect_303
 from participation.models import Notification

@@ -3,12 +3,14 @@ withdraw, delete a draft. State changes go through services.workflow; these func
 the view commits."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, format_date, gettext as _
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from participation.domain.grounds import LEGAL_ENTITY_FORMS

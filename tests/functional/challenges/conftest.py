@@ -3,8 +3,9 @@ a submitted case, and staff that move the case along through the workflow servic
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -76,8 +77,8 @@ def coordinator(create_user, org):
 @pytest.fixture()
 def add_task(org) -> Callable[..., Task]:
     def make(**fields: Any) -> Task:
-        values = dict(organisation_id=org.id, code="groen-zuid", title="Onderhoud plantsoen Zuid",
-                      policy_area="groenbeheer", current_budget=2000)
+        values = {"organisation_id": org.id, "code": "groen-zuid", "title": "Onderhoud plantsoen Zuid",
+                      "policy_area": "groenbeheer", "current_budget": 2000}
         values.update(fields)
         task = Task(**values)
         db.session.add(task)

@@ -15,8 +15,14 @@ from participation.extensions import db
 from participation.models import Attachment, Case, CaseMessage, Decision, Notification
 from participation.models._types import utcnow
 from participation.services import workflow as workflow_service
-from tests.functional.challenges.conftest import (MINIMAL_PDF, apply, mails_to, post_step,
-                                                  step_data, upload)
+from tests.functional.challenges.conftest import (
+    MINIMAL_PDF,
+    apply,
+    mails_to,
+    post_step,
+    step_data,
+    upload,
+)
 
 
 @pytest.fixture()

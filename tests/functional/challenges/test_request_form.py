@@ -17,8 +17,14 @@ from participation.extensions import db
 from participation.models import Case
 from participation.services import organisations
 from tests.conftest import htmx_headers
-from tests.functional.challenges.conftest import (LONG, MINIMAL_PDF, mails_to, post_step,
-                                                  step_data, upload)
+from tests.functional.challenges.conftest import (
+    LONG,
+    MINIMAL_PDF,
+    mails_to,
+    post_step,
+    step_data,
+    upload,
+)
 
 BLNS = Path("/work/shared/data/blns.json")
 
@@ -26,7 +32,7 @@ BLNS = Path("/work/shared/data/blns.json")
 def error_of(page: str, field_id: str) -> str:
     """The error message shown next to a field (the element the field's aria-describedby names)."""
     match = re.search(rf'<p class="utrecht-form-field-error-message[^"]*" id="{re.escape(field_id)}-error">(.*?)</p>',
-                      page, re.S)
+                      page, re.DOTALL)
     assert match, f"no error next to {field_id}"
     control = re.search(rf'<(input|textarea|select|fieldset)[^>]*id="{re.escape(field_id)}"[^>]*>', page)
     assert control and f"{field_id}-error" in control.group(0), f"{field_id} does not point at its error"
@@ -38,13 +44,13 @@ def value_of(page: str, field_id: str) -> str:
     if tag:
         value = re.search(r'value="([^"]*)"', tag.group(0))
         return html.unescape(value.group(1)) if value else ""
-    area = re.search(rf'<textarea[^>]*id="{re.escape(field_id)}"[^>]*>(.*?)</textarea>', page, re.S)
+    area = re.search(rf'<textarea[^>]*id="{re.escape(field_id)}"[^>]*>(.*?)</textarea>', page, re.DOTALL)
     assert area, f"no field {field_id}"
     return html.unescape(area.group(1)).strip()
 
 
 def in_summary(page: str, message: str) -> bool:
-    summary = re.search(r'id="error-summary".*?</ul>', page, re.S)
+    summary = re.search(r'id="error-summary".*?</ul>', page, re.DOTALL)
     return bool(summary) and message in html.unescape(summary.group(0))
 
 
