@@ -147,6 +147,8 @@ def _register_context(app: Flask) -> None:
 
     # Field errors may be plain or lazily translated strings; nested forms give lists/dicts.
     app.jinja_env.tests["error_message"] = lambda value: isinstance(value, (str, LazyString))
+    from participation.sanitize import clean_html  # the one place user HTML is cleaned
+    app.jinja_env.filters["user_html"] = clean_html
 
     @app.context_processor
     def inject() -> dict[str, Any]:
