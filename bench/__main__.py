@@ -127,7 +127,8 @@ def _pg_scalar(url: str, sql: str):
     engine = _engine(url)
     try:
         with engine.connect() as conn:
-            return conn.execute(text(sql)).scalar()
+            result = conn.execute(text(sql))
+            return result.scalar() if result.returns_rows else None
     finally:
         engine.dispose()
 
@@ -443,8 +444,10 @@ def bench_one(kind: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
             if target.auth and not cookie:
                 result.update(status="skipped", reason="could not log in")
                 continue
+            started = time.perf_counter()
             probe = fetch(server.base + path, cookie=cookie if target.auth else "")
             result["http_status"] = probe.status
+            result["single_request_ms"] = round((time.perf_counter() - started) * 1000, 1)
             if probe.status == 404:
                 result.update(status="skipped", reason="page does not exist yet (404)")
                 log(f"  {target.name:20} skipped: 404")
@@ -470,7 +473,10 @@ def bench_one(kind: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
         database.close()
     floor = run["targets"].get(FLOOR, {})
     for result in run["targets"].values():
-        if result.get("status") == "ok" and floor.get("status") == "ok":
+        if result.get("requests") == 0:
+            result.update(status="no_completions", reason=(
+                f"no request finished within the {args.duration:g} s run"))
+        elif result.get("status") == "ok" and floor.get("status") == "ok":
             result["p50_vs_floor"] = round(result["p50_ms"] / floor["p50_ms"], 2)
             result["p95_vs_floor"] = round(result["p95_ms"] / floor["p95_ms"], 2)
             result["rps_vs_floor"] = round(result["rps"] / floor["rps"], 3)
@@ -515,9 +521,15 @@ def markdown(results: dict[str, Any]) -> str:
               "| p50 × floor | req/s ÷ floor |", "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
     for run in results["runs"]:
         for name, r in run["targets"].items():
+            if r.get("status") == "ok" and r.get("requests") == 0:  # results of older runs
+                r = dict(r, status="no_completions",
+                         reason=f"no request finished within the {s['duration']:g} s run")
             if r.get("status") != "ok":
+                label = "skipped" if r.get("status") == "skipped" else "too slow"
+                single = (f"; one request alone: {r['single_request_ms']:,.0f} ms"
+                          if r.get("single_request_ms") else "")
                 lines.append(f"| {run['db']} | {run['size']:,} | {name} "
-                             f"| skipped: {r.get('reason')} | | | | | |")
+                             f"| {label}: {r.get('reason')}{single} | | | | | |")
                 continue
             flag = f" ({r['non_2xx']} non-2xx)" if r["non_2xx"] else ""
             lines.append(f"| {run['db']} | {run['size']:,} | {name} | {r['rps']:,.0f}{flag} "
