@@ -151,8 +151,13 @@ def describe(wf: Workflow) -> ProcedureView:
         if t.min_percentage:
             parts.append(_("%(pct)s%% van de %(base)s", pct=f"{t.min_percentage:g}".replace(".", ","),
                            base=base))
-        joiner = _(" en ") if t.combine == "max" else _(" of ")
-        threshold = joiner.join(parts)
+        if len(parts) == 2:
+            # "max": the stricter of the two applies, so both must be met.
+            threshold = (_("%(first)s en %(second)s", first=parts[0], second=parts[1])
+                         if t.combine == "max"
+                         else _("%(first)s of %(second)s", first=parts[0], second=parts[1]))
+        else:
+            threshold = parts[0] if parts else ""
         if t.collection_days:
             threshold += "; " + _("verzamelen binnen %(term)s", term=days_text(t.collection_days))
         if t.min_age:

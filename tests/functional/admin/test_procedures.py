@@ -233,3 +233,14 @@ def test_overview_counts_cases_in_one_grouped_query(client, admin_setup, create_
     rows = section.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("</tr>")
     assert "Versie 2" in rows[0] and '<td class="numeric">0</td>' in rows[0]
     assert "Versie 1" in rows[1] and '<td class="numeric">3</td>' in rows[1]
+
+
+def test_initiative_version_page_explains_the_threshold_and_automatic_steps(client, admin_setup):
+    html = client.get(f"{admin_setup.base}/procedures/burgerinitiatief/versies/1"
+                      ).get_data(as_text=True)
+    assert ("minstens 100 steunbetuigingen; verzamelen binnen 26 weken (182 dagen); "
+            "vanaf 16 jaar") in html
+    assert "Beslistermijn</dt>" not in html  # this procedure has no decision clock
+    row = html.split("(verzamelperiode_verlopen)", 1)[1].split("</tr>", 1)[0]
+    assert "automatisch als de termijn voorbij is" in row
+    assert "griffie" in html.split("(toelaten)", 1)[1].split("</tr>", 1)[0]
