@@ -121,7 +121,8 @@ def _layers(wf: Workflow) -> dict[str, int]:
         for source in t.sources:
             if source in targets and t.target in targets and t.target not in targets[source]:
                 targets[source].append(t.target)
-    initial = next((s.name for s in wf.states if s.kind is StateKind.INITIAL), names[0] if names else None)
+    initial = next((s.name for s in wf.states if s.kind is StateKind.INITIAL),
+                   names[0] if names else None)
     layer: dict[str, int] = {}
     if initial is not None:
         layer[initial] = 0
@@ -298,7 +299,8 @@ def render_svg(workflow: Workflow, *, locale: str = "nl") -> str:
                'markerWidth="8" markerHeight="8" orient="auto-start-reverse">'
                '<path d="M0,0 L10,5 L0,10 z" fill="#3d4b5c"/></marker></defs>')
 
-    out.append('<g class="workflow-diagram__edges" fill="none" stroke="#3d4b5c" stroke-width="1.5">')
+    out.append('<g class="workflow-diagram__edges" fill="none" stroke="#3d4b5c" '
+               'stroke-width="1.5">')
     labels: list[tuple[float, float, str]] = []
     # Spread the ends of several arrows along the bottom/top of a box.
     leaving: dict[str, list[tuple[float, int]]] = {}
@@ -325,7 +327,8 @@ def render_svg(workflow: Workflow, *, locale: str = "nl") -> str:
         points = [(port(top, leaving[top.key], edge.index), top.y + top.height / 2)]
         for key in edge.path[1:-1]:
             points.append((nodes[key].x, nodes[key].y))
-        points.append((port(bottom, arriving[bottom.key], edge.index), bottom.y - bottom.height / 2))
+        points.append((port(bottom, arriving[bottom.key], edge.index),
+                       bottom.y - bottom.height / 2))
         d = [f"M{_fmt(points[0][0])},{_fmt(points[0][1])}"]
         for (x1, y1), (x2, y2) in zip(points, points[1:]):
             mid = (y1 + y2) / 2
@@ -347,7 +350,8 @@ def render_svg(workflow: Workflow, *, locale: str = "nl") -> str:
         tx, ty = b.x, b.y + b.height / 2
         dip = max(a.height, b.height) / 2 + 28
         out.append(f'<path class="workflow-diagram__edge" d="M{_fmt(sx)},{_fmt(sy)} '
-                   f'C{_fmt(sx)},{_fmt(sy + dip)} {_fmt(tx)},{_fmt(ty + dip)} {_fmt(tx)},{_fmt(ty)}" '
+                   f'C{_fmt(sx)},{_fmt(sy + dip)} {_fmt(tx)},{_fmt(ty + dip)} '
+                   f'{_fmt(tx)},{_fmt(ty)}" '
                    f'marker-end="url(#{ident}-arrow)"><title>{escape(edge.label)}</title></path>')
         labels.append(((sx + tx) / 2, max(sy, ty) + dip * 0.75, edge.label))
 

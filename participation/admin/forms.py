@@ -47,7 +47,8 @@ class GrantRoleForm(AdminForm):
                                      "naam@voorbeeld.nl.")),
                     Length(max=254, message=_l("Dit e-mailadres is te lang."))],
         filters=[_strip], render_kw={"autocomplete": "off", "spellcheck": "false"})
-    role = SelectField(_l("Rol"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in GRANTABLE_ROLES],
+    role = SelectField(_l("Rol"),
+                       choices=[SelectChoice(r, ROLE_LABELS[r]) for r in GRANTABLE_ROLES],
                        validators=[DataRequired(message=_l("Kies een rol."))],
                        validate_choice=False)
 

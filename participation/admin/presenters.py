@@ -149,8 +149,8 @@ def describe(wf: Workflow) -> ProcedureView:
         if t.min_absolute:
             parts.append(_("minstens %(n)s steunbetuigingen", n=t.min_absolute))
         if t.min_percentage:
-            parts.append(_("%(pct)s%% van de %(base)s", pct=f"{t.min_percentage:g}".replace(".", ","),
-                           base=base))
+            pct = f"{t.min_percentage:g}".replace(".", ",")
+            parts.append(_("%(pct)s%% van de %(base)s", pct=pct, base=base))
         if len(parts) == 2:
             # "max": the stricter of the two applies, so both must be met.
             threshold = (_("%(first)s en %(second)s", first=parts[0], second=parts[1])

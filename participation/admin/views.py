@@ -176,10 +176,11 @@ def _branding_page(form: BrandingForm, logo_form: LogoForm, status: int = 200):
     colour = g.org.primary_color
     ratio = admin_service.contrast_with_white(colour) \
         if admin_service.is_hex_colour(colour) else None
+    ratio_ok = ratio is not None and ratio >= admin_service.MIN_CONTRAST
     return render_template("admin/branding.html", form=form, logo_form=logo_form,
                            remove_form=ConfirmForm(), colour=colour,
                            ratio=format_ratio(ratio) if ratio else None,
-                           ratio_ok=ratio is not None and ratio >= admin_service.MIN_CONTRAST), status
+                           ratio_ok=ratio_ok), status
 
 
 @bp.route("/huisstijl", methods=["GET", "POST"])

@@ -138,7 +138,8 @@ def set_task_active(task: Task, active: bool, *, actor: User) -> Task:
     task.active = active
     db.session.flush()
     org = db.session.get(Organisation, task.organisation_id)
-    _log(actor, org, "%s task %s (%s)", "activated" if active else "deactivated", task.id, task.code)
+    _log(actor, org, "%s task %s (%s)", "activated" if active else "deactivated", task.id,
+         task.code)
     return task
 
 
