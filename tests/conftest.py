@@ -59,6 +59,7 @@ def app(database_url, tmp_path_factory):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "outbox-only",
+        "PASSWORD_HASH_CHEAP": True,  # Argon2 with minimal cost: the suite creates many accounts
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         "SERVER_NAME": None,
     })

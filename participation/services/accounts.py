@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app, url_for
 from flask_babel import force_locale
@@ -20,20 +20,31 @@ from participation.extensions import db
 from participation.models import Membership, Organisation, Role, User
 from participation.services import mail
 
-_hasher = PasswordHasher()
+_strong = PasswordHasher()  # argon2-cffi's RFC 9106 low-memory profile (Argon2id)
+# Test suites create hundreds of accounts; there a hash may be cheap (never in production).
+_cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+
+def _hasher() -> PasswordHasher:
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.config.get("PASSWORD_HASH_CHEAP") \
+            and current_app.config.get("APP_ENV") != "production":
+        return _cheap
+    return _strong
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(user: User, password: str) -> bool:
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
     return True
 
 
@@ -204,9 +215,9 @@ def _spend_hash_time(password: str) -> None:
     password: response times must not reveal which addresses have an account."""
     global _dummy_hash
     if _dummy_hash is None:
-        _dummy_hash = _hasher.hash("not-a-real-password")
+        _dummy_hash = _hasher().hash("not-a-real-password")
     try:
-        _hasher.verify(_dummy_hash, password)
+        _hasher().verify(_dummy_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         pass
 

@@ -52,6 +52,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         "WTF_CSRF_ENABLED": True,
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "outbox-only",
+        "PASSWORD_HASH_CHEAP": True,  # Argon2 with minimal cost: the suite creates many accounts
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("browser-uploads")),
         "SERVER_NAME": None,
     })

@@ -35,3 +35,17 @@ def test_create_app_fails_fast_in_production_without_secret(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(config_module.ConfigError):
         create_app()
+
+
+def test_passwords_use_strong_argon2id_outside_tests(app):
+    from argon2 import extract_parameters
+
+    from participation.services import accounts
+
+    with app.app_context():
+        app.config["PASSWORD_HASH_CHEAP"] = False
+        try:
+            params = extract_parameters(accounts.hash_password("een-lang-wachtwoord-123"))
+        finally:
+            app.config["PASSWORD_HASH_CHEAP"] = True
+    assert params.type.name == "ID" and params.memory_cost >= 65536 and params.time_cost >= 3
