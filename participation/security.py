@@ -22,8 +22,14 @@ def csp_header() -> str:
     return "; ".join(f"{name} {value}" for name, value in CSP.items())
 
 
+# Files handed out for download never run anything, even when opened in the browser.
+DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
+
+
 def set_security_headers(response: Response) -> Response:
     # A view may set a stricter policy of its own (attachment downloads are sandboxed).
+    if response.headers.get("Content-Disposition", "").startswith("attachment"):
+        response.headers.setdefault("Content-Security-Policy", DOWNLOAD_CSP)
     response.headers.setdefault("Content-Security-Policy", csp_header())
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"

@@ -202,5 +202,5 @@ def world(app):
         db.session.remove()
 
 
-__all__ = ["PDF", "ROLES", "STAFF", "STAFF_B", "World",
+__all__ = ["PASSWORD", "PDF", "ROLES", "STAFF", "STAFF_B", "World",
            "build_world", "pdf_upload"]
