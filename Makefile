@@ -30,6 +30,7 @@ translations: extract compile
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo-data
+	$(FLASK) search reindex
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install

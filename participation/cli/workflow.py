@@ -13,6 +13,8 @@ from participation.extensions import db
 
 
 def register(app: Flask) -> None:
+    _register_search(app)
+
     @app.cli.group("workflow")
     def workflow_group() -> None:
         """Procedure definitions."""
@@ -67,3 +69,18 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(f"reminders={report.reminders} overdue={report.overdue} "
                    f"automatic={report.automatic} conflicts={report.conflicts}")
+
+
+def _register_search(app: Flask) -> None:
+    @app.cli.group("search")
+    def search_group() -> None:
+        """Full-text search index."""
+
+    @search_group.command("reindex")
+    def reindex() -> None:
+        """Rebuild the SQLite search table from the cases (PostgreSQL indexes itself)."""
+        from participation import search
+
+        count = search.rebuild_index()
+        db.session.commit()
+        click.echo(f"indexed {count} cases")
