@@ -50,7 +50,7 @@ def clean_html(text: Any) -> Markup:
     raw = plain(text)[:MAX_LENGTH]
     cleaned = bleach.clean(raw, tags=ALLOWED_TAGS, attributes=_attribute_allowed,
                            protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
-    return Markup(cleaned)  # noqa: S704  (bleach has just reduced it to the allowlist)
+    return Markup(cleaned)  # bleach has just reduced it to the allowlist
 
 
 def user_text(text: Any) -> Markup:

@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from participation import ratelimits
 from participation.challenges import bp, forms, queries
 from participation.domain import deadlines, grounds
 from participation.domain import workflow as wf
-from participation.extensions import db
+from participation.extensions import db, limiter
 from participation.htmx import is_htmx, redirect_303
 from participation.models import Attachment, Case, Task
 from participation.models._types import utcnow
@@ -84,6 +85,7 @@ def index():
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
+@limiter.limit(ratelimits.FILING_LIMIT, key_func=ratelimits.account_or_address, methods=["POST"])
 @login_required
 def new():
     if not current_user.is_verified:

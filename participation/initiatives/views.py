@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from participation import ratelimits
 from participation.domain.workflow import MissingInputs, TransitionNotAllowed
-from participation.extensions import db, login_manager
+from participation.extensions import db, limiter, login_manager
 from participation.htmx import is_htmx, redirect_303, render_page_or_fragment
 from participation.initiatives import bp, queries
 from participation.initiatives.forms import (
@@ -132,6 +133,7 @@ def _verify_first():
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
+@limiter.limit(ratelimits.FILING_LIMIT, key_func=ratelimits.account_or_address, methods=["POST"])
 def new():
     if (redirect := _require_login()) is not None:
         return redirect
@@ -362,6 +364,7 @@ def _signature_response(case: Case, status: int = 200, **context):
 
 
 @bp.post("/<int:case_id>/ondertekenen")
+@limiter.limit(ratelimits.SIGNING_LIMIT, key_func=ratelimits.account_or_address, methods=["POST"])
 def sign(case_id: int):
     if (redirect := _require_login()) is not None:
         return redirect

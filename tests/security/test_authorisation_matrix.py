@@ -12,8 +12,9 @@ A route without a row fails test_every_route_has_a_row: add a row when you add a
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ GROUPS = {
 }
 
 
-def E(default: Any = 200, **overrides: Any) -> dict[str, Any]:  # noqa: N802  (a table helper)
+def E(default: Any = 200, **overrides: Any) -> dict[str, Any]:
     """Expected status per role: a default, then groups, then single roles."""
     expected = dict.fromkeys(ROLES, default)
     for name in [n for n in overrides if n in GROUPS] + [n for n in overrides if n not in GROUPS]:

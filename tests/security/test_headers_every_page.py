@@ -77,10 +77,10 @@ def test_error_pages_and_refusals_carry_the_headers(world):
 
 def test_downloads_are_sandboxed(world):
     for role, url in [
-        ("owner", f"/{world.a}/uitdaagrecht/{world.ids['challenge']}/bijlagen/"
-                  f"{world.ids['attachment']}"),
-        ("anonymous", f"/{world.a}/initiatieven/{world.ids['initiative']}/bijlagen/"
-                      f"{world.ids['initiative_attachment']}"),
+        ("owner", (f"/{world.a}/uitdaagrecht/{world.ids['challenge']}/bijlagen/"
+                  f"{world.ids['attachment']}")),
+        ("anonymous", (f"/{world.a}/initiatieven/{world.ids['initiative']}/bijlagen/"
+                      f"{world.ids['initiative_attachment']}")),
     ]:
         response = world.client(role).get(url)
         response.close()
