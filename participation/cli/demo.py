@@ -1,7 +1,8 @@
 """flask --app wsgi demo-data: two demo organisations and one login per role (idempotent)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 
 import click
 from flask import Flask
@@ -42,6 +43,7 @@ DEMO_USERS = (
 def ensure_demo_data() -> list[tuple[str, str, str]]:
     """Create what is missing; returns (email, organisation, role) for printing."""
     orgs: dict[str, Organisation] = {}
+    users: dict[str, User] = {}
     for fields in DEMO_ORGANISATIONS:
         org = db.session.scalar(select(Organisation).where(Organisation.slug == fields["slug"]))
         orgs[fields["slug"]] = org or organisations.create_organisation(**fields)
@@ -53,8 +55,117 @@ def ensure_demo_data() -> list[tuple[str, str, str]]:
             user = accounts.create_user(email=email, name=name, password=DEMO_PASSWORD, verified_at=now)
         if slug and role:
             accounts.grant_role(user, orgs[slug], role)
+        users[email] = user
         logins.append((email, orgs[slug].name if slug else "-", role or "inwoner"))
+    ensure_demo_cases(orgs["zonnedal"], users, now)
     return logins
+
+
+DEMO_TASKS = (
+    ("GROEN-01", "Onderhoud plantsoenen en bermen", "groenbeheer", "48000.00"),
+    ("SPORT-02", "Beheer van het trapveld De Linde", "sport", "12500.00"),
+    ("WELZ-03", "Buurtkamer Parkwijk openhouden", "welzijn", "30000.00"),
+)
+
+_GROUP = ("Wij zijn twaalf buurtbewoners die al vijf jaar samen het plantsoen aan de Lindelaan "
+          "onderhouden. Drie van ons werkten als hovenier, twee hebben een EHBO-diploma en wij "
+          "hebben een vaste planning voor maaien, snoeien en het opruimen van zwerfafval.")
+_PLAN = (_GROUP + " Elke zaterdag werken wij van negen tot twaalf uur. Een coördinator verdeelt "
+         "het werk en houdt een logboek bij dat wij elk kwartaal met de gemeente delen. Groot "
+         "snoeiwerk en bomen blijven bij de gemeente.")
+
+
+def _challenge_values(title: str, task_id: int, start: date) -> dict:
+    return {
+        "naam_initiatief": title, "indiener_naam": "Stichting Groen Zuid",
+        "adres_straat": "Lindelaan 4", "adres_postcode": "9991 AB", "adres_plaats": "Zonnedal",
+        "contact_naam": "Sanne de Vries", "contact_email": "inwoner@example.nl",
+        "contact_telefoon": "06 12345678", "rechtsvorm": "stichting", "kvk_nummer": "12345678",
+        "winstoogmerk": "nee", "samenstelling_groep": _GROUP, "taak_omschrijving": _GROUP,
+        "taak": str(task_id), "beleidsveld": "groenbeheer", "gebied": "Zuid",
+        "uitvoeringsplan": _PLAN, "beter_goedkoper_motivering":
+            "Wij wonen er zelf, zien meteen wat nodig is en werken met vrijwilligers.",
+        "doelen_resultaten": "Een schoon en veilig plantsoen voor de hele buurt.",
+        "indicatoren": ["Elke week gemaaid", "Zwerfafval binnen twee dagen opgeruimd"],
+        "startdatum": start.isoformat(), "looptijd_maanden": "12",
+        "draagvlak_omschrijving": "Wij hebben alle 80 huishoudens aan de Lindelaan gesproken.",
+        "aantal_steunbetuigingen": "64",
+        "begroting": [{"post": "Materiaal en gereedschap", "bedrag": "9500.00"},
+                      {"post": "Verzekering", "bedrag": "1500.00"}],
+        "gevraagd_budget": "10000.00", "eigen_bijdrage_geld": "1000.00",
+        "eigen_bijdrage_uren": "400",
+        "maatschappelijke_meerwaarde": "Buren leren elkaar kennen en de straat blijft schoon.",
+        "kwaliteit_continuiteit": "Er zijn altijd twee vaste reserves en een draaiboek.",
+        "veiligheid_risico": "Wij zijn verzekerd en werken met veiligheidshesjes.",
+        "veiligheid_bevestigd": True, "privacyverklaring_gelezen": True,
+    }
+
+
+def ensure_demo_cases(org: Organisation, users: dict[str, User], now: datetime) -> None:
+    """A living demo: requests in several states, an initiative collecting support, a meeting."""
+    from participation.models import Case, Task
+    from participation.services import casework, challenges, council, initiatives
+    from participation.services import workflow as workflow_service
+
+    if db.session.scalar(select(Case.id).where(Case.organisation_id == org.id).limit(1)):
+        return
+    for code, title, area, budget in DEMO_TASKS:
+        db.session.add(Task(organisation_id=org.id, code=code, title=title, policy_area=area,
+                            description=title, current_budget=Decimal(budget)))
+    db.session.flush()
+    task = db.session.scalar(select(Task).where(Task.organisation_id == org.id,
+                                                Task.code == "GROEN-01"))
+    resident, coordinator = users["inwoner@example.nl"], users["coordinator@zonnedal.example"]
+    official = users["ambtenaar@zonnedal.example"]
+    start = (now + timedelta(weeks=20)).date()
+    earlier = now - timedelta(days=40)
+
+    def challenge(title: str, when: datetime) -> Case:
+        case = challenges.start_challenge(org, applicant=resident, now=when)
+        challenges.save_draft(case, _challenge_values(title, task.id, start), now=when)
+        challenges.submit_challenge(case, actor=resident, now=when)
+        return case
+
+    waiting = challenge("Groen Plantsoen Zuid", earlier)
+    workflow_service.apply_transition(waiting, "ontvangst_bevestigen", actor=coordinator,
+                                      now=earlier + timedelta(days=2))
+    workflow_service.apply_transition(
+        waiting, "aanvulling_vragen", actor=coordinator, now=earlier + timedelta(days=5),
+        inputs={"question": "Wilt u de offerte van de verzekering meesturen?", "term_days": 21})
+    casework.assign_case(waiting, assignee=official, actor=coordinator, now=earlier)
+
+    granted = challenge("Trapveld De Linde door sportvereniging", earlier - timedelta(days=30))
+    for name in ("ontvangst_bevestigen", "in_behandeling_nemen"):
+        workflow_service.apply_transition(granted, name, actor=coordinator, now=earlier)
+    workflow_service.apply_transition(granted, "naar_besluitvorming", actor=official, now=earlier)
+    decision = casework.record_decision(
+        granted, actor=official, deciding_body="college", decided_on=earlier.date(),
+        outcome="toegekend", reasons="De vereniging onderhoudt het veld beter en goedkoper.",
+        refusal_grounds=[], legal_remedies=casework.default_legal_remedies(org, "college"),
+        decision_number="2026-0142", partial_subtype="", document_id=None, now=earlier)
+    workflow_service.apply_transition(
+        granted, "toekennen", actor=official, now=earlier,
+        inputs={"reason": "De vereniging onderhoudt het veld beter en goedkoper.",
+                "decision": decision.id})
+    decision.published_at = earlier
+
+    challenge("Buurtkamer Parkwijk", now - timedelta(days=3))
+
+    draft = initiatives.InitiativeDraft(
+        title="Meer bomen op het Raadhuisplein",
+        summary="Wij vragen de raad om twaalf nieuwe bomen op het Raadhuisplein.",
+        proposal="De raad besluit het college te vragen in 2027 twaalf bomen te planten op het "
+                 "Raadhuisplein en daarvoor een plan met de buurt te maken.",
+        motivation="Het plein wordt in de zomer te heet. Bomen geven schaduw en koelte.",
+        deputy_name="Mohamed El Amrani", deputy_email="inwoner2@example.nl", not_excluded=True)
+    initiative = initiatives.create_initiative(org, applicant=resident, draft=draft, now=earlier)
+    initiatives.start_collecting(initiative, actor=resident, now=earlier)
+    initiatives.sign_initiative(initiative, users["inwoner2@example.nl"], now=earlier,
+                                birth_date=date(1990, 5, 17))
+
+    council.create_meeting(org, title="Raadsvergadering december", meeting_type="raadsvergadering",
+                           starts_at=(now + timedelta(days=21)).replace(hour=19, minute=30),
+                           location="Raadzaal", now=now)
 
 
 def register(app: Flask) -> None:
