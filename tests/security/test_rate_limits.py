@@ -68,7 +68,7 @@ def hammer(send, times: int, allowed: tuple[int, ...]) -> None:
 
 def test_login_is_limited(limited):
     client = limited.test_client()
-    send = lambda: client.post("/account/inloggen", data={"email": "a@example.nl",  # noqa: E731
+    send = lambda: client.post("/account/inloggen", data={"email": "a@example.nl",
                                                          "password": "fout"})
     hammer(send, 10, (422,))
     assert_limited(send())
@@ -77,14 +77,14 @@ def test_login_is_limited(limited):
 
 def test_registration_is_limited(limited):
     client = limited.test_client()
-    send = lambda: client.post("/account/registreren", data={"email": "x"})  # noqa: E731
+    send = lambda: client.post("/account/registreren", data={"email": "x"})
     hammer(send, 10, (422,))
     assert_limited(send())
 
 
 def test_password_reset_is_limited(limited):
     client = limited.test_client()
-    send = lambda: client.post("/account/wachtwoord-vergeten",  # noqa: E731
+    send = lambda: client.post("/account/wachtwoord-vergeten",
                                data={"email": "iemand@example.nl"})
     hammer(send, 10, (303,))
     assert_limited(send())
@@ -94,7 +94,7 @@ def test_filing_an_uitdaagrecht_request_is_limited_per_account(limited, create_o
     org = create_org()
     first, second = create_user(), create_user()
     client = logged_in(limited, first)
-    send = lambda: client.post(f"/{org.slug}/uitdaagrecht/nieuw")  # noqa: E731
+    send = lambda: client.post(f"/{org.slug}/uitdaagrecht/nieuw")
     hammer(send, 20, (303,))
     assert_limited(send())
     # Another account (from the same address) still files normally.
@@ -106,7 +106,7 @@ def test_filing_an_uitdaagrecht_request_is_limited_per_account(limited, create_o
 def test_filing_an_initiative_is_limited(limited, create_org, create_user):
     org = create_org()
     client = logged_in(limited, create_user())
-    send = lambda: client.post(f"/{org.slug}/initiatieven/nieuw", data={})  # noqa: E731
+    send = lambda: client.post(f"/{org.slug}/initiatieven/nieuw", data={})
     hammer(send, 20, (422,))
     assert_limited(send())
 
