@@ -99,13 +99,24 @@ def browser_context_args(browser_context_args: dict[str, Any],
     return {**browser_context_args, "base_url": live_server.url, "locale": "nl-NL"}
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # Keep each phase's report on the item, so fixtures can tell whether the test passed.
+    report = yield
+    setattr(item, f"_report_{report.when}", report)
+    return report
+
+
 @pytest.fixture()
-def page(page):
+def page(page, request):
     """pytest-playwright's page, failing the test when a loaded page had no axe check."""
     page.set_default_timeout(10_000)  # a missing element fails in seconds, not half a minute
     loads = helpers.track_page_loads(page)
     yield page
     helpers.forget_page(page)
+    call = getattr(request.node, "_report_call", None)
+    if call is None or not call.passed:
+        return  # the test's own failure is the message; pages after it were never reached
     unchecked = loads.unchecked()
     assert not unchecked, f"pages loaded without assert_accessible(page): {unchecked}"
 
