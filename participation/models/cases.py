@@ -36,6 +36,9 @@ class Case(db.Model):
         Index("ix_cases_public_submitted", "is_public", "submitted_at"),
         Index("ix_cases_org_type", "organisation_id", "request_type"),
         Index("ix_cases_org_outcome", "organisation_id", "outcome"),
+        # The latest change per organisation / install-wide: keys the figures cache (public/queries.py).
+        Index("ix_cases_org_updated", "organisation_id", "updated_at"),
+        Index("ix_cases_updated", "updated_at"),
         # Dutch full-text search (participation/search.py); SQLite uses an FTS5 table instead.
         Index("ix_cases_fts", text("to_tsvector('dutch', coalesce(title, '') || ' ' || "
                                    "coalesce(summary, '') || ' ' || coalesce(number, ''))"),

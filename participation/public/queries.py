@@ -8,15 +8,19 @@ number of statements, whatever the number of cases (tests count them).
 from __future__ import annotations
 
 import math
+import threading
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, extract, func, or_, select
+from flask import current_app
+from sqlalchemy import Select, and_, event, extract, func, or_, select
+from sqlalchemy.orm import Session
 
 from participation import search
 from participation.domain import workflow as wf
@@ -38,6 +42,50 @@ from participation.services.workflow import workflow_for_version
 
 PER_PAGE = 25
 MAX_PAGE = 100_000
+CACHE_SECONDS = 60
+
+
+# ---------------------------------------------------------------- figures cache
+
+# Facets, statistics and the work queue's counts per state read every case in scope; they
+# are cached per process and recomputed when a case in scope changed (its `updated_at`, one
+# index lookup), when this process flushed a change to a case, or after CACHE_SECONDS.
+_generation = 0
+_lock = threading.Lock()
+
+
+def _bump_generation(session, _flush_context) -> None:
+    global _generation
+    if any(isinstance(obj, Case) for obj in (*session.new, *session.dirty, *session.deleted)):
+        _generation += 1
+
+
+if not event.contains(Session, "after_flush", _bump_generation):
+    event.listen(Session, "after_flush", _bump_generation)
+
+
+def cases_changed_at(org_id: int | None) -> Any:
+    """The latest `updated_at` of the organisation's cases (or all): ix_cases_org_updated."""
+    query = select(func.max(Case.updated_at))
+    if org_id is not None:
+        query = query.where(Case.organisation_id == org_id)
+    return db.session.scalar(query)
+
+
+def cached(name: str, org_id: int | None, key: Any, compute: Callable[[], Any]
+           ) -> tuple[Any, float]:
+    """`compute()` or a copy from the last `CACHE_SECONDS`; returns (value, computed at)."""
+    store = current_app.extensions.setdefault("participation.figures_cache", {})
+    marker = (cases_changed_at(org_id), _generation, key)
+    now = time.time()
+    with _lock:
+        hit = store.get((name, org_id))
+    if hit is not None and hit[0] == marker and now - hit[1] < CACHE_SECONDS:
+        return hit[2], hit[1]
+    value = compute()
+    with _lock:
+        store[(name, org_id)] = (marker, now, value)
+    return value, now
 
 
 def type_labels() -> dict[str, str]:
@@ -293,7 +341,13 @@ class Facets:
 
 
 def facets(org: Organisation | None, locale: str = "nl") -> Facets:
-    """Two statements: the distinct (version, type, state, year) and their procedure versions."""
+    """From the cache (one statement), or three: the distinct (version, type, state, year)
+    and their procedure versions."""
+    return cached("facets", org.id if org is not None else None, locale,
+                  lambda: _facets(org, locale))[0]
+
+
+def _facets(org: Organisation | None, locale: str) -> Facets:
     year = _year(Case.submitted_at)
     query = (select(Case.workflow_version_id, Case.request_type, Case.state, year.label("year"))
              .where(Case.is_public.is_(True))

@@ -6,10 +6,12 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from statistics import median
 from typing import Any
 
 from flask import g, render_template
+from flask_babel import format_time
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -129,9 +131,19 @@ def build_figures(org, loc: str) -> tuple[list[Figure], dict[str, Any]]:
     return figures, {"total": total}
 
 
+def cached_figures(org, loc: str) -> tuple[list[Figure], dict[str, Any]]:
+    """The figures read every public case: computed at most once a minute per process, and
+    again as soon as a case changed. The page says from when the figures are."""
+    (figures, summary), computed_at = queries.cached(
+        "statistics", org.id if org is not None else None, loc,
+        lambda: build_figures(org, loc))
+    return figures, {**summary, "computed_at": datetime.fromtimestamp(computed_at, UTC)}
+
+
 def _render(org):
-    figures, summary = build_figures(org, locale())
-    return render_template("public/stats.html", org=org, figures=figures, summary=summary)
+    figures, summary = cached_figures(org, locale())
+    return render_template("public/stats.html", org=org, figures=figures, summary=summary,
+                           figures_time=format_time(summary["computed_at"], "HH:mm"))
 
 
 @bp.get("/statistieken")
@@ -145,7 +157,7 @@ def stats_org():
 
 
 def _csv(org, filename: str):
-    figures, _summary = build_figures(org, locale())
+    figures, _summary = cached_figures(org, locale())
 
     def lines():
         for figure in figures:
