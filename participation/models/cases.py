@@ -4,8 +4,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text,
-                        UniqueConstraint, text)
+from sqlalchemy import (JSON, CheckConstraint, ForeignKey, Index, Numeric, SmallInteger, String,
+                        Text, UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.extensions import db
@@ -30,6 +30,8 @@ class Case(db.Model):
         Index("ix_cases_org_public_submitted", "organisation_id", "is_public", "submitted_at"),
         Index("ix_cases_org_state", "organisation_id", "state"),
         Index("ix_cases_org_deadline", "organisation_id", "deadline"),
+        # The work queue's order (participation/workbench/queries.py): no sort step.
+        Index("ix_cases_org_queue", "organisation_id", "urgency", "deadline", "submitted_at", "id"),
         Index("ix_cases_assignee", "assignee_id"),
         Index("ix_cases_applicant", "applicant_id"),
         # Public register and statistics (participation/public/queries.py) filter and sort on these.
@@ -74,6 +76,9 @@ class Case(db.Model):
     clock_stopped_on: Mapped[date | None]
     # Stored so that the work queue can sort and filter by it with an index.
     deadline: Mapped[date | None]
+    # The work queue's first sort key, stored by services.workflow._store_clock:
+    # 0 running clock, 1 suspended clock, 2 no running clock (not started or stopped).
+    urgency: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
     # Term on the current state (e.g. the supplement term), if the state has one.
     state_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     state_deadline: Mapped[date | None]

@@ -682,7 +682,7 @@ def _make_case(rng, batch, ids, org: _Org, request_type, target, now, today, num
                decided_at=None, clock_started_on=None,
                clock_term_days=clock.term_days, clock_extension_days=clock.extension_days_allowed,
                clock_extended_days=0, clock_extended_on=None, clock_suspensions=[],
-               clock_stopped_on=None, deadline=None, state_entered_at=created_at,
+               clock_stopped_on=None, deadline=None, urgency=2, state_entered_at=created_at,
                state_deadline=None, state_reminded=False, overdue_notified=False,
                signature_count=0, collection_deadline=None, created_at=created_at,
                updated_at=created_at)
@@ -771,6 +771,7 @@ def _make_case(rng, batch, ids, org: _Org, request_type, target, now, today, num
 
     # As services.workflow stores them after the last step (computed once: add_term is slow).
     row["deadline"] = None if clock.stopped_on else clock.deadline(last_at.date())
+    row["urgency"] = 2 if row["deadline"] is None else 1 if clock.suspended else 0
     row["state_deadline"] = (deadlines.add_term(row["state_entered_at"].date(), days=int(state_term))
                              if state_term else None)
     if support_opened is not None:

@@ -82,6 +82,7 @@ def _store_clock(case: Case, clock: deadlines.ClockState, today: date) -> None:
                               for s in clock.suspensions]
     case.clock_stopped_on = clock.stopped_on
     case.deadline = None if clock.stopped_on else clock.deadline(today)
+    case.urgency = 2 if case.deadline is None else 1 if clock.suspended else 0
 
 
 def start_case(org: Organisation, request_type: str, *, applicant: User | None, title: str = "",

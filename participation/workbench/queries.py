@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, func, or_, select
-from sqlalchemy import case as sql_case
+from sqlalchemy import func, or_, select
 
 from participation.domain import grounds
 from participation.domain import workflow as wf
@@ -29,6 +28,7 @@ from participation.models import (
     User,
     WorkflowVersion,
 )
+from participation.public.queries import cached
 from participation.services import workflow as workflow_service
 from participation.services.casework import ASSIGNABLE_ROLES, BULK_INPUTS
 
@@ -150,12 +150,6 @@ class QueuePage:
     bulk_transitions: list[Option] = field(default_factory=list)
 
 
-def _suspended_expression():
-    # The clock's suspensions are [[start, end], …]; a running one ends in null. Stored as
-    # JSON text on both databases, so the text test works on SQLite and PostgreSQL alike.
-    return cast(Case.clock_suspensions, Text).like("%null]]")
-
-
 def _base_conditions(org_id: int) -> list[Any]:
     return [Case.organisation_id == org_id, Case.submitted_at.is_not(None)]
 
@@ -173,8 +167,7 @@ def _filter_conditions(filters: QueueFilters, *, user_id: int, today: date) -> l
     elif filters.assignee.isdigit():
         conditions.append(Case.assignee_id == int(filters.assignee))
     if filters.overdue:
-        conditions += [Case.deadline < today, Case.clock_stopped_on.is_(None),
-                       ~_suspended_expression()]
+        conditions += [Case.urgency == 0, Case.deadline < today]
     text = filters.text.strip().lower()
     if text:
         pattern = "%" + re.sub(r"([%_\\])", r"\\\1", text) + "%"
@@ -195,29 +188,33 @@ def work_queue(org_id: int, filters: QueueFilters, *, user_id: int, today: date,
                roles: set[str], locale: str = "nl") -> QueuePage:
     """The organisation's submitted cases, most urgent first: overdue, then fewest days
     left, suspended clocks after the running ones, cases without a running clock last;
-    then by submission. Five statements: count, rows, counts per state, procedure
+    then by submission. At most six statements: the latest change (the cache key), counts
+    per state (when a case changed), the count (only when filtered), rows, procedure
     versions, assignable officials."""
     base = _base_conditions(org_id)
-    conditions = base + _filter_conditions(filters, user_id=user_id, today=today)
+    narrowed = _filter_conditions(filters, user_id=user_id, today=today)
+    conditions = base + narrowed
 
-    total = db.session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
+    # Counts per state read every submitted case: cached until a case changes (see
+    # public.queries.cached); without filters they also give the total.
+    count_rows = cached("queue_counts", org_id, None, lambda: [tuple(r) for r in db.session.execute(
+        select(Case.request_type, Case.state, func.min(Case.workflow_version_id),
+               func.count(Case.id))
+        .where(*base).group_by(Case.request_type, Case.state)).all()])[0]
+    if not narrowed:
+        total = sum(count for _, _, _, count in count_rows)
+    else:
+        total = db.session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
     page = Page(page=max(1, filters.page), per_page=PER_PAGE, total=total)
     page.page = min(page.page, page.pages)
 
-    suspended = _suspended_expression()
-    running = and_(Case.deadline.is_not(None), Case.clock_stopped_on.is_(None))
-    urgency = sql_case((and_(running, ~suspended), 0), (running, 1), else_=2)
+    # Urgency (stored by the workflow service) then deadline: the order of ix_cases_org_queue.
     stmt = (select(Case, User.name)
             .outerjoin(User, User.id == Case.assignee_id)
             .where(*conditions)
-            .order_by(urgency, Case.deadline.asc(), Case.submitted_at.asc(), Case.id.asc())
+            .order_by(Case.urgency, Case.deadline.asc(), Case.submitted_at.asc(), Case.id.asc())
             .limit(PER_PAGE).offset((page.page - 1) * PER_PAGE))
     fetched = db.session.execute(stmt).all()
-
-    count_rows = db.session.execute(
-        select(Case.request_type, Case.state, func.min(Case.workflow_version_id),
-               func.count(Case.id))
-        .where(*base).group_by(Case.request_type, Case.state)).all()
 
     version_ids = {case.workflow_version_id for case, _ in fetched}
     version_ids |= {version_id for _, _, version_id, _ in count_rows}
