@@ -19,10 +19,10 @@ $(VENV)/.installed: pyproject.toml
 
 # Compiled catalogues are build output, not committed.
 compile: $(VENV)/.installed
-	$(PYBABEL) compile --use-fuzzy -d translations -f -q 2>/dev/null || $(PYBABEL) compile -d translations
+	$(PYBABEL) compile -d translations --statistics
 
 extract: $(VENV)/.installed
-	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --omit-header .
+	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.* __pycache__' -o translations/messages.pot --no-location --sort-output --omit-header .
 	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 translations: extract compile

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
+from wtforms.fields.core import UnboundField
 from wtforms import (
     BooleanField,
     FieldList,
@@ -740,3 +741,17 @@ class UploadForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A POST with only the CSRF token (delete a draft)."""
+
+
+def field_labels() -> dict[str, Any]:
+    """The form's (lazily translated) label for every key it stores in case.data, so that
+    other pages (the workbench) name the fields exactly as the resident saw them."""
+    labels: dict[str, Any] = {}
+    for step in STEPS:
+        for name in dir(step):
+            unbound = getattr(step, name, None)
+            if isinstance(unbound, UnboundField):
+                label = unbound.kwargs.get("label") or (unbound.args[0] if unbound.args else None)
+                if label:
+                    labels[name] = label
+    return labels

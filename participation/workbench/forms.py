@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -132,7 +132,8 @@ def transition_form(transition: wf.Transition, definition: wf.Workflow, org: Org
     if with_decision:
         attrs["deciding_body"] = SelectField(
             _l("Wie neemt het besluit?"), validators=[Needed()],
-            choices=choices((b.code, b.label_nl) for b in casework.deciding_bodies(org.tier)),
+            choices=choices((b.code, b.label_en if str(get_locale()).startswith("en") else b.label_nl)
+                            for b in casework.deciding_bodies(org.tier)),
             default=casework.default_deciding_body(org.tier))
         attrs["decided_on"] = DateField(_l("Datum van het besluit"), validators=[Needed()],
                                         default=today)

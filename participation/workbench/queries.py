@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from participation.domain import grounds
@@ -33,7 +34,7 @@ from participation.services import workflow as workflow_service
 from participation.services.casework import ASSIGNABLE_ROLES, BULK_INPUTS
 
 PER_PAGE = 50
-TYPE_LABELS = {"uitdaagrecht": ("Uitdaagrecht", "Right to challenge"),
+TYPE_LABELS = {"uitdaagrecht": ("Uitdaagrecht", "Right to Challenge"),
                "burgerinitiatief": ("Burgerinitiatief", "Citizens' initiative"),
                "bewonersinitiatief": ("Bewonersinitiatief", "Residents' initiative")}
 
@@ -293,38 +294,46 @@ def cases_for_bulk(org_id: int, ids: list[int]) -> dict[int, Case]:
 
 # Dutch labels for the request's form fields (case.data); unknown keys get a humanised name.
 DATA_LABELS = {
-    "task": "Taak", "task_code": "Taak", "task_id": "Taak", "task_title": "Taak",
-    "task_description": "Beschrijving van de taak", "description": "Beschrijving",
-    "summary": "Samenvatting", "plan": "Plan", "approach": "Aanpak", "goal": "Doel",
-    "goals": "Doelen", "results": "Resultaten", "quality": "Kwaliteit",
-    "quality_guarantees": "Kwaliteit en continuïteit", "continuity": "Continuïteit",
-    "budget": "Begroting", "requested_budget": "Gevraagd budget",
-    "budget_explanation": "Toelichting op de begroting", "cost_comparison": "Kostenvergelijking",
-    "support": "Draagvlak", "support_evidence": "Bewijs van draagvlak", "draagvlak": "Draagvlak",
-    "added_value": "Maatschappelijke meerwaarde", "social_value": "Maatschappelijke meerwaarde",
-    "organisation": "Organisatie", "organisation_name": "Naam van de organisatie",
-    "applicant_name": "Naam aanvrager", "group_name": "Naam van de groep",
-    "legal_form": "Rechtsvorm", "kvk_number": "KvK-nummer", "kvk": "KvK-nummer",
-    "contact_name": "Contactpersoon", "contact_email": "E-mailadres contactpersoon",
-    "contact_phone": "Telefoonnummer contactpersoon", "email": "E-mailadres",
-    "phone": "Telefoonnummer", "address": "Adres", "postcode": "Postcode",
-    "area": "Gebied", "neighbourhood": "Wijk of buurt", "location": "Locatie",
-    "policy_area": "Beleidsveld", "start_date": "Gewenste startdatum",
-    "end_date": "Gewenste einddatum", "duration": "Looptijd", "term": "Looptijd",
-    "risks": "Risico's", "safety": "Veiligheid", "insurance": "Verzekering",
-    "privacy": "Privacy", "partners": "Samenwerkingspartners", "members": "Leden",
-    "previous_case": "Eerdere aanvraag", "consent": "Toestemming",
-    "privacy_consent": "Toestemming voor gebruik van gegevens",
-    "agreement": "Overeenkomst", "progress_reports": "Voortgangsverslagen",
-    "evaluation": "Evaluatie",
+    "task": _l("Taak"), "task_code": _l("Taak"), "task_id": _l("Taak"), "task_title": _l("Taak"),
+    "task_description": _l("Beschrijving van de taak"), "description": _l("Beschrijving"),
+    "summary": _l("Samenvatting"), "plan": _l("Plan"), "approach": _l("Aanpak"), "goal": _l("Doel"),
+    "goals": _l("Doelen"), "results": _l("Resultaten"), "quality": _l("Kwaliteit"),
+    "quality_guarantees": _l("Kwaliteit en continuïteit"), "continuity": _l("Continuïteit"),
+    "budget": _l("Begroting"), "requested_budget": _l("Gevraagd budget"),
+    "budget_explanation": _l("Toelichting op de begroting"), "cost_comparison": _l("Kostenvergelijking"),
+    "support": _l("Draagvlak"), "support_evidence": _l("Bewijs van draagvlak"), "draagvlak": _l("Draagvlak"),
+    "added_value": _l("Maatschappelijke meerwaarde"), "social_value": _l("Maatschappelijke meerwaarde"),
+    "organisation": _l("Organisatie"), "organisation_name": _l("Naam van de organisatie"),
+    "applicant_name": _l("Naam aanvrager"), "group_name": _l("Naam van de groep"),
+    "legal_form": _l("Rechtsvorm"), "kvk_number": _l("KvK-nummer"), "kvk": _l("KvK-nummer"),
+    "contact_name": _l("Contactpersoon"), "contact_email": _l("E-mailadres contactpersoon"),
+    "contact_phone": _l("Telefoonnummer contactpersoon"), "email": _l("E-mailadres"),
+    "phone": _l("Telefoonnummer"), "address": _l("Adres"), "postcode": _l("Postcode"),
+    "area": _l("Gebied"), "neighbourhood": _l("Wijk of buurt"), "location": _l("Locatie"),
+    "policy_area": _l("Beleidsveld"), "start_date": _l("Gewenste startdatum"),
+    "end_date": _l("Gewenste einddatum"), "duration": _l("Looptijd"), "term": _l("Looptijd"),
+    "risks": _l("Risico's"), "safety": _l("Veiligheid"), "insurance": _l("Verzekering"),
+    "privacy": _l("Privacy"), "partners": _l("Samenwerkingspartners"), "members": _l("Leden"),
+    "previous_case": _l("Eerdere aanvraag"), "consent": _l("Toestemming"),
+    "privacy_consent": _l("Toestemming voor gebruik van gegevens"),
+    "agreement": _l("Overeenkomst"), "progress_reports": _l("Voortgangsverslagen"),
+    "evaluation": _l("Evaluatie"),
+    "ondertekend_door": _l("Ondertekend door"), "ondertekend_op": _l("Ondertekend op"),
+    "flags": _l("Aandachtspunten voor de behandelaar"),
+    "budget_totaal": _l("Totaal van de begroting"),
 }
 # Keys the case page shows in their own panel, not in the request's field list.
 PANEL_KEYS = frozenset({"agreement", "progress_reports", "evaluation"})
 
 
 def data_label(key: str) -> str:
+    from participation.challenges.forms import field_labels
+
+    form_labels = field_labels()
+    if key in form_labels:
+        return str(form_labels[key])
     if key in DATA_LABELS:
-        return DATA_LABELS[key]
+        return str(DATA_LABELS[key])
     text = re.sub(r"[_\-]+", " ", key).strip()
     return text[:1].upper() + text[1:] if text else key
 
