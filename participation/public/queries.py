@@ -20,7 +20,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask import current_app
 from sqlalchemy import Select, and_, event, extract, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from participation import search
 from participation.domain import workflow as wf
@@ -43,20 +43,23 @@ from participation.services.workflow import workflow_for_version
 PER_PAGE = 25
 MAX_PAGE = 100_000
 CACHE_SECONDS = 60
+CACHE_ENTRIES = 1_000
 
 
 # ---------------------------------------------------------------- figures cache
 
-# Facets, statistics and the work queue's counts per state read every case in scope; they
-# are cached per process and recomputed when a case in scope changed (its `updated_at`, one
-# index lookup), when this process flushed a change to a case, or after CACHE_SECONDS.
+# Facets, counts, statistics and the work queue's counts per state read every case in scope;
+# they are cached per process and recomputed when a case in scope changed (its `updated_at`)
+# or a decision was published (one statement of index lookups), when this process flushed a
+# change to a case or decision, or after CACHE_SECONDS.
 _generation = 0
 _lock = threading.Lock()
 
 
 def _bump_generation(session, _flush_context) -> None:
     global _generation
-    if any(isinstance(obj, Case) for obj in (*session.new, *session.dirty, *session.deleted)):
+    if any(isinstance(obj, (Case, Decision)) for obj in (*session.new, *session.dirty,
+                                                          *session.deleted)):
         _generation += 1
 
 
@@ -64,12 +67,16 @@ if not event.contains(Session, "after_flush", _bump_generation):
     event.listen(Session, "after_flush", _bump_generation)
 
 
-def cases_changed_at(org_id: int | None) -> Any:
-    """The latest `updated_at` of the organisation's cases (or all): ix_cases_org_updated."""
-    query = select(func.max(Case.updated_at))
+def cases_changed_at(org_id: int | None) -> tuple[Any, Any]:
+    """The latest `updated_at` of the organisation's cases (or all) and the latest decision
+    publication, in one statement of two index lookups (ix_cases_org_updated / ix_cases_updated,
+    ix_decisions_published_at)."""
+    cases = select(func.max(Case.updated_at))
     if org_id is not None:
-        query = query.where(Case.organisation_id == org_id)
-    return db.session.scalar(query)
+        cases = cases.where(Case.organisation_id == org_id)
+    row = db.session.execute(select(cases.scalar_subquery(),
+                                    select(func.max(Decision.published_at)).scalar_subquery())).one()
+    return tuple(row)
 
 
 def cached(name: str, org_id: int | None, key: Any, compute: Callable[[], Any]
@@ -84,6 +91,8 @@ def cached(name: str, org_id: int | None, key: Any, compute: Callable[[], Any]
         return hit[2], hit[1]
     value = compute()
     with _lock:
+        if len(store) >= CACHE_ENTRIES:  # counts are kept per filter combination
+            store.clear()
         store[(name, org_id)] = (marker, now, value)
     return value, now
 
@@ -317,9 +326,12 @@ class Page:
 
 
 def paged_rows(filters: Filters, org: Organisation | None, *, per_page: int = PER_PAGE) -> Page:
-    """One page of register rows: two statements (count, rows)."""
+    """One page of register rows: two statements (the latest change or the count, rows).
+    The count reads every matching case, so it is cached until a case changes."""
     query = public_cases(filters, org)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    scope = tuple(sorted(filters.as_args(page=1).items()))
+    total = cached(f"count {scope}", org.id if org is not None else None, None, lambda: db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())))[0]
     result = db.session.execute(
         query.add_columns(_latest_decision(Decision.outcome).label("decision_outcome"),
                           _latest_decision(Decision.decided_on).label("decision_date"))
@@ -450,10 +462,16 @@ def export_rows(filters: Filters, org: Organisation | None) -> tuple[list[Row], 
 
 
 def feed_decisions(org: Organisation, limit: int = 50) -> list[tuple[Decision, Case]]:
+    # The case test is an EXISTS on the primary key, so that SQLite walks the decisions by
+    # ix_decisions_published_at and stops after `limit` instead of sorting all the
+    # organisation's decisions (a plain join makes it start from the cases).
+    in_scope = aliased(Case)
     return list(db.session.execute(
         select(Decision, Case).join(Case, Case.id == Decision.case_id)
-        .where(Case.organisation_id == org.id, Case.is_public.is_(True),
-               Decision.published_at.is_not(None))
+        .where(Decision.published_at.is_not(None),
+               select(in_scope.id).where(in_scope.id == Decision.case_id,
+                                         in_scope.organisation_id == org.id,
+                                         in_scope.is_public.is_(True)).exists())
         .order_by(Decision.published_at.desc(), Decision.id.desc()).limit(limit)))
 
 
