@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app
+from werkzeug.routing import IntegerConverter
 
 CSP: dict[str, str] = {
     "default-src": "'none'",
@@ -41,5 +42,15 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+class BoundedInt(IntegerConverter):
+    """<int:...> in URLs, at most the largest id a database column holds: a longer number
+    is simply not found (404), instead of overflowing the database driver (500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_app(app: Flask) -> None:
+    # Before the blueprints add their rules: the rules look their converters up when added.
+    app.url_map.converters["int"] = BoundedInt
     app.after_request(set_security_headers)

@@ -141,7 +141,7 @@ def _whole_number(label_error: str):
         if not field.data:
             return
         raw = field.data.replace(".", "").replace(" ", "")
-        if not raw.isdigit() or int(raw) > MAX_COUNT:
+        if not (raw.isascii() and raw.isdecimal() and len(raw) < 10) or int(raw) > MAX_COUNT:
             raise ValidationError(label_error)
     return check
 

@@ -33,7 +33,7 @@ def _page_size(errors: dict[str, str]) -> int:
     raw = request.args.get("page_size", "")
     if not raw:
         return DEFAULT_PAGE_SIZE
-    if raw.isdigit() and 1 <= int(raw) <= MAX_PAGE_SIZE:
+    if (raw.isascii() and raw.isdecimal() and len(raw) < 10) and 1 <= int(raw) <= MAX_PAGE_SIZE:
         return int(raw)
     errors["page_size"] = f"a whole number from 1 to {MAX_PAGE_SIZE}"
     return DEFAULT_PAGE_SIZE
@@ -163,7 +163,7 @@ def case_detail(organisatie: str, case_id: int):
 def decisions():
     errors: dict[str, str] = {}
     raw_page = request.args.get("page", "1")
-    page = int(raw_page) if raw_page.isdigit() and 1 <= int(raw_page) <= queries.MAX_PAGE else None
+    page = int(raw_page) if (raw_page.isascii() and raw_page.isdecimal() and len(raw_page) < 10) and 1 <= int(raw_page) <= queries.MAX_PAGE else None
     if page is None:
         errors["page"] = "page must be a whole number from 1"
     size = _page_size(errors)

@@ -114,7 +114,7 @@ def parse_whole(text: str | None) -> int | None:
     raw = (text or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 9:
+    if not (raw.isascii() and raw.isdecimal() and len(raw) < 10) or len(raw) > 9:
         raise ValueError(str(_l("Vul een heel getal in, bijvoorbeeld 12.")))
     return int(raw)
 

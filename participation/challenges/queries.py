@@ -75,7 +75,7 @@ def _event_ids(case: Case, key: str) -> set[int]:
     for inputs in db.session.scalars(select(AuditEvent.inputs).where(
             AuditEvent.case_id == case.id, AuditEvent.public.is_(True))):
         value = (inputs or {}).get(key)
-        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        if isinstance(value, int) or (isinstance(value, str) and (value.isascii() and value.isdecimal() and len(value) < 10)):
             found.add(int(value))
     return found
 

@@ -797,7 +797,7 @@ def _as_days(value: object) -> int | None:
     """A whole number of days 1..365 from an int or a form string; None when invalid."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and (value.strip().isascii() and value.strip().isdecimal() and len(value.strip()) < 10):
         value = int(value.strip())
     if isinstance(value, int) and 1 <= value <= MAX_INPUT_DAYS:
         return value

@@ -90,7 +90,7 @@ def _ori_error(detail: str, status: int = 400):
 
 def _ori_params() -> tuple[int, datetime | None, Organisation | None] | Response:
     raw_page = request.args.get("page", "1")
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= queries.MAX_PAGE:
+    if not (raw_page.isascii() and raw_page.isdecimal() and len(raw_page) < 10) or not 1 <= int(raw_page) <= queries.MAX_PAGE:
         return _ori_error("page moet een geheel getal vanaf 1 zijn")
     changed_since = None
     raw = request.args.get("gewijzigdSinds")

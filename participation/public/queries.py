@@ -157,7 +157,7 @@ def parse_filters(args: Mapping[str, str], *, names: Mapping[str, str] | None = 
             errors[names.get("state", "state")] = "unknown state"
     value = get("year")
     if value:
-        if value.isdigit() and 1900 <= int(value) <= 2999:
+        if (value.isascii() and value.isdecimal() and len(value) < 10) and 1900 <= int(value) <= 2999:
             filters.year = int(value)
         else:
             errors[names.get("year", "year")] = "year must be a four-digit number"
@@ -179,7 +179,7 @@ def parse_filters(args: Mapping[str, str], *, names: Mapping[str, str] | None = 
     filters.q = search.normalise_query(raw_q)
     value = get("page")
     if value:
-        if value.isdigit() and 1 <= int(value) <= MAX_PAGE:
+        if (value.isascii() and value.isdecimal() and len(value) < 10) and 1 <= int(value) <= MAX_PAGE:
             filters.page = int(value)
         else:
             errors[names.get("page", "page")] = "page must be a whole number from 1"

@@ -85,7 +85,7 @@ def save_draft(case: Case, values: Mapping[str, Any], *, now: datetime) -> Case:
         case.policy_area = str(values["beleidsveld"] or "")[:80]
     if "taak" in values:
         task_id = str(values["taak"] or "")
-        task = db.session.get(Task, int(task_id)) if task_id.isdigit() else None
+        task = db.session.get(Task, int(task_id)) if (task_id.isascii() and task_id.isdecimal() and len(task_id) < 10) else None
         case.task_id = task.id if task is not None and task.organisation_id == case.organisation_id else None
     if "gevraagd_budget" in values:
         amount = _amount(values["gevraagd_budget"]) if values["gevraagd_budget"] else None

@@ -170,7 +170,7 @@ def transition_inputs(form: FlaskForm) -> dict[str, Any]:
         if kind in form:
             value = form[kind].data
             if kind == "meeting" and value:
-                value = int(value) if str(value).isdigit() else value
+                value = int(value) if (str(value).isascii() and str(value).isdecimal() and len(str(value)) < 10) else value
             inputs[kind] = value
     return inputs
 

@@ -165,7 +165,7 @@ def _filter_conditions(filters: QueueFilters, *, user_id: int, today: date) -> l
         conditions.append(Case.assignee_id == user_id)
     elif filters.assignee == "none":
         conditions.append(Case.assignee_id.is_(None))
-    elif filters.assignee.isdigit():
+    elif (filters.assignee.isascii() and filters.assignee.isdecimal() and len(filters.assignee) < 10):
         conditions.append(Case.assignee_id == int(filters.assignee))
     if filters.overdue:
         conditions += [Case.urgency == 0, Case.deadline < today]

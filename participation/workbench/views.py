@@ -56,7 +56,7 @@ def _filters_from_args() -> queries.QueueFilters:
         request_type=args.get("type", "") if args.get("type") in queries.TYPE_LABELS else "",
         state=args.get("state", "")[:60], assignee=args.get("assignee", "")[:12],
         overdue=args.get("overdue") in ("y", "1", "on", "true"), text=args.get("q", "")[:100],
-        page=int(page) if page.isdigit() else 1)
+        page=int(page) if (page.isascii() and page.isdecimal() and len(page) < 10) else 1)
 
 
 def _filter_form(data: queries.QueuePage) -> QueueFilterForm:
@@ -107,7 +107,7 @@ def _selected_cases() -> list[tuple[int, int]]:
     selected = []
     for raw in request.form.getlist("case"):
         case_id, _sep, version = raw.partition(":")
-        if case_id.isdigit() and version.isdigit():
+        if (case_id.isascii() and case_id.isdecimal() and len(case_id) < 10) and (version.isascii() and version.isdecimal() and len(version) < 10):
             selected.append((int(case_id), int(version)))
     return selected
 
@@ -149,7 +149,7 @@ def bulk():
         return redirect_303(back)
     text = (form.text.data or "").strip()
     template_id = request.form.get("template", "")
-    if template_id.isdigit():
+    if (template_id.isascii() and template_id.isdecimal() and len(template_id) < 10):
         template = db.session.get(ResponseTemplate, int(template_id))
         if template is None or template.organisation_id != g.org.id:
             abort(404)
@@ -182,7 +182,7 @@ def _assignee_from(value: str) -> User | None | bool:
     """A User, None for "nobody", or False when nothing usable was chosen."""
     if value == "none":
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdecimal() and len(value) < 10):
         return False
     user = db.session.get(User, int(value))
     return user if user is not None else False
@@ -323,7 +323,7 @@ def fire(case_id: int, name: str):
     try:
         casework.fire_transition(case, name, actor=current_user, inputs=transition_inputs(form),
                                  now=utcnow(), decision=decision_fields(form), document=document,
-                                 expected_version=int(lock) if str(lock).isdigit() else -1)
+                                 expected_version=int(lock) if (str(lock).isascii() and str(lock).isdecimal() and len(str(lock)) < 10) else -1)
     except Conflict:
         db.session.rollback()
         fresh = _load_case(case_id)
