@@ -170,6 +170,10 @@ def build_world(app) -> World:
     comment = initiatives.ask_question(initiative, author=world.user("resident"),
                                        body="Waar komen de bankjes?", now=now)
     world.ids["comment"] = comment.id
+    # A second initiative for staff pages in tests that fill the first one with comments.
+    world.ids["initiative_staff"] = world.initiative(title="Speeltuin")
+    initiatives.ask_question(db.session.get(Case, world.ids["initiative_staff"]),
+                             author=world.user("resident"), body="Wanneer?", now=now)
     meeting = council.create_meeting(org_a, title="Raadsvergadering", meeting_type="raadsvergadering",
                                      starts_at=datetime.now(UTC).replace(microsecond=0)
                                      + timedelta(days=14), now=now)
