@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, got_request_exception, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, text
@@ -135,6 +135,9 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception):
+        # This handler swallows the exception, so Flask would not signal it; do it here so
+        # monitoring (and the test suite's "no 500" guard) still hears about it.
+        got_request_exception.send(app, exception=exc)
         app.logger.exception("unhandled error")
         db.session.rollback()
         return render_error(500)

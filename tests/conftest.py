@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
 import pytest
-from flask import g, request_started
+from flask import g, got_request_exception, request_started
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -76,11 +76,28 @@ def app(database_url, tmp_path_factory):
 
     request_started.connect(fresh_g, app, weak=False)
 
+    def record_exception(sender, exception, **extra):
+        SERVER_ERRORS.append(repr(exception))
+
+    got_request_exception.connect(record_exception, app, weak=False)
+
     yield app
     with app.app_context():
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+SERVER_ERRORS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def no_server_errors():
+    """No request in the suite may end in an unhandled exception (a 500 page)."""
+    SERVER_ERRORS.clear()
+    yield
+    errors, SERVER_ERRORS[:] = list(SERVER_ERRORS), []
+    assert not errors, f"a request raised an unhandled exception: {errors}"
 
 
 def _empty_tables() -> None:
