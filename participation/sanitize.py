@@ -13,7 +13,9 @@ import unicodedata
 from typing import Any
 
 import bleach
+from flask import Request
 from markupsafe import Markup, escape
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote"})
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
@@ -57,3 +59,31 @@ def user_text(text: Any) -> Markup:
     """Plain user text, escaped, with its line breaks kept as <br>."""
     escaped = escape(plain(text))
     return Markup("<br>\n").join(escaped.split("\n"))
+
+
+class CleanMultiDict(ImmutableMultiDict):
+    """Form fields and query parameters with every control character (except tab and line
+    breaks) replaced by U+FFFD. PostgreSQL refuses NUL in text, and no field has a use for
+    the others. Replaced, not removed: "ad\x00min" must not turn into "admin", and a
+    garbled filter value stays an unknown value (400), not an absent one."""
+
+    def __init__(self, mapping: Any = None) -> None:
+        if mapping is None:
+            super().__init__()
+            return
+        if isinstance(mapping, MultiDict):
+            pairs = mapping.items(multi=True)
+        elif isinstance(mapping, dict):
+            pairs = ((k, v) for k, values in mapping.items()
+                     for v in (values if isinstance(values, (list, tuple)) else [values]))
+        else:
+            pairs = mapping
+        super().__init__([(_replace_controls(k), _replace_controls(v)) for k, v in pairs])
+
+
+def _replace_controls(value: Any) -> Any:
+    return _CONTROL.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+class CleanRequest(Request):
+    parameter_storage_class = CleanMultiDict

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 CSP: dict[str, str] = {
     "default-src": "'none'",
@@ -50,7 +50,20 @@ class BoundedInt(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+class PrintableString(UnicodeConverter):
+    """<name> in URLs without control characters: a slug or token with NUL in it is not
+    found (404), instead of reaching PostgreSQL, which refuses NUL in text (500)."""
+
+    def __init__(self, map, minlength=1, maxlength=None, length=None) -> None:
+        super().__init__(map, minlength=minlength, maxlength=maxlength, length=length)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]", 1)
+
+
 def init_app(app: Flask) -> None:
     # Before the blueprints add their rules: the rules look their converters up when added.
     app.url_map.converters["int"] = BoundedInt
+    app.url_map.converters["default"] = app.url_map.converters["string"] = PrintableString
+    from participation.sanitize import CleanRequest  # form and query values without NUL etc.
+
+    app.request_class = CleanRequest
     app.after_request(set_security_headers)
