@@ -312,3 +312,32 @@ def test_huge_ids_in_urls_are_not_found(world, number):
                       ("griffie", f"/{world.a}/griffie/vergaderingen/{number}"),
                       ("admin", f"/{world.a}/beheer/taken/{number}")]:
         assert world.client(role).get(url).status_code == 404, (role, url)
+
+
+@pytest.mark.parametrize("segment", ["%00", "a%00b", "%E2%80%AE", "%C0%AF", "..%2F..%2Fetc"])
+def test_hostile_path_segments_are_not_found(world, segment):
+    cases = [("anonymous", f"/{segment}/"), ("anonymous", f"/{segment}/register"),
+             ("anonymous", f"/account/bevestigen/{segment}"),
+             ("anonymous", f"/account/wachtwoord-herstellen/{segment}"),
+             ("anonymous", f"/api/v1/zaken/{segment}/1"), ("anonymous", f"/lang/{segment}"),
+             ("anonymous", f"/feeds/{segment}/besluiten.atom"),
+             ("anonymous", f"/open-data/{segment}/verzoeken.csv"),
+             ("admin", f"/{world.a}/beheer/procedures/{segment}/nieuw"),
+             ("griffie", f"/{world.a}/griffie/zaken/{world.ids['initiative']}/stap/{segment}")]
+    for role, url in cases:
+        response = world.client(role).get(url)
+        assert response.status_code in (400, 404), (role, url, response.status_code)
+    response = world.client("coordinator").post(
+        f"/{world.a}/werkbak/zaken/{world.ids['challenge']}/stappen/{segment}")
+    assert response.status_code in (400, 404)
+
+
+def test_control_characters_in_requests_are_replaced_not_removed(app):
+    with app.test_request_context("/?q=ad%00min&r=a%09b", method="POST",
+                                  data={"naam": "x\x00y\x1bz", "tekst": "regel\r\nregel\t"}):
+        from flask import request
+
+        assert request.args["q"] == "ad\ufffdmin"  # not "admin"
+        assert request.args["r"] == "a\tb"
+        assert request.form["naam"] == "x\ufffdy\ufffdz"
+        assert request.form["tekst"] == "regel\r\nregel\t"
