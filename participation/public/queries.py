@@ -17,8 +17,8 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from flask_babel import gettext as _
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, event, extract, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
@@ -203,7 +203,7 @@ def _year(column):
 def public_cases(filters: Filters, org: Organisation | None = None) -> Select:
     """Public cases matching `filters`, newest submission first (no columns beyond Case)."""
     # `= true`, not `IS true`: PostgreSQL only uses an index for the former.
-    query = select(Case).where(Case.is_public == True)  # noqa: E712
+    query = select(Case).where(Case.is_public == True)
     if org is not None:
         query = query.where(Case.organisation_id == org.id)
     elif filters.organisation:
