@@ -97,6 +97,13 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),
+        # Retention periods in days per record type (AVG storage limitation); see retention run.
+        "RETENTION_DAYS": {
+            "drafts": _int(env.get("RETENTION_DRAFTS_DAYS"), 180),
+            "outbox": _int(env.get("RETENTION_OUTBOX_DAYS"), 90),
+            "notifications": _int(env.get("RETENTION_NOTIFICATIONS_DAYS"), 365),
+            "signatures": _int(env.get("RETENTION_SIGNATURES_DAYS"), 365),
+        },
         "LOGIN_MAX_FAILURES": _int(env.get("LOGIN_MAX_FAILURES"), 5),
         "LOGIN_LOCK_MINUTES": _int(env.get("LOGIN_LOCK_MINUTES"), 15),
     }

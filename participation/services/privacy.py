@@ -121,7 +121,10 @@ DEFAULT_RETENTION_DAYS = {
 
 
 def apply_retention(*, now: datetime, days: dict[str, int] | None = None) -> RetentionReport:
-    limits = {**DEFAULT_RETENTION_DAYS, **(days or {})}
+    from flask import current_app
+
+    configured = current_app.config.get("RETENTION_DAYS", {}) if current_app else {}
+    limits = {**DEFAULT_RETENTION_DAYS, **configured, **(days or {})}
     report = RetentionReport()
 
     def cutoff(kind: str) -> datetime:

@@ -111,3 +111,18 @@ def test_retention_keeps_signature_count_when_supporter_list_goes(create_org, cr
     db.session.commit()
     assert report.signatures == 1
     assert db.session.get(Case, case.id).signature_count == 1
+
+
+def test_retention_periods_come_from_the_configuration(app, create_org, create_user):
+    org, resident = create_org(), create_user()
+    draft = service.start_case(org, "uitdaagrecht", applicant=resident, now=NOW)
+    db.session.commit()
+    draft.updated_at = NOW - timedelta(days=40)
+    db.session.commit()
+    assert privacy.apply_retention(now=NOW).drafts == 0  # default: 180 days
+    original = app.config["RETENTION_DAYS"]
+    app.config["RETENTION_DAYS"] = {**original, "drafts": 30}
+    try:
+        assert privacy.apply_retention(now=NOW).drafts == 1
+    finally:
+        app.config["RETENTION_DAYS"] = original
