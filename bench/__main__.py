@@ -135,8 +135,8 @@ def _pg_scalar(url: str, sql: str):
 
 def schema_fingerprint() -> str:
     """Changes when a model or the seeding code changes, so a cached SQLite file is redone."""
-    from participation.extensions import db
     import participation.models  # noqa: F401  (registers the tables)
+    from participation.extensions import db
 
     digest = hashlib.sha256()
     for table in db.metadata.sorted_tables:

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-24 19:28:52.162029
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'fd1ec81510df'

@@ -8,9 +8,8 @@ Revises: fd1ec81510df
 Create Date: 2026-11-24 20:18:10.766454
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f63fcb1752d8'

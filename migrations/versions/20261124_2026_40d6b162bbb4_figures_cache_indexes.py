@@ -6,8 +6,6 @@ Create Date: 2026-11-24 20:26:35.224850
 
 """
 from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision = '40d6b162bbb4'

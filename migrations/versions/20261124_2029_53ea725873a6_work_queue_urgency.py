@@ -10,9 +10,8 @@ Revises: 40d6b162bbb4
 Create Date: 2026-11-24 20:29:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '53ea725873a6'

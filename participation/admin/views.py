@@ -7,9 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.admin import bp, branding_bp, queries
-from participation.admin.forms import (BrandingForm, ConfirmForm, GrantRoleForm, LogoForm,
-                                       PresetForm, ProcedureUploadForm, TaskForm, format_ratio,
-                                       parse_count)
+from participation.admin.forms import (
+    BrandingForm,
+    ConfirmForm,
+    GrantRoleForm,
+    LogoForm,
+    PresetForm,
+    ProcedureUploadForm,
+    TaskForm,
+    format_ratio,
+    parse_count,
+)
 from participation.admin.presenters import REQUEST_TYPE_NAMES, describe, euro
 from participation.diagram import render_svg
 from participation.domain.workflow import REQUEST_TYPES, DefinitionError

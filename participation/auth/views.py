@@ -11,8 +11,14 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from participation.auth import bp
-from participation.auth.forms import (ChangePasswordForm, EmailOnlyForm, LoginForm, ProfileForm,
-                                      RegisterForm, ResetPasswordForm)
+from participation.auth.forms import (
+    ChangePasswordForm,
+    EmailOnlyForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 from participation.extensions import db, limiter
 from participation.htmx import redirect_303
 from participation.models import User

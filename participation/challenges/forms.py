@@ -18,7 +18,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
-from wtforms.fields.core import UnboundField
 from wtforms import (
     BooleanField,
     FieldList,
@@ -31,6 +30,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from participation.domain.grounds import LEGAL_ENTITY_FORMS, LEGAL_FORMS

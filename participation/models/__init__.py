@@ -1,6 +1,13 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers them all."""
 from participation.models.audit import AuditEvent
-from participation.models.cases import Attachment, Case, CaseMessage, Comment, InternalNote, Signature
+from participation.models.cases import (
+    Attachment,
+    Case,
+    CaseMessage,
+    Comment,
+    InternalNote,
+    Signature,
+)
 from participation.models.council import AgendaItem, Meeting, Vote
 from participation.models.decisions import Decision
 from participation.models.organisations import Membership, Organisation, Role, Task

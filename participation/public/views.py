@@ -65,4 +65,4 @@ def theme_css():
 
 def _is_hex(value: str) -> bool:
     return len(value) == 7 and value[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in value[1:])
-from participation.public import register, opendata, stats  # noqa: E402,F401  (transparency routes)
+from participation.public import opendata, register, stats  # noqa: E402,F401  (transparency routes)

@@ -7,16 +7,24 @@ email, password, birth date, contact details inside their requests, their drafts
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
 
 from participation.extensions import db
-from participation.models import (AuditEvent, Case, CaseMessage, Comment, Notification,
-                                  OutboxMessage, Signature, User)
+from participation.models import (
+    AuditEvent,
+    Case,
+    CaseMessage,
+    Comment,
+    Notification,
+    OutboxMessage,
+    Signature,
+    User,
+)
 from participation.services.accounts import hash_password
 
 # Keys inside case.data that hold personal data of the applicant or their contacts.

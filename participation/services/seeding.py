@@ -27,14 +27,27 @@ from typing import Any, Iterator
 from sqlalchemy import func, insert, select, text
 
 from participation.domain import audit as audit_chain
-from participation.domain import deadlines
-from participation.domain import thresholds
+from participation.domain import deadlines, thresholds
 from participation.domain import workflow as wf
 from participation.domain.grounds import OUTCOMES, PARTIAL_SUBTYPES, TIERS
 from participation.extensions import db
-from participation.models import (AgendaItem, Attachment, AuditEvent, Case, CaseMessage, Comment,
-                                  Decision, InternalNote, Meeting, Membership, Organisation,
-                                  Signature, Task, User, Vote)
+from participation.models import (
+    AgendaItem,
+    Attachment,
+    AuditEvent,
+    Case,
+    CaseMessage,
+    Comment,
+    Decision,
+    InternalNote,
+    Meeting,
+    Membership,
+    Organisation,
+    Signature,
+    Task,
+    User,
+    Vote,
+)
 from participation.services import organisations as organisation_service
 from participation.services.accounts import hash_password
 from participation.services.workflow import NUMBER_PREFIX, workflow_for_version

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from participation.domain import workflow as wf
@@ -18,7 +19,6 @@ from participation.extensions import db
 from participation.models import Case, Membership, User
 from participation.services import mail
 from participation.services.workflow import Conflict, apply_transition, workflow_of
-
 
 
 @dataclass

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (

@@ -3,7 +3,7 @@ record the council's decision with the vote and publish it; the initiator hears 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from playwright.sync_api import Page, expect
 

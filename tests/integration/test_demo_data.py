@@ -1,7 +1,6 @@
 """`flask demo-data` gives a newcomer a living platform, and running it twice changes nothing."""
 from __future__ import annotations
 
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from participation.extensions import db

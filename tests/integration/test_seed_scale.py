@@ -8,8 +8,17 @@ from sqlalchemy import func, select
 
 from participation.domain import workflow as wf
 from participation.extensions import db
-from participation.models import (AgendaItem, AuditEvent, Case, Decision, Meeting, Organisation,
-                                  Signature, User, Vote)
+from participation.models import (
+    AgendaItem,
+    AuditEvent,
+    Case,
+    Decision,
+    Meeting,
+    Organisation,
+    Signature,
+    User,
+    Vote,
+)
 from participation.services import seeding
 from participation.services.workflow import verify_all_chains, workflow_of
 from tests.conftest import NOW, _empty_tables

@@ -5,8 +5,14 @@ from datetime import date
 
 import pytest
 
-from participation.domain.thresholds import (Threshold, age_on, collection_deadline, old_enough,
-                                             required_signatures, threshold_reached)
+from participation.domain.thresholds import (
+    Threshold,
+    age_on,
+    collection_deadline,
+    old_enough,
+    required_signatures,
+    threshold_reached,
+)
 
 D = date.fromisoformat
 

@@ -361,7 +361,7 @@ def test_uitdaagrecht_case_with_the_council(griffie_setup, make_meeting, create_
 
 
 def test_decision_dates_use_the_meeting_day_in_amsterdam():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     # 23:30 UTC on 30 June is already 1 July in Amsterdam.
     assert local_date(datetime(2026, 6, 30, 23, 30, tzinfo=UTC)) == date(2026, 7, 1)

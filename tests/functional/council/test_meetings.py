@@ -1,7 +1,7 @@
 """Meetings: create and edit with validation, types per tier, local time stored as UTC."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
