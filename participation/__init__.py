@@ -15,7 +15,16 @@ from werkzeug.exceptions import HTTPException
 
 from participation import config as config_module
 from participation import security, tenancy
-from participation.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+from participation.extensions import (
+    babel,
+    csrf,
+    db,
+    install_template_gettext,
+    limiter,
+    login_manager,
+    migrate,
+    select_locale,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +58,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "translations"))
+    install_template_gettext(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     security.init_app(app)

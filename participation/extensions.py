@@ -47,3 +47,35 @@ def select_locale() -> str:
 
 
 babel = Babel()
+
+
+def translations():
+    """The current catalogue, kept next to the locale it belongs to. Flask-Babel finds it
+    through four context lookups per string, and a page translates a few hundred strings;
+    force_locale() swaps the locale object, which makes us look again."""
+    from flask.globals import _cv_app
+    from flask_babel import get_translations
+
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        return get_translations()
+    store = app_ctx.g.__dict__
+    babel_ctx = store.get("_flask_babel")
+    locale = getattr(babel_ctx, "babel_locale", None)
+    memo = store.get("_participation_translations")
+    if locale is not None and memo is not None and memo[0] is locale:
+        return memo[1]
+    found = get_translations()  # also settles the locale
+    locale = getattr(store.get("_flask_babel"), "babel_locale", None)
+    if locale is not None:
+        store["_participation_translations"] = (locale, found)
+    return found
+
+
+def install_template_gettext(app) -> None:
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True)

@@ -9,7 +9,8 @@ listeners below maintain. Both engines therefore find the same cases for the sam
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import DDL, Integer, column, event, false, func, or_, text
 from sqlalchemy.orm import Session
@@ -195,6 +196,20 @@ def _write(connection, case_id: int, title, summary, number) -> None:
     connection.execute(text("DELETE FROM case_search WHERE rowid = :id"), {"id": case_id})
     connection.execute(text("INSERT INTO case_search (rowid, body) VALUES (:id, :body)"),
                        {"id": case_id, "body": _document(title, summary, number)})
+
+
+def index_rows(connection, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Add freshly bulk-inserted cases (dicts with id, title, summary, number) to the SQLite
+    search table; Core inserts bypass the ORM listeners below. A no-op on PostgreSQL."""
+    if connection.dialect.name != "sqlite":
+        return
+    ensure_table(connection)
+    documents = [{"id": r["id"], "body": _document(r.get("title"), r.get("summary"), r.get("number"))}
+                 for r in rows]
+    if documents:
+        connection.execute(text("DELETE FROM case_search WHERE rowid = :id"), documents)
+        connection.execute(text("INSERT INTO case_search (rowid, body) VALUES (:id, :body)"),
+                           documents)
 
 
 def ensure_table(connection) -> None:

@@ -109,6 +109,7 @@ def _empty_tables() -> None:
     else:
         for table in tables:
             db.session.execute(table.delete())
+        db.session.execute(text("DELETE FROM case_search"))  # the FTS5 table is not in metadata
     db.session.commit()
 
 

@@ -15,6 +15,7 @@ from participation.api import bp, openapi
 from participation.domain.grounds import DECIDING_BODIES, label
 from participation.extensions import db
 from participation.models import Case, Decision, Organisation
+from participation.pagecache import cached_page, install_scope
 from participation.public import queries
 
 DEFAULT_PAGE_SIZE = 25
@@ -109,6 +110,7 @@ def _locale() -> str:
 
 
 @bp.get("/organisaties")
+@cached_page(install_scope)
 def organisations():
     found = queries.organisations()
     return jsonify(count=len(found), next=None, previous=None,
@@ -116,6 +118,7 @@ def organisations():
 
 
 @bp.get("/zaken")
+@cached_page(install_scope)
 def cases():
     filters, errors = queries.parse_filters(request.args, names=API_FILTERS)
     size = _page_size(errors)
@@ -130,6 +133,7 @@ def cases():
 
 
 @bp.get("/zaken/<organisatie>/<int:case_id>")
+@cached_page(install_scope)
 def case_detail(organisatie: str, case_id: int):
     if not queries.valid_slug(organisatie):
         abort(404)
@@ -160,6 +164,7 @@ def case_detail(organisatie: str, case_id: int):
 
 
 @bp.get("/besluiten")
+@cached_page(install_scope)
 def decisions():
     errors: dict[str, str] = {}
     raw_page = request.args.get("page", "1")

@@ -57,8 +57,9 @@ def register(app: Flask) -> None:
             sys.exit(1)
         # Planner statistics for the new rows now, not whenever autovacuum gets to them: without
         # them PostgreSQL picks plans fit for empty tables (the register took 1.5 s at 100k).
+        # VACUUM also sets the visibility map, so deep register pages are index-only scans.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("ANALYZE"))
+            conn.execute(text("VACUUM ANALYZE" if conn.dialect.name == "postgresql" else "ANALYZE"))
         counts = ", ".join(f"{name} {n:,}" for name, n in sorted(progress.counts.items()))
         click.echo(f"Klaar in {progress.seconds:.1f} s: {counts}")
         click.echo(f"Organisaties: {', '.join(progress.organisations)}")

@@ -37,7 +37,8 @@ class Case(db.Model):
                         name="request_type"),
         CheckConstraint("signature_count >= 0", name="signature_count"),
         UniqueConstraint("organisation_id", "number"),
-        Index("ix_cases_org_public_submitted", "organisation_id", "is_public", "submitted_at"),
+        # The register's order, with the id: a deep page is an index-only scan (queries.paged_rows).
+        Index("ix_cases_org_public_submitted", "organisation_id", "is_public", "submitted_at", "id"),
         Index("ix_cases_org_state", "organisation_id", "state"),
         Index("ix_cases_org_deadline", "organisation_id", "deadline"),
         # The work queue's order (participation/workbench/queries.py): no sort step.
@@ -45,7 +46,7 @@ class Case(db.Model):
         Index("ix_cases_assignee", "assignee_id"),
         Index("ix_cases_applicant", "applicant_id"),
         # Public register and statistics (participation/public/queries.py) filter and sort on these.
-        Index("ix_cases_public_submitted", "is_public", "submitted_at"),
+        Index("ix_cases_public_submitted", "is_public", "submitted_at", "id"),
         Index("ix_cases_org_type", "organisation_id", "request_type"),
         Index("ix_cases_org_outcome", "organisation_id", "outcome"),
         # The latest change per organisation / install-wide: keys the figures cache (public/queries.py).

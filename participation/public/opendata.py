@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from participation.domain.grounds import DECIDING_BODIES, ORI_VERGADERINGSTYPE, label
 from participation.models import AgendaItem, Meeting, Organisation
+from participation.pagecache import cached_page, install_scope, org_scope
 from participation.public import bp, queries
 
 WOO_VERGADERSTUK = "c_db4862c3"
@@ -208,6 +209,7 @@ def _paginated(endpoint: str, page: int, total: int, results: list[dict[str, Any
 # ---------------------------------------------------------------- ORI v2 routes
 
 @bp.get("/api/ori/v2/vergaderingen")
+@cached_page(install_scope)
 def ori_meetings():
     params = _ori_params()
     if isinstance(params, Response):
@@ -221,6 +223,7 @@ def ori_meetings():
 
 
 @bp.get("/api/ori/v2/vergaderingen/<int:object_id>")
+@cached_page(install_scope)
 def ori_meeting(object_id: int):
     _total, found, items = queries.meetings(meeting_id=object_id, per_page=1)
     if not found:
@@ -248,11 +251,13 @@ def _agenda_payloads(rows) -> list[dict[str, Any]]:
 
 
 @bp.get("/api/ori/v2/agendapunten")
+@cached_page(install_scope)
 def ori_agenda_items():
     return _items_response("public.ori_agenda_items", _agenda_payloads, decided_only=False)
 
 
 @bp.get("/api/ori/v2/agendapunten/<int:object_id>")
+@cached_page(install_scope)
 def ori_agenda_item(object_id: int):
     _total, rows = queries.agenda_items(item_id=object_id, per_page=1)
     if not rows:
@@ -261,12 +266,14 @@ def ori_agenda_item(object_id: int):
 
 
 @bp.get("/api/ori/v2/besluiten")
+@cached_page(install_scope)
 def ori_decisions():
     return _items_response("public.ori_decisions", lambda rows: [besluit(i) for i, _m in rows],
                            decided_only=True)
 
 
 @bp.get("/api/ori/v2/besluiten/<int:object_id>")
+@cached_page(install_scope)
 def ori_decision(object_id: int):
     _total, rows = queries.agenda_items(item_id=object_id, decided_only=True, per_page=1)
     if not rows:
@@ -275,12 +282,14 @@ def ori_decision(object_id: int):
 
 
 @bp.get("/api/ori/v2/stemmingen")
+@cached_page(install_scope)
 def ori_votes():
     return _items_response("public.ori_votes", lambda rows: [stemming(i) for i, _m in rows],
                            decided_only=True)
 
 
 @bp.get("/api/ori/v2/stemmingen/<int:object_id>")
+@cached_page(install_scope)
 def ori_vote(object_id: int):
     _total, rows = queries.agenda_items(item_id=object_id, decided_only=True, per_page=1)
     if not rows:
@@ -405,6 +414,7 @@ def _tag_authority() -> str:
 
 
 @bp.get("/feeds/<org>/besluiten.atom")
+@cached_page(org_scope)
 def feed_decisions():
     # Written with ElementTree: feedgen 1.0.0 drops rel/type from entry links.
     from xml.etree import ElementTree as ET
@@ -454,6 +464,7 @@ def feed_decisions():
 # ---------------------------------------------------------------- iCalendar
 
 @bp.get("/feeds/<org>/vergaderingen.ics")
+@cached_page(org_scope)
 def feed_meetings():
     from icalendar import Calendar, Event
 

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, event, extract, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -48,23 +48,28 @@ CACHE_ENTRIES = 1_000
 
 # ---------------------------------------------------------------- figures cache
 
-# Facets, counts, statistics and the work queue's counts per state read every case in scope;
-# they are cached per process and recomputed when a case in scope changed (its `updated_at`)
-# or a decision was published (one statement of index lookups), when this process flushed a
-# change to a case or decision, or after CACHE_SECONDS.
+# Facets, counts, statistics, the work queue's counts per state and whole public pages
+# (participation.pagecache) read every case in scope; they are cached per process and
+# recomputed when a case in scope changed (its `updated_at`) or a decision was published
+# (one statement of index lookups), when this process wrote anything, or after CACHE_SECONDS.
 _generation = 0
 _lock = threading.Lock()
 
 
-def _bump_generation(session, _flush_context) -> None:
+def _bump_generation(*_args) -> None:
     global _generation
-    if any(isinstance(obj, (Case, Decision)) for obj in (*session.new, *session.dirty,
-                                                          *session.deleted)):
-        _generation += 1
+    _generation += 1
 
 
-if not event.contains(Session, "after_flush", _bump_generation):
-    event.listen(Session, "after_flush", _bump_generation)
+def _bump_on_changes(session, _flush_context) -> None:
+    if session.new or session.dirty or session.deleted:
+        _bump_generation()
+
+
+# After a flush (the same session reads its own changes) and after every commit (raw SQL too).
+if not event.contains(Session, "after_flush", _bump_on_changes):
+    event.listen(Session, "after_flush", _bump_on_changes)
+    event.listen(Session, "after_commit", _bump_generation)
 
 
 def cases_changed_at(org_id: int | None) -> tuple[Any, Any]:
@@ -79,11 +84,20 @@ def cases_changed_at(org_id: int | None) -> tuple[Any, Any]:
     return tuple(row)
 
 
+def change_marker(org_id: int | None) -> tuple[Any, ...]:
+    """What cached figures and pages of this scope are valid for; read once per request."""
+    markers = g.setdefault("change_markers", {})
+    key = (org_id, _generation)
+    if key not in markers:
+        markers[key] = (cases_changed_at(org_id), _generation)
+    return markers[key]
+
+
 def cached(name: str, org_id: int | None, key: Any, compute: Callable[[], Any]
            ) -> tuple[Any, float]:
     """`compute()` or a copy from the last `CACHE_SECONDS`; returns (value, computed at)."""
     store = current_app.extensions.setdefault("participation.figures_cache", {})
-    marker = (cases_changed_at(org_id), _generation, key)
+    marker = (change_marker(org_id), key)
     now = time.time()
     with _lock:
         hit = store.get((name, org_id))
@@ -336,10 +350,15 @@ def paged_rows(filters: Filters, org: Organisation | None, *, per_page: int = PE
     scope = tuple(sorted(filters.as_args(page=1).items()))
     total = cached(f"count {scope}", org.id if org is not None else None, None, lambda: db.session.scalar(
         select(func.count()).select_from(query.order_by(None).subquery())))[0]
+    # The page's ids first (an index-only scan past the offset), then only those rows with
+    # their latest decision: otherwise every skipped row would be fetched and decided too.
+    page_ids = (query.with_only_columns(Case.id).limit(per_page)
+                .offset((filters.page - 1) * per_page).subquery())
     result = db.session.execute(
-        query.add_columns(_latest_decision(Decision.outcome).label("decision_outcome"),
-                          _latest_decision(Decision.decided_on).label("decision_date"))
-        .limit(per_page).offset((filters.page - 1) * per_page)).all()
+        select(Case, _latest_decision(Decision.outcome).label("decision_outcome"),
+               _latest_decision(Decision.decided_on).label("decision_date"))
+        .join(page_ids, page_ids.c.id == Case.id)
+        .order_by(Case.submitted_at.desc(), Case.id.desc())).all()
     items = [Row(case=r[0], decision_outcome=r.decision_outcome or "",
                  decision_date=r.decision_date) for r in result]
     return Page(page=filters.page, per_page=per_page, total=total or 0, items=items)

@@ -6,6 +6,7 @@ from flask_babel import get_locale
 
 from participation.domain.grounds import DECIDING_BODIES, label
 from participation.htmx import render_page_or_fragment
+from participation.pagecache import cached_page, install_scope, org_scope
 from participation.public import bp, queries
 
 
@@ -34,11 +35,13 @@ def _render_register(org):
 
 
 @bp.get("/<org>/register")
+@cached_page(org_scope)
 def register():
     return _render_register(g.org)
 
 
 @bp.get("/register")
+@cached_page(install_scope)
 def register_all():
     return _render_register(None)
 
@@ -52,6 +55,7 @@ def _document_url(case, attachment) -> str | None:
 
 
 @bp.get("/<org>/register/<int:case_id>")
+@cached_page(org_scope)
 def case_page(case_id: int):
     case = queries.public_case(g.org, case_id)
     if case is None:

@@ -15,6 +15,7 @@ from flask_babel import format_time
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from participation.pagecache import cached_page, install_scope, org_scope
 from participation.public import bp, queries
 from participation.public.opendata import csv_response
 from participation.public.register import locale
@@ -147,11 +148,13 @@ def _render(org):
 
 
 @bp.get("/statistieken")
+@cached_page(install_scope)
 def stats():
     return _render(None)
 
 
 @bp.get("/<org>/statistieken")
+@cached_page(org_scope)
 def stats_org():
     return _render(g.org)
 

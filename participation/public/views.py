@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from participation.extensions import db
 from participation.models import Organisation
+from participation.pagecache import cached_page, org_scope
 from participation.public import bp
 
 
@@ -44,6 +45,7 @@ def set_language(code: str):
 
 
 @bp.get("/<org>/")
+@cached_page(org_scope)
 def org_home():
     return render_template("public/org_home.html", org=g.org)
 

@@ -26,6 +26,7 @@ from typing import Any, Iterator
 
 from sqlalchemy import func, insert, select, text
 
+from participation import search
 from participation.domain import audit as audit_chain
 from participation.domain import deadlines, thresholds
 from participation.domain import workflow as wf
@@ -432,6 +433,7 @@ class _Batch:
         for model in self.ORDER:
             _bulk(model, self.rows[model], counts)
         _bulk(Comment, self.replies, counts)
+        search.index_rows(db.session.connection(), self.rows[Case])
 
 
 def _bulk(model, rows: list[dict[str, Any]], counts: dict[str, int]) -> None:
