@@ -1,9 +1,11 @@
-"""python -m bench [--db sqlite,postgresql] [--sizes 1000,10000,100000] [--duration 5]
+"""python -m bench [--db sqlite,postgresql] [--sizes 1000,10000,100000] [--page-cache on,off]
 
 For each database and size: seed a scratch database with `flask seed-scale` (SQLite files are
 cached per size under bench/out/; PostgreSQL databases are created and dropped), start
-gunicorn (2 sync workers, production settings) on a free loopback port, warm up, and run wrk
-against each target for a fixed time. Writes bench/results.json and prints Markdown tables.
+gunicorn (2 sync workers, production settings) on a free loopback port, once with the page
+cache for anonymous visitors as shipped and once with it off (PAGE_CACHE_SECONDS=0: every
+request renders), warm up, and run wrk against each target for a fixed time. Writes
+bench/results.json and prints Markdown tables.
 
 Everything stays on 127.0.0.1 and every load run stops by itself after --duration seconds.
 A target whose page does not exist (404) is skipped and reported as such.
@@ -50,8 +52,8 @@ class Target:
     auth: bool = False
     page: bool = True  # an HTML page: also measure its weight
 
-    def url_path(self, org: str, case: int | None) -> str:
-        return self.path.format(org=org, case=case if case is not None else 0)
+    def url_path(self, org: str, case: int | None, deep: int = 200) -> str:
+        return self.path.format(org=org, case=case if case is not None else 0, deep=deep)
 
 
 TARGETS = (
@@ -59,7 +61,8 @@ TARGETS = (
     Target("organisation home", "/{org}/"),
     Target("register", "/{org}/register"),
     Target("register search", "/{org}/register?q=speeltuin&type=uitdaagrecht"),
-    Target("register page 200", "/{org}/register?page=200"),
+    # Page 200, or the last page where the organisation has fewer (1,000 cases: page 6).
+    Target("register deep page", "/{org}/register?page={deep}"),
     Target("case page", "/{org}/register/{case}"),
     Target("work queue", "/{org}/werkbak/", auth=True),
     Target("statistics", "/{org}/statistieken"),
@@ -157,8 +160,12 @@ def _run(cmd: list[str], env: dict[str, str], what: str) -> float:
     return seconds
 
 
-def _app_env(database_url: str, out: Path) -> dict[str, str]:
+def _app_env(database_url: str, out: Path, page_cache: str = "on") -> dict[str, str]:
     env = dict(os.environ)
+    if page_cache == "off":
+        env["PAGE_CACHE_SECONDS"] = "0"
+    else:
+        env.pop("PAGE_CACHE_SECONDS", None)  # the shipped default
     env.update(DATABASE_URL=database_url, APP_ENV="production",
                SECRET_KEY=secrets.token_urlsafe(48), RATELIMIT_ENABLED="false",
                MAIL_BACKEND="console", UPLOAD_DIR=str(out / "uploads"))
@@ -242,12 +249,12 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, database_url: str, out: Path, label: str) -> None:
+    def __init__(self, database_url: str, out: Path, label: str, page_cache: str = "on") -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.pidfile = out / f"gunicorn-{label}.pid"
         self.logfile = out / f"gunicorn-{label}.log"
-        env = _app_env(database_url, out)
+        env = _app_env(database_url, out, page_cache)
         env["BASE_URL"] = self.base
         self.process = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{self.port}",
@@ -409,14 +416,11 @@ def page_weight(base: str, path: str, cookie: str, cache: dict[str, tuple[int, i
 
 # --------------------------------------------------------------------------- one run
 
-def bench_one(kind: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
+def bench_one(kind: str, size: int, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """One seeded database, one server run per page-cache mode."""
     log(f"== {kind}, {size:,} cases")
     database = Database(kind, size, args)
-    run: dict[str, Any] = {"db": kind, "size": size, "seed_seconds": round(database.seed_seconds, 1),
-                           "seed_cached": database.cached, "targets": {},
-                           # Other work on the machine skews every figure: record it.
-                           "loadavg_before": [round(x, 2) for x in os.getloadavg()]}
-    server = None
+    runs = []
     try:
         org = database.scalar("SELECT slug FROM organisations WHERE tier = 'gemeente' "
                               "ORDER BY id LIMIT 1")
@@ -426,8 +430,29 @@ def bench_one(kind: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
         case = database.scalar("SELECT c.id FROM cases c JOIN organisations o ON "
                                "o.id = c.organisation_id WHERE o.slug = :org AND c.is_public "
                                "ORDER BY c.id LIMIT 1 OFFSET :n", org=org, n=public // 2)
-        run.update(org=org, case_id=case, public_cases_in_org=public)
-        server = Server(database.url, args.out, f"{kind}-{size}")
+        deep = max(1, min(200, -(-public // 25)))
+        for mode in args.page_cache_modes:
+            runs.append(_serve_and_measure(database, kind, size, mode, org, case, public, deep,
+                                           args))
+    finally:
+        database.close()
+    return runs
+
+
+def _serve_and_measure(database: Database, kind: str, size: int, mode: str, org: str,
+                       case: int | None, public: int, deep: int,
+                       args: argparse.Namespace) -> dict[str, Any]:
+    log(f"   page cache {mode}")
+    run: dict[str, Any] = {"db": kind, "size": size, "page_cache": mode,
+                           "seed_seconds": round(database.seed_seconds, 1),
+                           "seed_cached": database.cached, "targets": {},
+                           "org": org, "case_id": case, "public_cases_in_org": public,
+                           "deep_page": deep,
+                           # Other work on the machine skews every figure: record it.
+                           "loadavg_before": [round(x, 2) for x in os.getloadavg()]}
+    server = None
+    try:
+        server = Server(database.url, args.out, f"{kind}-{size}-{mode}", mode)
         try:
             cookie = login(server.base, f"coordinator1@{org}.example", SEED_PASSWORD)
         except RuntimeError as exc:
@@ -438,7 +463,7 @@ def bench_one(kind: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
             threads=args.threads, cookie="")
         assets: dict[str, tuple[int, int]] = {}
         for target in TARGETS:
-            path = target.url_path(org, case)
+            path = target.url_path(org, case, deep)
             result: dict[str, Any] = {"path": path}
             run["targets"][target.name] = result
             if target.auth and not cookie:
@@ -470,7 +495,6 @@ def bench_one(kind: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
         run["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
         if server:
             server.stop()
-        database.close()
     floor = run["targets"].get(FLOOR, {})
     for result in run["targets"].values():
         if result.get("requests") == 0:
@@ -486,15 +510,18 @@ def bench_one(kind: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
 def rps_changes(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per database and target: change in req/s from the smallest to the largest size."""
     changes = []
-    for kind in dict.fromkeys(r["db"] for r in runs):
-        mine = sorted((r for r in runs if r["db"] == kind), key=lambda r: r["size"])
+    groups = dict.fromkeys((r["db"], r.get("page_cache", "off")) for r in runs)
+    for kind, mode in groups:
+        mine = sorted((r for r in runs if r["db"] == kind and r.get("page_cache", "off") == mode),
+                      key=lambda r: r["size"])
         if len(mine) < 2:
             continue
         small, large = mine[0], mine[-1]
         for name, result in large["targets"].items():
             before = small["targets"].get(name, {})
             if result.get("status") == "ok" and before.get("status") == "ok":
-                changes.append({"db": kind, "target": name, "from_size": small["size"],
+                changes.append({"db": kind, "page_cache": mode, "target": name,
+                                "from_size": small["size"],
                                 "to_size": large["size"], "rps_from": before["rps"],
                                 "rps_to": result["rps"],
                                 "change_pct": round(100 * (result["rps"] / before["rps"] - 1), 1)})
@@ -511,15 +538,18 @@ def markdown(results: dict[str, Any]) -> str:
              f"gunicorn {m['gunicorn']} (-w 2 -k sync), {m['wrk']}",
              f"Load: `wrk -t{s['threads']} -c{s['connections']} -d{s['duration']}s --latency` "
              f"per target after a {s['warmup']} s warm-up; client and server share the CPUs.",
-             "", "| db | cases | seeding s | load average before → after |",
-             "|---|---:|---:|---|"]
+             "", "| db | cases | page cache | seeding s | load average before → after |",
+             "|---|---:|---|---:|---|"]
     for run in results["runs"]:
         seed = f"{run['seed_seconds']}" + (" (cached)" if run["seed_cached"] else "")
         before, after = run.get("loadavg_before", ["?"]), run.get("loadavg_after", ["?"])
-        lines.append(f"| {run['db']} | {run['size']:,} | {seed} | {before[0]} → {after[0]} |")
-    lines += ["", "| db | cases | target | req/s | p50 ms | p95 ms | p99 ms "
-              "| p50 × floor | req/s ÷ floor |", "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+        lines.append(f"| {run['db']} | {run['size']:,} | {run.get('page_cache', 'off')} | {seed} "
+                     f"| {before[0]} → {after[0]} |")
+    lines += ["", "| db | cases | page cache | target | req/s | p50 ms | p95 ms | p99 ms "
+              "| p50 × floor | req/s ÷ floor |",
+              "|---|---:|---|---|---:|---:|---:|---:|---:|---:|"]
     for run in results["runs"]:
+        mode = run.get("page_cache", "off")
         for name, r in run["targets"].items():
             if r.get("status") == "ok" and r.get("requests") == 0:  # results of older runs
                 r = dict(r, status="no_completions",
@@ -528,17 +558,19 @@ def markdown(results: dict[str, Any]) -> str:
                 label = "skipped" if r.get("status") == "skipped" else "too slow"
                 single = (f"; one request alone: {r['single_request_ms']:,.0f} ms"
                           if r.get("single_request_ms") else "")
-                lines.append(f"| {run['db']} | {run['size']:,} | {name} "
+                lines.append(f"| {run['db']} | {run['size']:,} | {mode} | {name} "
                              f"| {label}: {r.get('reason')}{single} | | | | | |")
                 continue
             flag = f" ({r['non_2xx']} non-2xx)" if r["non_2xx"] else ""
-            lines.append(f"| {run['db']} | {run['size']:,} | {name} | {r['rps']:,.0f}{flag} "
+            lines.append(f"| {run['db']} | {run['size']:,} | {mode} | {name} | {r['rps']:,.0f}{flag} "
                          f"| {r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {r['p99_ms']:.2f} "
                          f"| {r.get('p50_vs_floor', '')} | {r.get('rps_vs_floor', '')} |")
     if results["rps_changes"]:
-        lines += ["", "| db | target | req/s change | from → to |", "|---|---|---:|---|"]
+        lines += ["", "| db | page cache | target | req/s change | from → to |",
+                  "|---|---|---|---:|---|"]
         for c in results["rps_changes"]:
-            lines.append(f"| {c['db']} | {c['target']} | {c['change_pct']:+.1f} % "
+            lines.append(f"| {c['db']} | {c.get('page_cache', 'off')} | {c['target']} "
+                         f"| {c['change_pct']:+.1f} % "
                          f"| {c['rps_from']:,.0f} at {c['from_size']:,} → "
                          f"{c['rps_to']:,.0f} at {c['to_size']:,} |")
     weights = {}
@@ -561,6 +593,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="comma-separated: sqlite, postgresql (default both)")
     parser.add_argument("--sizes", default="1000,10000,100000",
                         help="comma-separated numbers of cases (default 1000,10000,100000)")
+    parser.add_argument("--page-cache", default="on,off",
+                        help="comma-separated: on (as shipped), off (every request renders)")
     parser.add_argument("--duration", type=float, default=5, help="seconds per wrk run")
     parser.add_argument("--warmup", type=float, default=1, help="warm-up seconds per target")
     parser.add_argument("--connections", type=int, default=8)
@@ -581,6 +615,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown database(s): {', '.join(sorted(unknown))}")
     args.size_list = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    args.page_cache_modes = [m.strip() for m in args.page_cache.split(",") if m.strip()]
+    if not args.page_cache_modes or set(args.page_cache_modes) - {"on", "off"}:
+        parser.error("--page-cache takes on, off or on,off")
     return args
 
 
@@ -612,12 +649,13 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {"duration": args.duration, "warmup": args.warmup,
                      "connections": args.connections, "threads": args.threads,
                      "seed": args.seed, "gunicorn": "-w 2 -k sync",
-                     "app_env": "production, RATELIMIT_ENABLED=false"},
+                     "app_env": "production, RATELIMIT_ENABLED=false",
+                     "page_cache": args.page_cache_modes},
         "runs": [], "rps_changes": [],
     }
     for kind in args.dbs:
         for size in args.size_list:
-            results["runs"].append(bench_one(kind, size, args))
+            results["runs"].extend(bench_one(kind, size, args))
             results["rps_changes"] = rps_changes(results["runs"])
             args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(markdown(results))

@@ -5,6 +5,8 @@ GIN index ix_cases_fts declared on Case. SQLite has no Dutch stemmer, so we stem
 with the same (classic Snowball) Dutch algorithm PostgreSQL 15 uses, drop the same stop
 words, and keep the stemmed text in an FTS5 table `case_search` (rowid = case id) that the
 listeners below maintain. Both engines therefore find the same cases for the same words.
+The table's `scope` column holds the organisation ("o12") and, for public cases, "p", so that
+one organisation's register search reads only that organisation's matches.
 """
 from __future__ import annotations
 
@@ -154,8 +156,10 @@ def normalise_query(q: str | None) -> str:
 
 # ---------------------------------------------------------------- query side
 
-def match_condition(q: str, case_table=None):
-    """A WHERE clause for Case that is true when the case matches the words of `q`."""
+def match_condition(q: str, *, organisation_id: int | None = None, public_only: bool = False):
+    """A WHERE clause for Case that is true when the case matches the words of `q`. On
+    SQLite the organisation and publicity narrow the full-text match itself; callers still
+    filter on them (PostgreSQL combines the indexes itself)."""
     from participation.models import Case
 
     q = normalise_query(q)
@@ -166,7 +170,8 @@ def match_condition(q: str, case_table=None):
     else:
         terms = stems(q)
         if terms:
-            match = " AND ".join(f'"{term}"' for term in terms)
+            match = " AND ".join([f'body : "{term}"' for term in terms]
+                                 + _scope_terms(organisation_id, public_only))
             condition = Case.id.in_(
                 text("SELECT rowid FROM case_search WHERE case_search MATCH :fts_query")
                 .bindparams(fts_query=match).columns(column("rowid", Integer)))
@@ -185,17 +190,34 @@ PG_INDEX_EXPRESSION = ("to_tsvector('dutch', coalesce(title, '') || ' ' || coale
 # ---------------------------------------------------------------- SQLite index maintenance
 
 _CREATE_FTS = ("CREATE VIRTUAL TABLE IF NOT EXISTS case_search USING "
-               "fts5(body, tokenize = 'unicode61 remove_diacritics 0')")
+               "fts5(body, scope, tokenize = 'unicode61 remove_diacritics 0')")
+_INSERT = text("INSERT INTO case_search (rowid, body, scope) VALUES (:id, :body, :scope)")
+_DELETE = text("DELETE FROM case_search WHERE rowid = :id")
 
 
 def _document(title: str | None, summary: str | None, number: str | None) -> str:
     return " ".join(stems(" ".join(part or "" for part in (title, summary, number))))
 
 
-def _write(connection, case_id: int, title, summary, number) -> None:
-    connection.execute(text("DELETE FROM case_search WHERE rowid = :id"), {"id": case_id})
-    connection.execute(text("INSERT INTO case_search (rowid, body) VALUES (:id, :body)"),
-                       {"id": case_id, "body": _document(title, summary, number)})
+def _scope(organisation_id: int | None, is_public: bool | None) -> str:
+    return f"o{organisation_id}" + (" p" if is_public else "")
+
+
+def _scope_terms(organisation_id: int | None, public_only: bool) -> list[str]:
+    terms = [f'scope : "o{int(organisation_id)}"'] if organisation_id is not None else []
+    return terms + (['scope : "p"'] if public_only else [])
+
+
+def _row(case) -> dict[str, Any]:
+    get = case.get if isinstance(case, Mapping) else lambda name: getattr(case, name, None)
+    return {"id": get("id"), "body": _document(get("title"), get("summary"), get("number")),
+            "scope": _scope(get("organisation_id"), get("is_public"))}
+
+
+def _write(connection, case) -> None:
+    row = _row(case)
+    connection.execute(_DELETE, row)
+    connection.execute(_INSERT, row)
 
 
 def index_rows(connection, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -204,12 +226,10 @@ def index_rows(connection, rows: Iterable[Mapping[str, Any]]) -> None:
     if connection.dialect.name != "sqlite":
         return
     ensure_table(connection)
-    documents = [{"id": r["id"], "body": _document(r.get("title"), r.get("summary"), r.get("number"))}
-                 for r in rows]
+    documents = [_row(r) for r in rows]
     if documents:
-        connection.execute(text("DELETE FROM case_search WHERE rowid = :id"), documents)
-        connection.execute(text("INSERT INTO case_search (rowid, body) VALUES (:id, :body)"),
-                           documents)
+        connection.execute(_DELETE, documents)
+        connection.execute(_INSERT, documents)
 
 
 def ensure_table(connection) -> None:
@@ -227,15 +247,15 @@ def rebuild_index(session: Session | None = None) -> int:
         return 0
     ensure_table(connection)
     connection.execute(text("DELETE FROM case_search"))
-    rows = session.execute(db.select(Case.id, Case.title, Case.summary, Case.number)).all()
-    for row in rows:
-        _write(connection, row.id, row.title, row.summary, row.number)
+    rows = session.execute(db.select(Case.id, Case.title, Case.summary, Case.number,
+                                     Case.organisation_id, Case.is_public)).mappings().all()
+    index_rows(connection, rows)
     return len(rows)
 
 
 def _after_insert(mapper, connection, target) -> None:
     if connection.dialect.name == "sqlite":
-        _write(connection, target.id, target.title, target.summary, target.number)
+        _write(connection, target)
 
 
 def _after_update(mapper, connection, target) -> None:
@@ -244,13 +264,14 @@ def _after_update(mapper, connection, target) -> None:
     from sqlalchemy import inspect
 
     state = inspect(target)
-    if any(state.attrs[name].history.has_changes() for name in ("title", "summary", "number")):
-        _write(connection, target.id, target.title, target.summary, target.number)
+    if any(state.attrs[name].history.has_changes()
+           for name in ("title", "summary", "number", "organisation_id", "is_public")):
+        _write(connection, target)
 
 
 def _after_delete(mapper, connection, target) -> None:
     if connection.dialect.name == "sqlite":
-        connection.execute(text("DELETE FROM case_search WHERE rowid = :id"), {"id": target.id})
+        connection.execute(_DELETE, {"id": target.id})
 
 
 def _register() -> None:

@@ -234,7 +234,8 @@ def public_cases(filters: Filters, org: Organisation | None = None) -> Select:
                                 and_(Case.outcome == "",
                                      _latest_decision(Decision.outcome) == filters.outcome)))
     if filters.q:
-        query = query.where(search.match_condition(filters.q))
+        query = query.where(search.match_condition(
+            filters.q, organisation_id=org.id if org is not None else None, public_only=True))
     # No NULLS LAST: a public case always has a submission date (services.workflow sets it on
     # the first step), and plain DESC is the backward order of ix_cases_org_public_submitted
     # on PostgreSQL too, so a page is an index scan instead of a sort of every public case.

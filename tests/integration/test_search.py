@@ -110,3 +110,34 @@ def test_postgresql_has_the_expression_gin_index(app_ctx):
     definition = db.session.scalar(text(
         "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_cases_fts'"))
     assert definition and "USING gin" in definition and "to_tsvector('dutch'" in definition
+
+
+def test_an_organisations_search_finds_its_own_public_cases_only(cases, create_org):
+    other = create_org(slug="zeist")
+    theirs = workflow.start_case(other, "uitdaagrecht", applicant=None, title="Speeltuin Zeist", now=NOW)
+    db.session.commit()
+    utrecht = cases["kerkstraat"].organisation_id
+
+    def scoped(q: str, org_id: int | None, public_only: bool = False) -> set[int]:
+        # As the register asks: the scope narrows the SQLite match, the filters stay.
+        query = select(Case.id).where(
+            search.match_condition(q, organisation_id=org_id, public_only=public_only))
+        if org_id is not None:
+            query = query.where(Case.organisation_id == org_id)
+        if public_only:
+            query = query.where(Case.is_public.is_(True))
+        return set(db.session.scalars(query))
+
+    assert scoped("speeltuin", utrecht) == ids(cases, "kerkstraat", "oost")
+    assert scoped("speeltuin", other.id) == {theirs.id}
+    assert found("speeltuin") == ids(cases, "kerkstraat", "oost") | {theirs.id}
+    # Publicity is part of the match and follows the case at once.
+    assert scoped("speeltuin", utrecht, public_only=True) == set()
+    cases["oost"].is_public = True
+    db.session.commit()
+    assert scoped("speeltuin", utrecht, public_only=True) == ids(cases, "oost")
+    assert scoped("speeltuin", None, public_only=True) == ids(cases, "oost")
+    if db.engine.dialect.name == "sqlite":
+        scope = db.session.execute(text("SELECT scope FROM case_search WHERE rowid = :id"),
+                                   {"id": cases["oost"].id}).scalar()
+        assert scope == f"o{utrecht} p"
