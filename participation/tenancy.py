@@ -3,6 +3,7 @@ slug (/utrecht/..., /waterschap-aa/...). Install-wide pages (account, open data,
 statistics) live outside any organisation."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, abort, g
@@ -12,14 +13,26 @@ from participation.extensions import db
 from participation.models import Organisation
 
 
+@lru_cache(maxsize=1)
+def _org_with_marker():
+    from participation.public import queries
+
+    return select(Organisation, *queries.marker_columns(Organisation.id))
+
+
 def _pull_org(endpoint: str | None, values: dict[str, Any] | None) -> None:
     if not values or "org" not in values:
         return
     slug = values.pop("org")
-    org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
-    if org is None:
+    from participation.public import queries
+
+    # With the organisation, the change marker of its cases: a page served from the page
+    # cache then needs no other statement.
+    row = db.session.execute(_org_with_marker().where(Organisation.slug == slug)).one_or_none()
+    if row is None:
         abort(404)
-    g.org = org
+    g.org = row[0]
+    queries.remember_marker(row[0].id, row[1:])
 
 
 def _add_org(endpoint: str, values: dict[str, Any]) -> None:

@@ -72,16 +72,24 @@ if not event.contains(Session, "after_flush", _bump_on_changes):
     event.listen(Session, "after_commit", _bump_generation)
 
 
-def cases_changed_at(org_id: int | None) -> tuple[Any, Any]:
-    """The latest `updated_at` of the organisation's cases (or all) and the latest decision
-    publication, in one statement of two index lookups (ix_cases_org_updated / ix_cases_updated,
-    ix_decisions_published_at)."""
+def marker_columns(org_id) -> tuple[Any, Any]:
+    """The latest `updated_at` of the organisation's cases (`org_id` None: all cases; it may
+    also be a column to correlate with) and the latest decision publication: two index
+    lookups (ix_cases_org_updated / ix_cases_updated, ix_decisions_published_at)."""
     cases = select(func.max(Case.updated_at))
     if org_id is not None:
         cases = cases.where(Case.organisation_id == org_id)
-    row = db.session.execute(select(cases.scalar_subquery(),
-                                    select(func.max(Decision.published_at)).scalar_subquery())).one()
-    return tuple(row)
+    return (cases.scalar_subquery().label("cases_changed"),
+            select(func.max(Decision.published_at)).scalar_subquery().label("decisions_changed"))
+
+
+def cases_changed_at(org_id: int | None) -> tuple[Any, Any]:
+    return tuple(db.session.execute(select(*marker_columns(org_id))).one())
+
+
+def remember_marker(org_id: int, values: tuple[Any, Any]) -> None:
+    """Marker values read along with something else (tenancy reads them with the organisation)."""
+    g.setdefault("change_markers", {})[(org_id, _generation)] = (tuple(values), _generation)
 
 
 def change_marker(org_id: int | None) -> tuple[Any, ...]:

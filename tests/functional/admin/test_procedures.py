@@ -231,7 +231,10 @@ def test_overview_counts_cases_in_one_grouped_query(client, admin_setup, create_
         event.remove(engine, "before_cursor_execute", record)
     counting = [s for s in statements if "count(" in s.lower() and "workflow_versions" in s]
     assert len(counting) == 1 and "GROUP BY" in counting[0]
-    assert not any("FROM cases" in s and "count(" not in s.lower() for s in statements)
+    # No case is loaded; the organisation comes with the latest change of its cases (one
+    # index lookup, for the page cache), which is not a load.
+    assert not any("FROM cases" in s and "count(" not in s.lower()
+                   and "max(cases.updated_at)" not in s for s in statements)
     section = html.split('id="heading-bewonersinitiatief"', 1)[1].split("</section>", 1)[0]
     rows = section.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("</tr>")
     assert "Versie 2" in rows[0] and '<td class="numeric">0</td>' in rows[0]
