@@ -274,6 +274,27 @@ class Server:
         self.stop()
         raise RuntimeError(f"gunicorn did not answer /healthz in 30 s; see {self.logfile}")
 
+    def memory(self) -> dict[str, Any]:
+        """Resident memory of the gunicorn master and each worker, in MiB (from /proc)."""
+        def rss(pid: int) -> float | None:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        return round(int(line.split()[1]) / 1024, 1)
+            except OSError:
+                return None
+            return None
+
+        master = self.process.pid
+        try:
+            children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        except OSError:
+            children = []
+        workers = [m for m in (rss(int(pid)) for pid in children) if m is not None]
+        master_mib = rss(master)
+        return {"master_mib": master_mib, "workers_mib": workers,
+                "total_mib": round((master_mib or 0) + sum(workers), 1)}
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -494,6 +515,7 @@ def _serve_and_measure(database: Database, kind: str, size: int, mode: str, org:
     finally:
         run["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
         if server:
+            run["memory"] = server.memory()  # after every target has been loaded
             server.stop()
     floor = run["targets"].get(FLOOR, {})
     for result in run["targets"].values():
@@ -538,13 +560,16 @@ def markdown(results: dict[str, Any]) -> str:
              f"gunicorn {m['gunicorn']} (-w 2 -k sync), {m['wrk']}",
              f"Load: `wrk -t{s['threads']} -c{s['connections']} -d{s['duration']}s --latency` "
              f"per target after a {s['warmup']} s warm-up; client and server share the CPUs.",
-             "", "| db | cases | page cache | seeding s | load average before → after |",
-             "|---|---:|---|---:|---|"]
+             "", "| db | cases | page cache | seeding s | load average before → after "
+             "| memory after the run (master + 2 workers) |", "|---|---:|---|---:|---|---|"]
     for run in results["runs"]:
         seed = f"{run['seed_seconds']}" + (" (cached)" if run["seed_cached"] else "")
         before, after = run.get("loadavg_before", ["?"]), run.get("loadavg_after", ["?"])
+        memory = run.get("memory") or {}
+        used = (f"{memory['total_mib']:.0f} MiB ({memory['master_mib']:.0f} + "
+                + " + ".join(f"{w:.0f}" for w in memory["workers_mib"]) + ")") if memory else "–"
         lines.append(f"| {run['db']} | {run['size']:,} | {run.get('page_cache', 'off')} | {seed} "
-                     f"| {before[0]} → {after[0]} |")
+                     f"| {before[0]} → {after[0]} | {used} |")
     lines += ["", "| db | cases | page cache | target | req/s | p50 ms | p95 ms | p99 ms "
               "| p50 × floor | req/s ÷ floor |",
               "|---|---:|---|---|---:|---:|---:|---:|---:|---:|"]

@@ -162,6 +162,7 @@ def _register_context(app: Flask) -> None:
     app.jinja_env.tests["error_message"] = lambda value: isinstance(value, (str, LazyString))
     from participation.sanitize import clean_html  # the one place user HTML is cleaned
     app.jinja_env.filters["user_html"] = clean_html
+    app.jinja_env.filters["short_date"] = _short_date_filter(app.config["BABEL_DEFAULT_TIMEZONE"])
 
     @app.context_processor
     def inject() -> dict[str, Any]:
@@ -172,3 +173,21 @@ def _register_context(app: Flask) -> None:
             "has_role": has_role,
             "current_locale": str(get_locale()),
         }
+
+
+def _short_date_filter(timezone_name: str):
+    """`d-M-yyyy` in the organisation's time zone: what Babel's dateformat gives for that
+    pattern, without its pattern parsing, which a register of 25 rows pays 50 times."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(timezone_name)
+
+    def short_date(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone).date()
+        return f"{value.day}-{value.month}-{value.year}"
+
+    return short_date

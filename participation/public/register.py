@@ -26,12 +26,21 @@ def _render_register(org):
     def url_for_page(number: int) -> str:
         return url_for(endpoint, **filters.as_args(page=number))
 
+    prefixes: dict[str, str] = {}
+
+    def case_url(case) -> str:
+        # One URL build per organisation, not per row: the route ends in the case id.
+        slug = case.organisation.slug
+        if slug not in prefixes:
+            prefixes[slug] = url_for("public.case_page", org=slug, case_id=0)[:-1]
+        return prefixes[slug] + str(case.id)
+
     return render_page_or_fragment(
         "public/register.html", "public/_register_results.html",
         org=org, filters=filters, results=page, facets=facets, labels=facets.labels,
         type_labels=queries.type_labels(), outcome_label=queries.outcome_label, locale=loc,
         organisations=queries.organisations() if org is None else [],
-        url_for_page=url_for_page, form_action=url_for(endpoint))
+        url_for_page=url_for_page, case_url=case_url, form_action=url_for(endpoint))
 
 
 @bp.get("/<org>/register")

@@ -8,6 +8,7 @@ from bench.__main__ import Target, markdown, rps_changes
 def _run(db: str, size: int, mode: str, rps: float) -> dict:
     return {"db": db, "size": size, "page_cache": mode, "seed_seconds": 1.0, "seed_cached": False,
             "loadavg_before": [0.1], "loadavg_after": [0.2],
+            "memory": {"master_mib": 30.0, "workers_mib": [80.0, 82.0], "total_mib": 192.0},
             "targets": {"register": {"status": "ok", "rps": rps, "p50_ms": 1.0, "p95_ms": 2.0,
                                      "p99_ms": 3.0, "non_2xx": 0}}}
 
@@ -28,6 +29,7 @@ def test_the_report_names_the_page_cache_mode_of_every_row():
     table = markdown(results)
     assert "| postgresql | 1,000 | on | register | 1,000 |" in table
     assert "| postgresql | 1,000 | off | register | 200 |" in table
+    assert "192 MiB (30 + 80 + 82)" in table
 
 
 def test_the_deep_page_is_filled_in_per_size():
