@@ -61,7 +61,7 @@ TARGETS = (
     Target("organisation home", "/{org}/"),
     Target("register", "/{org}/register"),
     Target("register search", "/{org}/register?q=speeltuin&type=uitdaagrecht"),
-    # Page 200, or the last page where the organisation has fewer (1,000 cases: page 6).
+    # Page 200, or the deepest full page where the organisation has fewer (1,000 cases: 6).
     Target("register deep page", "/{org}/register?page={deep}"),
     Target("case page", "/{org}/register/{case}"),
     Target("work queue", "/{org}/werkbak/", auth=True),
@@ -146,7 +146,8 @@ def schema_fingerprint() -> str:
         digest.update(table.name.encode())
         for column in table.columns:
             digest.update(f"{column.name}:{column.type}".encode())
-    digest.update((ROOT / "participation/services/seeding.py").read_bytes())
+    for source in ("participation/services/seeding.py", "participation/search.py"):
+        digest.update((ROOT / source).read_bytes())  # seeding code, SQLite search table
     return digest.hexdigest()[:10]
 
 
@@ -451,7 +452,7 @@ def bench_one(kind: str, size: int, args: argparse.Namespace) -> list[dict[str, 
         case = database.scalar("SELECT c.id FROM cases c JOIN organisations o ON "
                                "o.id = c.organisation_id WHERE o.slug = :org AND c.is_public "
                                "ORDER BY c.id LIMIT 1 OFFSET :n", org=org, n=public // 2)
-        deep = max(1, min(200, -(-public // 25)))
+        deep = max(1, min(200, public // 25))  # the deepest full page, at most 200
         for mode in args.page_cache_modes:
             runs.append(_serve_and_measure(database, kind, size, mode, org, case, public, deep,
                                            args))

@@ -106,7 +106,7 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         },
         # Whole public pages for anonymous visitors (participation.pagecache); 0 turns it off.
         "PAGE_CACHE_SECONDS": _int(env.get("PAGE_CACHE_SECONDS"), 30),
-        "PAGE_CACHE_ENTRIES": _int(env.get("PAGE_CACHE_ENTRIES"), 500),
+        "PAGE_CACHE_MB": _int(env.get("PAGE_CACHE_MB"), 32),
         "LOGIN_MAX_FAILURES": _int(env.get("LOGIN_MAX_FAILURES"), 5),
         "LOGIN_LOCK_MINUTES": _int(env.get("LOGIN_LOCK_MINUTES"), 15),
     }

@@ -38,10 +38,12 @@ class _Entry:
 
 
 class PageCache:
-    """A bounded least-recently-used map; one per application."""
+    """A least-recently-used map bounded by the bytes of the bodies it holds; one per
+    application (so per worker process)."""
 
-    def __init__(self, entries: int) -> None:
-        self.entries = entries
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._data: OrderedDict[tuple, _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
@@ -55,14 +57,19 @@ class PageCache:
 
     def put(self, key: tuple, entry: _Entry) -> None:
         with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self.bytes -= len(old.body)
             self._data[key] = entry
-            self._data.move_to_end(key)
-            while len(self._data) > self.entries:
-                self._data.popitem(last=False)
+            self.bytes += len(entry.body)
+            while self.bytes > self.max_bytes and self._data:
+                _key, dropped = self._data.popitem(last=False)
+                self.bytes -= len(dropped.body)
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self.bytes = 0
 
     def __len__(self) -> int:
         return len(self._data)
@@ -72,7 +79,7 @@ def page_cache() -> PageCache:
     cache = current_app.extensions.get("participation.page_cache")
     if cache is None:
         cache = current_app.extensions["participation.page_cache"] = PageCache(
-            current_app.config.get("PAGE_CACHE_ENTRIES", 500))
+            current_app.config.get("PAGE_CACHE_MB", 32) * 1024 * 1024)
     return cache
 
 

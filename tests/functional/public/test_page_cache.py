@@ -138,10 +138,15 @@ def test_page_cache_seconds_zero_turns_it_off(client, public_case, app, monkeypa
     assert "ETag" not in second.headers
 
 
-def test_the_cache_holds_at_most_page_cache_entries(client, public_case, app, monkeypatch):
+def test_the_cache_holds_at_most_page_cache_mb(client, public_case, app, monkeypatch):
     cache = page_cache()
     cache.clear()
-    monkeypatch.setattr(cache, "entries", 3)
-    for word in ("een", "twee", "drie", "vier", "vijf"):
+    one_page = len(client.get("/rijnstad/register?q=een").get_data())
+    monkeypatch.setattr(cache, "max_bytes", 3 * one_page + 100)  # room for three, not four
+    for word in ("twee", "drie", "vier", "vijf"):
         assert client.get(f"/rijnstad/register?q={word}").status_code == 200
-    assert len(cache) == 3
+    assert len(cache) == 3 and cache.bytes <= cache.max_bytes
+    # The least recently used copy went first: the newest pages are still served from memory.
+    with count_statements() as seen:
+        client.get("/rijnstad/register?q=vijf")
+    assert len(seen) == 1
