@@ -137,6 +137,13 @@ def csrf_app(app):
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
 
+def dutch_today():
+    """The application's today: the Dutch calendar day (date.today() is the machine's)."""
+    from participation.domain.deadlines import dutch_date
+
+    return dutch_date(datetime.now(timezone.utc))
+
+
 @pytest.fixture()
 def create_org(app_ctx) -> Callable[..., Any]:
     from participation.services import organisations

@@ -12,6 +12,7 @@ from flask import abort, jsonify, request, url_for
 from sqlalchemy import select
 
 from participation.api import bp, openapi
+from participation.domain.deadlines import dutch_date
 from participation.domain.grounds import DECIDING_BODIES, label
 from participation.extensions import db
 from participation.models import Case, Decision, Organisation
@@ -77,7 +78,7 @@ def _case_json(row: queries.Row, labels: queries.Labels, locale: str) -> dict[st
         "type": case.request_type,
         "status": case.state,
         "status_label": labels.state(case.workflow_version_id, case.state),
-        "ingediend_op": case.submitted_at.date().isoformat() if case.submitted_at else None,
+        "ingediend_op": dutch_date(case.submitted_at).isoformat() if case.submitted_at else None,
         "besluitdatum": row.decided_on.isoformat() if row.decided_on else None,
         "uitkomst": row.outcome or None,
         "uitkomst_label": queries.outcome_label(row.outcome, locale) or None,

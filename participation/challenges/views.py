@@ -15,6 +15,7 @@ from participation import ratelimits
 from participation.challenges import bp, forms, queries
 from participation.domain import deadlines, grounds
 from participation.domain import workflow as wf
+from participation.domain.deadlines import dutch_date
 from participation.extensions import db, limiter
 from participation.htmx import is_htmx, redirect_303
 from participation.models import Attachment, Case, Task
@@ -55,7 +56,7 @@ def _context(case: Case, now: datetime) -> forms.StepContext:
     tasks = challenge_service.active_tasks(case.organisation_id)
     task = db.session.get(Task, case.task_id) if case.task_id else None
     return forms.StepContext(
-        today=now.date(), settings=settings, tasks=tasks,
+        today=dutch_date(now), settings=settings, tasks=tasks,
         policy_areas=challenge_service.policy_areas(case.organisation_id, settings, tasks),
         attachments_by_purpose=challenge_service.attachment_counts(case),
         current_budget=task.current_budget if task is not None else None)
@@ -77,7 +78,7 @@ def index():
     cases = []
     if current_user.is_authenticated:
         cases = queries.own_cases_in_org(current_user.id, g.org.id)
-    today = utcnow().date()
+    today = dutch_date(utcnow())
     rows = [(case, queries.state_label(case, _locale())[0], queries.term_of(case, today))
             for case in cases]
     return render_template("challenges/index.html", rows=rows,
@@ -274,7 +275,7 @@ def _case_context(case: Case, *, answer_form=None, upload_form=None) -> dict[str
     label, description = queries.state_label(case, locale)
     return {
         "case": case, "state_label": label, "state_description": description,
-        "term": queries.term_of(case, now.date()), "timeline": queries.timeline(case, locale),
+        "term": queries.term_of(case, dutch_date(now)), "timeline": queries.timeline(case, locale),
         "messages": queries.messages(case), "decisions": queries.decisions_made_known(case),
         "documents": queries.applicant_attachments(case),
         "can_answer": bool(available & {"aanvulling_ontvangen", "zienswijze_geven"}),

@@ -12,19 +12,29 @@ Rules used here:
   request. See ClockState.suspended_days for the counting rule.
 * Awb 4:14: the decision term may be extended (verdaagd) once, with notice before it ends.
 
-Nothing reads the system clock: every function takes the dates it needs.
+Nothing reads the system clock: every function takes the dates it needs. Days are Dutch
+calendar days: a moment (stored in UTC) becomes a day through `dutch_date`, so a request
+received at 00:30 in the Netherlands (23:30 UTC the evening before) is received that day.
 """
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 _DUTCH_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
                  "september", "oktober", "november", "december")
 
 _NO_EXTRA: frozenset[date] = frozenset()
+
+DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
+
+
+def dutch_date(moment: datetime) -> date:
+    """The Dutch calendar day of a moment; a naive moment is taken as UTC."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(DUTCH_TIME).date()
 
 
 class ClockError(ValueError):

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from flask import Response, abort, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 
+from participation.domain.deadlines import dutch_date
 from participation.domain.grounds import DECIDING_BODIES, ORI_VERGADERINGSTYPE, label
 from participation.models import AgendaItem, Meeting, Organisation
 from participation.pagecache import cached_page, install_scope, org_scope
@@ -133,7 +134,7 @@ def vergadering(meeting: Meeting, items: Iterable[AgendaItem], org: Organisation
         "locatie": (meeting.location or "")[:100],
         "agendapunten": [url_for("public.ori_agenda_item", object_id=item.id, _external=True)
                          for item in items],
-        "wijzigingsdatum": meeting.updated_at.date().isoformat() if meeting.updated_at else None,
+        "wijzigingsdatum": dutch_date(meeting.updated_at).isoformat() if meeting.updated_at else None,
         # mini-ORI / Woo fields
         "organisatie": organisatie(org),
     }
@@ -355,7 +356,7 @@ def _case_csv(org: Organisation | None, filename: str) -> Response:
             grounds = sorted({code for d in decisions.get(case.id, []) for code in d.refusal_grounds or []})
             data = case.data or {}
             yield [case.number, case.request_type, labels.state(case.workflow_version_id, case.state),
-                   case.submitted_at.date() if case.submitted_at else None, row.decided_on,
+                   dutch_date(case.submitted_at) if case.submitted_at else None, row.decided_on,
                    row.outcome, ";".join(grounds), case.policy_area or data.get("beleidsveld", ""),
                    data.get("gebied", ""),
                    f"{case.requested_budget:.2f}" if case.requested_budget is not None else "",
@@ -393,7 +394,7 @@ def csv_decision_list():
         for item, meeting in rows:
             case = cases.get(item.case_id)
             parties = votes.get(item.id, [])
-            yield [meeting.id, meeting.starts_at.date(),
+            yield [meeting.id, dutch_date(meeting.starts_at),
                    getattr(meeting, "gremium", "") or label(ORI_VERGADERINGSTYPE, meeting.meeting_type),
                    item.reference or item.position, item.title,
                    "voorstel" if case is not None else "", case.title if case is not None else "",

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, aliased
 
 from participation import search
 from participation.domain import workflow as wf
+from participation.domain.deadlines import dutch_date
 from participation.domain.grounds import COUNCIL_OUTCOMES, OUTCOMES, REFUSAL_GROUNDS, label
 from participation.extensions import db
 from participation.models import (
@@ -297,7 +298,7 @@ class Row:
     @property
     def decided_on(self) -> date | None:
         if self.case.decided_at is not None:
-            return self.case.decided_at.date()
+            return dutch_date(self.case.decided_at)
         return self.decision_date
 
 
@@ -649,7 +650,7 @@ def statistics(org: Organisation | None, locale: str = "nl") -> Stats:
                              "year": decided_on.year if decided_on else None})
         if r.submitted_at is None or decided_on is None:
             continue
-        days = (decided_on - r.submitted_at.date()).days
+        days = (decided_on - dutch_date(r.submitted_at)).days
         within = None
         if r.clock_started_on is not None and r.clock_term_days:
             clock = clock_of(SimpleNamespace(  # clock_of only reads these columns

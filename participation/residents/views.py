@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from participation.domain.deadlines import dutch_date
 from participation.extensions import db
 from participation.htmx import redirect_303
 from participation.models import Notification
@@ -18,7 +19,7 @@ from participation.services import workflow as workflow_service
 @bp.get("/zaken")
 @login_required
 def my_cases():
-    rows = queries.my_cases(current_user.id, utcnow().date(), str(get_locale() or "nl"), {
+    rows = queries.my_cases(current_user.id, dutch_date(utcnow()), str(get_locale() or "nl"), {
         "draft": _("Vul uw verzoek verder in en dien het in."),
         "waiting": _("U bent aan zet: bekijk de vraag van de organisatie en antwoord op tijd."),
     })

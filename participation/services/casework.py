@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from participation.domain import grounds
 from participation.domain import workflow as wf
-from participation.domain.deadlines import ClockError
+from participation.domain.deadlines import ClockError, dutch_date
 from participation.extensions import db
 from participation.models import (
     Attachment,
@@ -227,7 +227,7 @@ def fire_transition(case: Case, transition_name: str, *, actor: User, inputs: Ma
         assert transition is not None and decision is not None
         record = record_decision(
             case, actor=actor, deciding_body=decision.deciding_body,
-            decided_on=decision.decided_on or now.date(),
+            decided_on=decision.decided_on or dutch_date(now),
             outcome=decision_outcome(definition, transition, inputs),
             reasons=str(inputs.get("reason") or ""),
             refusal_grounds=inputs.get("refusal_grounds") or [],

@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from participation.domain import deadlines
 from participation.domain import workflow as wf
 from participation.extensions import db
 from participation.models import Case, Membership, User
@@ -65,7 +66,7 @@ def _mail_staff(case: Case, kind: str) -> None:
 
 def run_timers(*, now: datetime) -> TimerReport:
     report = TimerReport()
-    today = now.date()
+    today = deadlines.dutch_date(now)
 
     # 1. A term on the current state lapsed: fire its automatic transition, if it has one.
     lapsed = db.session.scalars(_claim(select(Case).where(

@@ -136,7 +136,7 @@ def apply_transition(case: Case, transition_name: str, *, actor: User | None,
         roles = {"system"} if actor is None else roles_for(actor, case)
     plan = wf.plan_transition(definition, state=case.state, transition_name=transition_name,
                               roles=roles, inputs=inputs, trigger=trigger)
-    today = now.date()
+    today = deadlines.dutch_date(now)
     target = definition.state(plan.target)
 
     clock = clock_of(case)

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from participation.domain import deadlines
 from participation.domain import workflow as wf
+from participation.domain.deadlines import dutch_date
 from participation.extensions import db
 from participation.htmx import redirect_303, render_page_or_fragment
 from participation.models import ResponseTemplate, User
@@ -92,7 +93,7 @@ def _case_url_prefix() -> str:
 def _queue_context() -> dict[str, Any]:
     filters = _filters_from_args()
     data = queries.work_queue(g.org.id, filters, user_id=current_user.id,
-                              today=utcnow().date(), roles=current_user.roles_in(g.org.id),
+                              today=dutch_date(utcnow()), roles=current_user.roles_in(g.org.id),
                               locale=_locale())
     templates = queries.templates_of(g.org.id)
     args = {k: v for k, v in request.args.items() if k != "pagina" and v}
@@ -100,7 +101,7 @@ def _queue_context() -> dict[str, Any]:
             "bulk_form": _bulk_form(data, templates), "page_args": args,
             "page_url": lambda number: url_for("workbench.queue", pagina=number, **args),
             "case_url_prefix": _case_url_prefix(),
-            "can_assign": has_role(g.org, *ASSIGNERS), "today": utcnow().date()}
+            "can_assign": has_role(g.org, *ASSIGNERS), "today": dutch_date(utcnow())}
 
 
 @bp.get("/")
@@ -228,7 +229,7 @@ def _clock_banner(case, today: date) -> dict[str, str] | None:
 
 def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = None,
                  forms: dict[str, Any] | None = None, alert: str | None = None):
-    today = utcnow().date()
+    today = dutch_date(utcnow())
     locale = _locale()
     detail = queries.case_detail(case, today=today, locale=locale)
     roles = workflow_service.roles_for(current_user, case)
@@ -319,7 +320,7 @@ def fire(case_id: int, name: str):
             abort(403)
         return _render_case(case, status=409, alert=_(
             "Deze stap kan nu niet. De zaak staat in een andere fase."))
-    today = utcnow().date()
+    today = dutch_date(utcnow())
     form = transition_form(transition, definition, g.org,
                            meetings=queries.upcoming_meetings(g.org.id, today), today=today,
                            submitted=True)

@@ -3,7 +3,7 @@ question and sees the decision; axe-core checks every page on the way."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from participation.models import Case, Decision, User
 from participation.models._types import utcnow
 from participation.services import workflow as workflow_service
 from tests.browser.helpers import assert_accessible
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, dutch_today
 
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
                b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
@@ -39,7 +39,7 @@ def staff_moves(live_server, case_id: int, actor_email: str, *steps: tuple[str, 
         for name, inputs in steps:
             case = db.session.get(Case, case_id)
             if inputs.get("decision") == "new":
-                decision = Decision(case_id=case.id, deciding_body="college", decided_on=date.today(),
+                decision = Decision(case_id=case.id, deciding_body="college", decided_on=dutch_today(),
                                     outcome="toegekend", reasons="Uw plan is beter en goedkoper.",
                                     legal_remedies="U kunt binnen 6 weken bezwaar maken.",
                                     created_by_id=actor.id)
@@ -115,7 +115,7 @@ def test_resident_files_a_request_answers_a_question_and_sees_the_decision(
     page.get_by_label(label("Waarom kunt u het beter")).fill("Wij wonen er zelf.")
     page.get_by_label(label("Wat wilt u bereiken")).fill("Een schoon plantsoen.")
     page.get_by_label("Meetbaar resultaat 1").fill("Elke week gemaaid")
-    page.get_by_label(label("Startdatum")).fill((date.today() + timedelta(weeks=20)).isoformat())
+    page.get_by_label(label("Startdatum")).fill((dutch_today() + timedelta(weeks=20)).isoformat())
     page.get_by_label(label("Looptijd in maanden")).fill("12")
     next_step(page, 4, "Draagvlak")
 

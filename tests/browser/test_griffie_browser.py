@@ -3,13 +3,13 @@ record the council's decision with the vote and publish it; the initiator hears 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
 from participation.extensions import db
 from tests.browser.helpers import assert_accessible
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, dutch_today
 
 
 def _admitted_initiative(app, org_slug: str, applicant_email: str,
@@ -54,7 +54,7 @@ def test_griffie_takes_an_initiative_through_the_council(
     resident = create_verified_user(email="initiatief@example.nl", name="Ilse de Boer")
     case_id, number = _admitted_initiative(live_server.app, org.slug, resident.email,
                                            griffie.email)
-    meeting_day = date.today() + timedelta(days=14)
+    meeting_day = dutch_today() + timedelta(days=14)
 
     _log_in(page, griffie.email)
     page.goto(f"/{org.slug}/griffie/")

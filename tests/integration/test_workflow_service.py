@@ -51,6 +51,17 @@ def test_submission_starts_the_clock_and_numbers_the_case(submitted):
     assert submitted.is_public and submitted.submitted_at == RECEIVED
 
 
+def test_a_request_received_after_midnight_dutch_time_counts_from_that_day(org, resident):
+    """Received at 00:30 on 3 April in the Netherlands (22:30 UTC on 2 April, summer time):
+    the day of receipt is 3 April, so the eight weeks end one day later than for 2 April."""
+    late = datetime(2026, 4, 2, 22, 30, tzinfo=timezone.utc)
+    case = service.start_case(org, "uitdaagrecht", applicant=resident, title="Laat", now=late)
+    service.apply_transition(case, "indienen", actor=resident, now=late)
+    db.session.commit()
+    assert case.clock_started_on == date(2026, 4, 3)
+    assert case.deadline == date(2026, 5, 29)
+
+
 def test_information_request_suspends_and_answer_resumes(submitted, coordinator, resident):
     day = RECEIVED + timedelta(days=7)
     service.apply_transition(submitted, "ontvangst_bevestigen", actor=coordinator, now=day)

@@ -1,7 +1,7 @@
 """Awb / Algemene termijnenwet arithmetic with real calendar dates."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -255,3 +255,15 @@ def test_apply_effect_rejects_unknown_effects() -> None:
 def test_clock_with_extra_holidays() -> None:
     c = ClockState(D("2025-05-22"), 7, 0, extra_holidays=frozenset({D("2025-05-30")}))
     assert c.deadline(D("2025-05-22")) == D("2025-05-22") + timedelta(days=11)
+
+
+@pytest.mark.parametrize(("moment", "day"), [
+    (datetime(2026, 1, 15, 22, 59, tzinfo=UTC), date(2026, 1, 15)),   # 23:59 CET
+    (datetime(2026, 1, 15, 23, 0, tzinfo=UTC), date(2026, 1, 16)),    # 00:00 CET
+    (datetime(2026, 7, 15, 21, 59, tzinfo=UTC), date(2026, 7, 15)),   # 23:59 CEST
+    (datetime(2026, 7, 15, 22, 0, tzinfo=UTC), date(2026, 7, 16)),    # 00:00 CEST
+    (datetime(2026, 3, 29, 0, 30, tzinfo=UTC), date(2026, 3, 29)),    # the night clocks go forward
+    (datetime(2026, 12, 31, 23, 30), date(2027, 1, 1)),               # naive: taken as UTC
+])
+def test_dutch_date_is_the_calendar_day_in_the_netherlands(moment, day):
+    assert dl.dutch_date(moment) == day

@@ -1,4 +1,4 @@
-"""The register's dates (`short_date`) read as Babel's d-M-yyyy in Dutch time."""
+"""Dates on pages are Dutch calendar days: `local_date` and `short_date` (Babel's d-M-yyyy)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -22,3 +22,11 @@ def test_late_evening_utc_is_the_next_day_in_the_netherlands(app):
     assert short(datetime(2025, 12, 31, 23, 30)) == "1-1-2026"  # naive means UTC, as in Babel
     assert short(date(2025, 3, 9)) == "9-3-2025"
     assert short(None) == ""
+
+
+def test_local_date_is_the_dutch_calendar_day(app):
+    local = app.jinja_env.filters["local_date"]
+    assert local(datetime(2026, 11, 21, 23, 30, tzinfo=UTC)) == date(2026, 11, 22)  # CET
+    assert local(datetime(2026, 6, 30, 22, 30, tzinfo=UTC)) == date(2026, 7, 1)  # CEST
+    assert local(datetime(2026, 6, 30, 21, 30, tzinfo=UTC)) == date(2026, 6, 30)
+    assert local(date(2026, 3, 9)) == date(2026, 3, 9)

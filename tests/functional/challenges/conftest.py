@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from participation.extensions import db
 from participation.models import Case, OutboxMessage, Task
 from participation.models._types import utcnow
 from participation.services import workflow as workflow_service
+from tests.conftest import dutch_today
 
 LONG = ("Wij zijn een groep van twaalf buurtbewoners die al vijf jaar samen het plantsoen "
         "onderhouden. Drie van ons werkten als hovenier, twee hebben een EHBO-diploma en "
@@ -26,7 +27,7 @@ MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
 
 def start_date() -> str:
     # The preset asks for the request 18 weeks before the start.
-    return (date.today() + timedelta(weeks=20)).isoformat()
+    return (dutch_today() + timedelta(weeks=20)).isoformat()
 
 
 def step_data(step: int, **overrides: Any) -> dict[str, Any]:

@@ -6,7 +6,6 @@ import gc
 import html
 import io
 import warnings
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from participation.extensions import db
 from participation.models import Attachment, Case, CaseMessage, Decision, Notification
 from participation.models._types import utcnow
 from participation.services import workflow as workflow_service
+from tests.conftest import dutch_today
 from tests.functional.challenges.conftest import (
     MINIMAL_PDF,
     apply,
@@ -46,7 +46,7 @@ def test_case_page_shows_status_term_and_timeline(client, org, case):
     page = page_of(client, org, case)
     assert case.number in page and "Groen Plantsoen Zuid" in page
     assert "Ingediend" in page
-    assert f"(nog {(case.deadline - date.today()).days} dagen)" in page
+    assert f"(nog {(case.deadline - dutch_today()).days} dagen)" in page
     assert "Verzoek intrekken" in page
 
 
@@ -80,7 +80,7 @@ def test_answering_a_request_for_information_resumes_the_clock(client, org, case
     answered = fresh(case)
     assert answered.state == "intake"
     clock = workflow_service.clock_of(answered)
-    assert not clock.suspended and clock.suspensions[-1].end == date.today()
+    assert not clock.suspended and clock.suspensions[-1].end == dutch_today()
     document = db.session.scalar(select(Attachment).where(Attachment.case_id == case.id,
                                                           Attachment.purpose == "aanvulling"))
     assert document.filename == "offerte.pdf"
@@ -119,7 +119,7 @@ def test_withdraw_after_confirmation(client, org, case):
                                  "lock_version": fresh(case).lock_version})
     assert response.status_code == 303
     withdrawn = fresh(case)
-    assert withdrawn.state == "ingetrokken" and withdrawn.clock_stopped_on == date.today()
+    assert withdrawn.state == "ingetrokken" and withdrawn.clock_stopped_on == dutch_today()
     page = page_of(client, org, case)
     assert "Ingetrokken" in page and "Verzoek intrekken" not in page
     assert client.post(f"/{org.slug}/uitdaagrecht/{case.id}/intrekken",
@@ -132,7 +132,7 @@ def test_resident_sees_the_decision_and_organisation_messages(client, org, case,
     apply(case, "ontvangst_bevestigen", coordinator)
     apply(case, "in_behandeling_nemen", coordinator)
     apply(case, "naar_besluitvorming", coordinator)
-    decision = Decision(case_id=case.id, deciding_body="college", decided_on=date.today(),
+    decision = Decision(case_id=case.id, deciding_body="college", decided_on=dutch_today(),
                         outcome="toegekend", reasons="Het plan is goedkoper en beter.",
                         legal_remedies="U kunt binnen 6 weken bezwaar maken.")
     db.session.add(decision)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from participation.domain.workflow import preset_path
 from participation.extensions import db
 from participation.models import Case
 from participation.services import organisations
-from tests.conftest import htmx_headers
+from tests.conftest import dutch_today, htmx_headers
 from tests.functional.challenges.conftest import (
     LONG,
     MINIMAL_PDF,
@@ -245,7 +245,7 @@ def test_an_excluded_policy_area_blocks_with_an_alternative(client, org, residen
 
 
 def test_step_three_rules(client, org, draft):
-    too_early = (date.today() + timedelta(weeks=2)).isoformat()
+    too_early = (dutch_today() + timedelta(weeks=2)).isoformat()
     response = post_step(client, org, draft, 3, step_data(
         3, uitvoeringsplan="Kort plan.", **{"indicatoren-0-tekst": ""}, startdatum=too_early,
         looptijd_maanden="60", beter_goedkoper_motivering=""))
@@ -263,7 +263,7 @@ def test_step_three_rules(client, org, draft):
 
 
 def test_step_three_accepts_a_dutch_date_and_stores_it_as_iso(client, org, draft):
-    start = date.today() + timedelta(weeks=19)
+    start = dutch_today() + timedelta(weeks=19)
     response = post_step(client, org, draft, 3, step_data(3, startdatum=start.strftime("%d-%m-%Y")))
     assert response.status_code == 303
     assert stored(draft).data["startdatum"] == start.isoformat()
@@ -430,7 +430,7 @@ def test_submit_files_the_request_starts_the_clock_and_sends_the_receipt(
     assert response.headers["Location"].endswith(f"/uitdaagrecht/{case_id}/ontvangen")
 
     case = stored(case_id)
-    today = date.today()
+    today = dutch_today()
     assert case.state == "ingediend" and case.number.startswith(f"UD-{today.year}-")
     assert case.clock_started_on == today
     expected = deadlines.add_term(today, days=56)  # 8 weeks, rolled to a working day

@@ -235,3 +235,21 @@ def test_queue_statement_count_does_not_grow_with_the_cases(client, login, coord
     assert db.session.query(Case).count() == 1000
     assert query_10 == query_1000 and request_10 == request_1000
     assert query_1000 <= 6, measure.last
+
+
+def test_a_late_evening_submission_has_the_dutch_date_everywhere(client, login, coordinator, org,
+                                                                 submit_case):
+    """Filed at 23:30 UTC on 21 November is 22 November in the Netherlands: the queue, the
+    case page and the public register all say so (the Awb counts Dutch calendar days)."""
+    from datetime import UTC, datetime
+
+    case = submit_case(org, title="Laat ingediend", submitted=datetime(2026, 11, 21, 23, 30, tzinfo=UTC))
+    case.is_public = True
+    db.session.commit()
+    public = client.get("/zonnedal/register").get_data(as_text=True)
+    assert '<time datetime="2026-11-22">22-11-2026</time>' in public
+    login(coordinator)
+    queue = client.get(QUEUE).get_data(as_text=True)
+    assert '<time datetime="2026-11-22">22-11-2026</time>' in queue
+    page = client.get(f"/zonnedal/werkbak/zaken/{case.id}").get_data(as_text=True)
+    assert "22-11-2026" in page and "21-11-2026" not in page
