@@ -46,7 +46,6 @@ class PageCache:
         self.bytes = 0
         self._data: OrderedDict[tuple, _Entry] = OrderedDict()
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
 
     def get(self, key: tuple) -> _Entry | None:
         with self._lock:
@@ -121,9 +120,7 @@ def cached_page(scope: Callable[[], int | None]) -> Callable:
             entry = cache.get(key)
             if (entry is not None and entry.marker == marker
                     and now - entry.stored_at < current_app.config["PAGE_CACHE_SECONDS"]):
-                cache.hits += 1
                 return _respond(entry)
-            cache.misses += 1
             response = current_app.make_response(view(*args, **kwargs))
             if (response.status_code != 200 or session.modified or response.is_streamed
                     or "Set-Cookie" in response.headers):

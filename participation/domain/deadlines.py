@@ -32,9 +32,14 @@ _NO_EXTRA: frozenset[date] = frozenset()
 DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
 
 
+def dutch_time(moment: datetime) -> datetime:
+    """A moment in Dutch time; a naive moment is taken as UTC."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(DUTCH_TIME)
+
+
 def dutch_date(moment: datetime) -> date:
-    """The Dutch calendar day of a moment; a naive moment is taken as UTC."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(DUTCH_TIME).date()
+    """The Dutch calendar day of a moment."""
+    return dutch_time(moment).date()
 
 
 class ClockError(ValueError):

@@ -7,18 +7,17 @@ Problems the user can fix raise CouncilError with Dutch messages per form field.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from participation.domain import grounds
+from participation.domain import deadlines, grounds
 from participation.extensions import db
 from participation.models import AgendaItem, Case, Decision, Meeting, Organisation, User, Vote
 from participation.services import workflow
 
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+LOCAL_TZ = deadlines.DUTCH_TIME  # the days the Awb counts
 MEETING_STATUSES = tuple(grounds.ORI_VERGADERSTATUS)
 # ORI besluitresultaat values the griffie records on an agenda item.
 RESULTS = ("aangenomen", "aangenomen_geamendeerd", "verworpen", "aangehouden", "ingetrokken")
@@ -61,7 +60,7 @@ def representative_body(tier: str) -> str:
 def to_utc(day: date, time_of_day) -> datetime:
     """A date and time as the griffie types them (Dutch local time), stored as UTC."""
     local = datetime.combine(day, time_of_day).replace(tzinfo=LOCAL_TZ)
-    return local.astimezone(ZoneInfo("UTC"))
+    return local.astimezone(UTC)
 
 
 def local_date(moment: datetime) -> date:

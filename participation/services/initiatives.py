@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
@@ -19,7 +18,7 @@ from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from participation.domain import grounds, thresholds
+from participation.domain import deadlines, grounds, thresholds
 from participation.domain import workflow as wf
 from participation.domain.thresholds import Threshold
 from participation.extensions import db
@@ -32,7 +31,7 @@ REQUEST_TYPE = "burgerinitiatief"
 COLLECTING = "steun_verzamelen"
 DRAFT = "concept"
 STAFF_ROLES = frozenset({"official", "coordinator", "griffie", "admin"})
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+LOCAL_TZ = deadlines.DUTCH_TIME  # the days the Awb counts
 
 
 class InitiativeError(Exception):
