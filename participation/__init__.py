@@ -97,15 +97,18 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        # The id carries the session version: a password change logs out other sessions.
-        try:
-            raw_id, raw_version = user_id.split(":", 1)
-            user = db.session.get(User, int(raw_id))
-        except ValueError:
+        # The id carries the password version and the cookie a login-session token: a
+        # password change or a logout (on the server) ends the session for good.
+        from flask import session
+
+        from participation.services.accounts import user_for_session
+
+        token = session.get("sid")
+        raw_id, _sep, raw_version = user_id.partition(":")
+        if not (token and isinstance(token, str) and raw_id.isascii() and raw_id.isdecimal()
+                and len(raw_id) < 12):
             return None
-        if user is None or str(user.session_version) != raw_version or not user.is_active:
-            return None
-        return user
+        return user_for_session(int(raw_id), raw_version, token)
 
 
 def _register_blueprints(app: Flask) -> None:

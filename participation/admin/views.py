@@ -23,6 +23,7 @@ from participation.diagram import render_svg
 from participation.domain.workflow import REQUEST_TYPES, DefinitionError
 from participation.extensions import db
 from participation.htmx import redirect_303
+from participation.models._types import utcnow
 from participation.permissions import require_role
 from participation.services import admin as admin_service
 from participation.services.accounts import ROLE_LABELS
@@ -89,7 +90,7 @@ def revoke_role(membership_id: int):
         name, role = membership.user.name, ROLE_LABELS[membership.role]
         own = membership.user_id == current_user.id
         try:
-            admin_service.revoke_role(membership, actor=current_user)
+            admin_service.revoke_role(membership, actor=current_user, now=utcnow())
         except admin_service.LastAdmin as exc:
             form.form_errors.append(exc.message)
             status = 422

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -23,6 +22,7 @@ from participation.extensions import db, limiter
 from participation.htmx import redirect_303
 from participation.models import User
 from participation.models._types import utcnow
+from participation.redirects import after_login, safe_target
 from participation.services import accounts, mail
 
 # Per client address, on POST only: enough for a person who mistypes, too slow for a script.
@@ -32,25 +32,27 @@ FORM_LIMIT = "10 per minute; 100 per hour"
 bp.record_once(lambda state: mail.init_app(state.app))
 
 
-def safe_next(target: str | None) -> str | None:
-    """A local path to go to after logging in, or None: never an open redirect."""
-    if not target:
-        return None
-    if (not target.startswith("/") or target.startswith("//") or "\\" in target
-            or any(ord(char) < 32 for char in target)):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
-
-
-def _start_session(user: User) -> None:
-    # A fresh session at login: an attacker who planted a session id gains nothing.
+def _start_session(user: User, method: str = "password") -> None:
+    # A fresh session at login: an attacker who planted a session id gains nothing. The
+    # login-session token ties the cookie to a row that logout ends.
     session.clear()
+    token = accounts.open_login_session(user, utcnow(), method=method)
+    db.session.commit()
+    session["sid"] = token
     login_user(user, remember=False)
     session.permanent = False
     session["locale"] = user.locale
+
+
+def end_session() -> None:
+    """Log out here: the login session ends on the server, the cookie is emptied."""
+    accounts.end_login_session(session.get("sid"), utcnow())
+    db.session.commit()
+    locale = session.get("locale")
+    logout_user()
+    session.clear()
+    if locale:
+        session["locale"] = locale
 
 
 def _show_check_email(email: str, purpose: str):
@@ -117,8 +119,8 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         if current_user.is_authenticated:
-            return redirect_303(safe_next(request.args.get("next")) or url_for("auth.profile"))
-        form.next.data = safe_next(request.args.get("next")) or ""
+            return redirect_303(after_login(current_user, request.args.get("next")))
+        form.next.data = safe_target(request.args.get("next")) or ""
         return render_template("auth/login.html", form=form)
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 422
@@ -128,7 +130,7 @@ def login():
     if result.outcome is accounts.LoginOutcome.OK:
         _start_session(result.user)
         flash(_("U bent ingelogd."), "success")
-        return redirect_303(safe_next(form.next.data) or url_for("auth.profile"))
+        return redirect_303(after_login(result.user, form.next.data))
     context = {"form": form, "outcome": result.outcome.value}
     if result.outcome is accounts.LoginOutcome.INVALID:
         form.form_errors.append(_("E-mailadres of wachtwoord klopt niet. Controleer wat u "
@@ -153,11 +155,7 @@ def _minutes_until(moment: datetime, now: datetime) -> int:
 
 @bp.post("/uitloggen")
 def logout():
-    locale = session.get("locale")
-    logout_user()
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    end_session()
     flash(_("U bent uitgelogd."), "success")
     return redirect_303(url_for("public.home"))
 
@@ -203,7 +201,7 @@ def change_password():
     form = ChangePasswordForm(email=user.email)
     if form.validate_on_submit():
         if accounts.verify_password(user, form.current_password.data):
-            accounts.set_password(user, form.password.data)
+            accounts.set_password(user, form.password.data, utcnow())
             db.session.commit()
             # The new session version ends other sessions; this one continues under it.
             _start_session(user)
@@ -266,8 +264,7 @@ def delete_account():
         if accounts.verify_password(user, form.password.data):
             privacy.delete_account(user, now=utcnow())
             db.session.commit()
-            logout_user()
-            session.clear()
+            end_session()
             flash(_("Uw account is verwijderd. Ingediende verzoeken en besluiten blijven bewaard "
                     "zonder uw naam en contactgegevens."), "success")
             return redirect_303(url_for("public.home"))

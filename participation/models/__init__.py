@@ -13,11 +13,11 @@ from participation.models.decisions import Decision
 from participation.models.organisations import Membership, Organisation, Role, Task
 from participation.models.outbox import Notification, OutboxMessage
 from participation.models.templates import ResponseTemplate
-from participation.models.users import User
+from participation.models.users import LoginSession, User
 from participation.models.workflows import WorkflowVersion
 
 __all__ = [
     "AgendaItem", "Attachment", "AuditEvent", "Case", "CaseMessage", "Comment", "Decision",
-    "InternalNote", "Meeting", "Membership", "Notification", "Organisation", "OutboxMessage",
+    "InternalNote", "LoginSession", "Meeting", "Membership", "Notification", "Organisation", "OutboxMessage",
     "ResponseTemplate", "Role", "Signature", "Task", "User", "Vote", "WorkflowVersion",
 ]

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from participation.extensions import db
 from participation.models import Organisation
 from participation.pagecache import cached_page, org_scope
+from participation.redirects import safe_target
 from participation.public import bp
 
 
@@ -37,11 +38,7 @@ def set_language(code: str):
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["locale"] = code
-    target = request.args.get("next", "/")
-    # Only local paths: never an open redirect.
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"
-    return redirect(target, 303)
+    return redirect(safe_target(request.args.get("next")) or "/", 303)
 
 
 @bp.get("/<org>/")

@@ -2,6 +2,8 @@
 password reset and the profile. Functions flush; the view commits."""
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -13,11 +15,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from participation.extensions import db
-from participation.models import Membership, Organisation, Role, User
+from participation.models import LoginSession, Membership, Organisation, Role, User
 from participation.services import mail
 
 _strong = PasswordHasher()  # argon2-cffi's RFC 9106 low-memory profile (Argon2id)
@@ -231,21 +233,64 @@ def request_password_reset(email: str, now: datetime) -> None:
         _mail_password_reset(user, now)
 
 
-def set_password(user: User, password: str) -> None:
+def set_password(user: User, password: str, now: datetime) -> None:
     """New password: ends every other session and every earlier reset link."""
     user.password_hash = hash_password(password)
     user.session_version = (user.session_version or 1) + 1
+    end_all_login_sessions(user, now)
     user.failed_logins = 0
     user.locked_until = None
     db.session.flush()
 
 
 def reset_password(user: User, password: str, now: datetime) -> None:
-    set_password(user, password)
+    set_password(user, password, now)
     # The link arrived by email, so the address is proven as well.
     if user.email_verified_at is None:
         user.email_verified_at = now
     db.session.flush()
+
+
+# --- Login sessions ------------------------------------------------------------------------
+# The cookie carries a random token; only its hash is stored. A session ends on the server,
+# so a copied cookie is worth nothing after logout.
+
+
+def session_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_login_session(user: User, now: datetime, *, method: str = "password") -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(user_id=user.id, token_hash=session_token_hash(token),
+                                method=method, created_at=now))
+    db.session.flush()
+    return token
+
+
+def end_login_session(token: str | None, now: datetime) -> None:
+    if token:
+        db.session.execute(update(LoginSession).where(
+            LoginSession.token_hash == session_token_hash(token),
+            LoginSession.ended_at.is_(None)).values(ended_at=now))
+
+
+def end_all_login_sessions(user: User, now: datetime) -> None:
+    """Every device of this user is logged out (role removed, account deleted...)."""
+    db.session.execute(update(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)).values(ended_at=now))
+
+
+def user_for_session(user_id: int, version: str, token: str) -> User | None:
+    """The logged-in user of a request: the account, its password version and an open
+    login session must all match (one statement)."""
+    user = db.session.scalar(select(User).join(LoginSession, LoginSession.user_id == User.id)
+                             .where(User.id == user_id,
+                                    LoginSession.token_hash == session_token_hash(token),
+                                    LoginSession.ended_at.is_(None)))
+    if user is None or str(user.session_version) != version or not user.is_active:
+        return None
+    return user
 
 
 # --- Profile -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def grant_role_by_email(org: Organisation, email: str, role: str, *, actor: User
     return membership
 
 
-def revoke_role(membership: Membership, *, actor: User) -> None:
+def revoke_role(membership: Membership, *, actor: User, now: datetime) -> None:
     """Take a role away. The last admin role of an organisation stays: without it nobody
     could manage the organisation any more."""
     org = membership.organisation
@@ -89,6 +90,10 @@ def revoke_role(membership: Membership, *, actor: User) -> None:
     # Keep the loaded collections in step: roles_in() reads user.memberships.
     db.session.expire(user, ["memberships"])
     db.session.expire(org, ["memberships"])
+    # A staff session must not outlive the role it was opened with (an admin stepping down
+    # stays logged in here: roles are read on every request anyway).
+    if user.id != actor.id:
+        accounts.end_all_login_sessions(user, now)
     _log(actor, org, "revoked role %s from user %s (%s)", membership.role, user.id, user.email)
 
 

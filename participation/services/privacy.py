@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from participation.extensions import db
+from participation.services import accounts
 from participation.models import (
     AuditEvent,
     Case,
@@ -108,6 +109,7 @@ def delete_account(user: User, *, now: datetime) -> None:
     user.postcode = ""
     user.email_verified_at = None
     user.session_version += 1
+    accounts.end_all_login_sessions(user, now)
     user.deleted_at = now
     db.session.flush()
 

@@ -221,12 +221,16 @@ def test_changing_the_password_logs_out_other_sessions(app, client, create_user,
     assert other.get("/account/").status_code == 302
 
 
+HOSTILE_TARGETS = [
+    "https://evil.example/", "//evil.example/", "/\\evil.example", "/\t/evil.example",
+    "/\n/evil.example", "/\r\n/evil.example", "\t//evil.example", "javascript:alert(1)",
+    "/" + "a" * 2100,
+]
+
+
 @pytest.mark.parametrize(("target", "expected"), [
     ("/zonnedal/?tab=1", "/zonnedal/?tab=1"),
-    ("https://evil.example/", "/account/"),
-    ("//evil.example/", "/account/"),
-    ("/\\evil.example", "/account/"),
-    ("/\t/evil.example", "/account/"),
+    *[(target, "/mijn/zaken") for target in HOSTILE_TARGETS],
 ])
 def test_next_only_goes_to_local_paths(client, create_user, target, expected):
     user = create_user()
@@ -234,6 +238,86 @@ def test_next_only_goes_to_local_paths(client, create_user, target, expected):
                                                       "next": target})
     assert response.status_code == 303
     assert response.headers["Location"] == expected
+
+
+@pytest.mark.parametrize("target", HOSTILE_TARGETS)
+def test_language_switch_stays_on_the_site(client, target):
+    response = client.get("/lang/en", query_string={"next": target})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+
+
+def test_language_switch_returns_to_the_page(client):
+    response = client.get("/lang/en", query_string={"next": "/register?q=speeltuin"})
+    assert response.headers["Location"] == "/register?q=speeltuin"
+
+
+@pytest.mark.parametrize(("role", "landing"), [
+    (None, "/mijn/zaken"),
+    ("official", "/{slug}/werkbak/"),
+    ("coordinator", "/{slug}/werkbak/"),
+    ("griffie", "/{slug}/griffie/"),
+    ("admin", "/{slug}/beheer/"),
+])
+def test_login_lands_where_the_role_works(client, create_user, create_org, role, landing):
+    org = create_org()
+    user = create_user(org=org if role else None, role=role)
+    response = client.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == landing.format(slug=org.slug)
+
+
+def _copy_cookies(source, target) -> None:
+    for cookie in source._cookies.values():
+        target.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+
+
+def test_a_copied_session_cookie_is_worthless_after_logout(app, client, create_user, login):
+    user = create_user()
+    login(user)
+    thief = app.test_client()
+    _copy_cookies(client, thief)
+    assert thief.get("/account/").status_code == 200
+    assert thief.get("/account/mijn-gegevens.json").status_code == 200
+    client.post("/account/uitloggen")
+    assert thief.get("/account/").status_code == 302
+    assert thief.get("/account/mijn-gegevens.json").status_code == 302
+
+
+def test_logging_out_on_one_device_keeps_the_other(app, client, create_user, login):
+    user = create_user()
+    login(user)
+    other = app.test_client()
+    other.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
+    client.post("/account/uitloggen")
+    assert other.get("/account/").status_code == 200
+
+
+def test_removing_a_role_ends_the_staff_members_sessions(app, client, create_user, create_org,
+                                                          login):
+    org = create_org()
+    admin = create_user(org=org, role="admin")
+    official = create_user(org=org, role="official")
+    staff_client = app.test_client()
+    staff_client.post("/account/inloggen", data={"email": official.email, "password": PASSWORD})
+    assert staff_client.get(f"/{org.slug}/werkbak/").status_code == 200
+    from participation.services import admin as admin_service
+
+    membership = official.memberships[0]
+    admin_service.revoke_role(membership, actor=admin, now=utcnow())
+    db.session.commit()
+    assert staff_client.get(f"/{org.slug}/werkbak/").status_code == 302
+    assert staff_client.get("/account/").status_code == 302
+
+
+def test_no_session_token_is_stored_in_clear(client, create_user, login):
+    from participation.models import LoginSession
+
+    user = create_user()
+    login(user)
+    with client.session_transaction() as session:
+        token = session["sid"]
+    stored = db.session.scalars(select(LoginSession.token_hash)).all()
+    assert len(stored) == 1 and token not in stored[0]
 
 
 def test_login_page_carries_next_from_the_login_redirect(client, create_user):
