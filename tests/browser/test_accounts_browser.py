@@ -45,7 +45,8 @@ def test_new_resident_registers_confirms_logs_in_switches_language_and_logs_out(
     page.get_by_label(re.compile(r"^Wachtwoord")).fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
 
-    expect(page.get_by_role("heading", level=1, name="Mijn account")).to_be_visible()
+    # A resident lands on their own cases.
+    expect(page.get_by_role("heading", level=1, name="Mijn zaken")).to_be_visible()
     expect(page.get_by_role("navigation").get_by_role("link", name="Mijn account")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     assert_accessible(page)
@@ -81,6 +82,8 @@ def test_login_works_without_javascript(browser: Browser, browser_context_args,
         page = context.new_page()
         log_in(page, user.email, user.password, check_accessibility=False)
 
+        expect(page.get_by_role("heading", level=1, name="Mijn zaken")).to_be_visible()
+        page.get_by_role("navigation").get_by_role("link", name="Mijn account").click()
         expect(page.get_by_role("heading", level=1, name="Mijn account")).to_be_visible()
         expect(page.get_by_text(user.email)).to_be_visible()
         expect(page.get_by_role("navigation").get_by_role("button", name="Uitloggen")).to_be_visible()

@@ -4,7 +4,8 @@ who owns cases and one who does not, and objects of every kind in organisation A
 The world is built once per module (the function-scoped `app_ctx` would empty the tables
 after every test) and emptied at the end of the module the same way tests/conftest.py does.
 Each role logs in once through the real form; every test gets a fresh client carrying that
-session cookie, so one test logging out cannot affect another.
+session cookie. Logging out ends the session on the server, so a role whose session a test
+ended logs in again before the next test uses it.
 """
 from __future__ import annotations
 
@@ -41,14 +42,34 @@ class World:
     ids: dict[str, int] = field(default_factory=dict)
     emails: dict[str, str] = field(default_factory=dict)
     cookies: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
     counter: int = 0
 
     # --- clients -----------------------------------------------------------------------
     def client(self, role: str):
         client = self.app.test_client()
         if role != "anonymous":
+            if not self._session_open(role):
+                self.log_in(role)
             client.set_cookie("session", self.cookies[role])
         return client
+
+    def log_in(self, role: str) -> None:
+        client = self.app.test_client()
+        response = client.post("/account/inloggen", data={"email": self.emails[role],
+                                                          "password": PASSWORD})
+        assert response.status_code == 303, (role, response.status_code)
+        self.cookies[role] = client.get_cookie("session").value
+        with client.session_transaction() as session:
+            self.tokens[role] = session["sid"]
+
+    def _session_open(self, role: str) -> bool:
+        from participation.models import LoginSession
+        from participation.services.accounts import session_token_hash
+
+        return db.session.scalar(db.select(LoginSession.id).where(
+            LoginSession.token_hash == session_token_hash(self.tokens[role]),
+            LoginSession.ended_at.is_(None))) is not None
 
     # --- objects -----------------------------------------------------------------------
     def org(self, slug: str | None = None):
@@ -189,11 +210,7 @@ def build_world(app) -> World:
     world.ids["membership"] = world.membership()
 
     for role in ROLES[1:]:
-        client = app.test_client()
-        response = client.post("/account/inloggen", data={"email": world.emails[role],
-                                                          "password": PASSWORD})
-        assert response.status_code == 303, (role, response.status_code)
-        world.cookies[role] = client.get_cookie("session").value
+        world.log_in(role)
     return world
 
 
