@@ -89,8 +89,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from participation.models import User
-
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Log in om verder te gaan.")
     login_manager.login_message_category = "info"

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from participation.extensions import db
 from participation.models import Organisation
 from participation.pagecache import cached_page, org_scope
-from participation.redirects import safe_target
 from participation.public import bp
+from participation.redirects import safe_target
 
 
 @bp.get("/")

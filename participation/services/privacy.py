@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from participation.extensions import db
-from participation.services import accounts
 from participation.models import (
     AuditEvent,
     Case,
@@ -26,6 +25,7 @@ from participation.models import (
     Signature,
     User,
 )
+from participation.services import accounts
 from participation.services.accounts import hash_password
 
 # Keys inside case.data that hold personal data of the applicant or their contacts.
