@@ -42,7 +42,7 @@ BENCH = ROOT / "bench"
 LUA = BENCH / "latency.lua"
 VENV_BIN = Path(sys.executable).parent
 USER_AGENT = "participation-bench/1"
-SEED_PASSWORD = "seed-wachtwoord-2026"  # participation.services.seeding.SEED_PASSWORD
+SEED_PASSWORD = "seed-wachtwoord-2026"  # participation.devdata.scale.SEED_PASSWORD
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def schema_fingerprint() -> str:
         digest.update(table.name.encode())
         for column in table.columns:
             digest.update(f"{column.name}:{column.type}".encode())
-    for source in ("participation/services/seeding.py", "participation/search.py"):
+    for source in ("participation/devdata/scale.py", "participation/search.py"):
         digest.update((ROOT / source).read_bytes())  # seeding code, SQLite search table
     return digest.hexdigest()[:10]
 

@@ -2,7 +2,7 @@
 
 A stored sort key with an index, instead of a CASE over the clock's JSON text per request.
 
-Existing rows get the value services.workflow._store_clock would store: 0 running clock,
+Existing rows get the value services.cases._store_clock would store: 0 running clock,
 1 suspended clock (its last suspension has no end), 2 no running clock.
 
 Revision ID: 53ea725873a6

@@ -27,7 +27,7 @@ from participation.models._types import utcnow
 from participation.permissions import require_role
 from participation.services import admin as admin_service
 from participation.services.accounts import ROLE_LABELS
-from participation.services.workflow import workflow_for_version
+from participation.services.cases import workflow_for_version
 
 ONE_YEAR = 365 * 24 * 3600
 

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from participation.extensions import db
 from participation.models import Attachment, AuditEvent, Case, CaseMessage, Decision
-from participation.services import workflow as workflow_service
+from participation.services import cases as case_service
 
 
 @dataclass(frozen=True)
@@ -35,14 +35,14 @@ def case_in_org(org_id: int, case_id: int) -> Case | None:
 
 
 def term_of(case: Case, today: date) -> Term:
-    clock = workflow_service.clock_of(case)
+    clock = case_service.clock_of(case)
     return Term(deadline=clock.deadline(today), days_left=clock.days_left(today),
                 suspended=clock.suspended, overdue=clock.is_overdue(today), stopped=clock.stopped)
 
 
 def state_label(case: Case, locale: str) -> tuple[str, str]:
     """(label, description) of the case's state in `locale`."""
-    state = workflow_service.workflow_of(case).state(case.state)
+    state = case_service.workflow_of(case).state(case.state)
     if locale.startswith("en"):
         return state.label_en or state.label_nl, state.description_en or state.description_nl
     return state.label_nl, state.description_nl
@@ -52,7 +52,7 @@ def timeline(case: Case, locale: str) -> list[TimelineEntry]:
     """Public steps of the case. The text of a step is shown when it was addressed to the
     applicant (the question of an information request, the reasons of a decision) or written
     by the applicant."""
-    definition = workflow_service.workflow_of(case)
+    definition = case_service.workflow_of(case)
     entries = []
     for event in db.session.scalars(select(AuditEvent).where(
             AuditEvent.case_id == case.id, AuditEvent.public.is_(True)).order_by(AuditEvent.seq)):

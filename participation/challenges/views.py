@@ -22,8 +22,8 @@ from participation.models import Attachment, Case, Task
 from participation.models._types import utcnow
 from participation.permissions import STAFF_ROLES
 from participation.services import attachments as attachment_service
+from participation.services import cases as case_service
 from participation.services import challenges as challenge_service
-from participation.services import workflow as workflow_service
 
 CONFLICT_MESSAGE = ("Deze zaak is intussen gewijzigd. Bekijk de nieuwe stand en probeer het "
                     "opnieuw.")
@@ -46,7 +46,7 @@ def _load_case(case_id: int) -> Case:
 def _load_draft(case_id: int) -> Case | None:
     """The applicant's draft, or None when it has been submitted (the caller redirects)."""
     case = _load_case(case_id)
-    if case.state != workflow_service.workflow_of(case).initial_state().name:
+    if case.state != case_service.workflow_of(case).initial_state().name:
         return None
     return case
 
@@ -270,7 +270,7 @@ def delete(case_id: int):
 def _case_context(case: Case, *, answer_form=None, upload_form=None) -> dict[str, Any]:
     now = utcnow()
     locale = _locale()
-    definition = workflow_service.workflow_of(case)
+    definition = case_service.workflow_of(case)
     available = {t.name for t in wf.available_transitions(definition, case.state, {"applicant"})}
     label, description = queries.state_label(case, locale)
     return {
@@ -296,7 +296,7 @@ def case(case_id: int):
         # Officials handle cases in the work queue; this page is the applicant's view.
         return render_template("challenges/staff_link.html", case=found)
     case = _load_case(case_id)
-    if case.state == workflow_service.workflow_of(case).initial_state().name:
+    if case.state == case_service.workflow_of(case).initial_state().name:
         return render_template("challenges/draft.html", case=case,
                                steps=_step_links(case, _context(case, utcnow())))
     return render_template("challenges/case.html", **_case_context(case))
@@ -330,7 +330,7 @@ def answer(case_id: int):
         challenge_service.answer_request(case, actor=current_user, answer=form.answer.data,
                                          document=document, now=utcnow(),
                                          expected_version=_version(form))
-    except workflow_service.Conflict:
+    except case_service.Conflict:
         return _conflict(case_id)
     except wf.TransitionNotAllowed as exc:
         db.session.rollback()
@@ -364,7 +364,7 @@ def withdraw(case_id: int):
     try:
         challenge_service.withdraw_challenge(case, actor=current_user, reason=form.reason.data or "",
                                              expected_version=_version(form), now=utcnow())
-    except workflow_service.Conflict:
+    except case_service.Conflict:
         return _conflict(case_id)
     except (wf.TransitionNotAllowed, deadlines.ClockError) as exc:
         db.session.rollback()
@@ -380,7 +380,7 @@ def withdraw(case_id: int):
 def upload(case_id: int):
     case = _load_case(case_id)
     form = forms.UploadForm()
-    definition = workflow_service.workflow_of(case)
+    definition = case_service.workflow_of(case)
     if definition.state(case.state).is_terminal:
         abort(409)
     if not form.validate_on_submit():

@@ -45,7 +45,7 @@ def register(app: Flask) -> None:
     @audit_group.command("verify")
     def verify() -> None:
         """Recompute every case's hash chain; exit 1 if any chain is broken."""
-        from participation.services.workflow import verify_all_chains
+        from participation.services.cases import verify_all_chains
 
         problems = verify_all_chains()
         for case_id, found in problems.items():

@@ -24,9 +24,9 @@ from participation.extensions import db
 from participation.htmx import redirect_303
 from participation.models._types import utcnow
 from participation.permissions import require_role
+from participation.services import cases as case_service
 from participation.services import council as council_service
 from participation.services import organisations as organisation_service
-from participation.services import workflow as workflow_service
 
 STAFF = ("griffie", "admin")
 # Steps taken on an agenda item (decision, postponement, publication), not on the desk.
@@ -43,7 +43,7 @@ def label_of(entry) -> str:
 
 
 def _case_state_label(case) -> str:
-    return label_of(workflow_service.workflow_of(case).state(case.state))
+    return label_of(case_service.workflow_of(case).state(case.state))
 
 
 def _int_or_none(value):
@@ -57,8 +57,8 @@ def _int_or_none(value):
 
 def _desk_steps(case, meetings, items):
     """(transition, form or None, agenda item or None) for every step the user may take."""
-    definition = workflow_service.workflow_of(case)
-    roles = workflow_service.roles_for(current_user, case)
+    definition = case_service.workflow_of(case)
+    roles = case_service.roles_for(current_user, case)
     steps = []
     latest = items[-1] if items else None
     for transition in wf.available_transitions(definition, case.state, roles):
@@ -85,7 +85,7 @@ def desk():
     items = queries.agenda_items_by_case([c.id for c in cases])
     steps = {c.id: _desk_steps(c, meetings, items.get(c.id, [])) for c in cases}
     version = organisation_service.current_workflow_version(g.org.id, "burgerinitiatief")
-    definition = workflow_service.workflow_for_version(version) if version else None
+    definition = case_service.workflow_for_version(version) if version else None
     section_labels = {s.state: label_of(definition.state(s.state)) if definition and
                       definition.has_state(s.state) else s.state for s in sections}
     return render_template("council/desk.html", desk_sections=sections, challenges=challenges,
@@ -98,7 +98,7 @@ def desk():
 @require_role(*STAFF)
 def case_step(case_id: int, name: str):
     case = queries.case_for_org(g.org.id, case_id) or abort(404)
-    definition = workflow_service.workflow_of(case)
+    definition = case_service.workflow_of(case)
     if not definition.has_transition(name) or name in ITEM_STEPS:
         abort(404)
     transition = definition.transition(name)
@@ -129,7 +129,7 @@ def case_step(case_id: int, name: str):
         council_service.fire_case_transition(
             case, name, actor=current_user, inputs=inputs, now=now, meeting=meeting,
             expected_version=_int_or_none(form.lock_version.data))
-    except workflow_service.Conflict:
+    except case_service.Conflict:
         db.session.rollback()
         case = queries.case_for_org(g.org.id, case_id) or abort(404)
         form.form_errors.append(_conflict())
@@ -266,7 +266,7 @@ def place_case(meeting_id: int):
     problem = None
     try:
         item = council_service.place_on_agenda(case, meeting, actor=current_user, now=utcnow())
-    except workflow_service.Conflict:
+    except case_service.Conflict:
         problem = {"case_id": _conflict()}
     except council_service.CouncilError as exc:
         problem = {"case_id": " ".join(exc.errors.values())}
@@ -379,7 +379,7 @@ def record_decision(item_id: int):
             votes_abstained=form.votes_abstained.data, parties=form.party_votes(),
             note=form.note.data or "", now=utcnow(),
             expected_version=_int_or_none(form.lock_version.data))
-    except workflow_service.Conflict:
+    except case_service.Conflict:
         db.session.rollback()
         item = queries.agenda_item_for_org(g.org.id, item_id) or abort(404)
         form.form_errors.append(_conflict())
@@ -410,7 +410,7 @@ def publish(item_id: int):
         council_service.publish_decision(
             item, actor=current_user, now=utcnow(),
             expected_version=_int_or_none(request.form.get("lock_version")))
-    except workflow_service.Conflict:
+    except case_service.Conflict:
         db.session.rollback()
         flash(_conflict(), "error")
         return redirect_303(url_for("council.meeting", meeting_id=item.meeting_id))

@@ -8,8 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from participation.extensions import db
 from participation.models import AuditEvent, Case, Comment, Organisation, User
+from participation.services import cases as case_service
 from participation.services import initiatives as service
-from participation.services import workflow as workflow_service
 
 PER_PAGE = 20
 
@@ -35,7 +35,7 @@ class Thread:
 
 
 def state_label(case: Case, locale: str = "nl") -> str:
-    state = workflow_service.workflow_of(case).state(case.state)
+    state = case_service.workflow_of(case).state(case.state)
     return state.label_en if locale == "en" and state.label_en else state.label_nl
 
 

@@ -28,8 +28,8 @@ from participation.models import Attachment, Case, Comment
 from participation.models._types import utcnow
 from participation.permissions import STAFF_ROLES, has_role, require_role, require_same_org
 from participation.services import attachments as attachment_service
+from participation.services import cases as case_service
 from participation.services import initiatives as service
-from participation.services import workflow as workflow_service
 
 CONFLICT_MESSAGE = ("Deze zaak is intussen gewijzigd. Bekijk de nieuwe stand en probeer het "
                     "opnieuw.")
@@ -188,7 +188,7 @@ def edit(case_id: int):
     try:
         service.update_initiative(case, actor=current_user, draft=_draft_from(form), now=utcnow(),
                                   expected_version=_version(form))
-    except workflow_service.Conflict:
+    except case_service.Conflict:
         db.session.rollback()
         form.add_error(None, _(CONFLICT_MESSAGE))
         form.lock_version.data = str(db.session.get(Case, case_id).lock_version)
@@ -230,7 +230,7 @@ def _page_context(case: Case, **overrides) -> dict:
     context = _signature_context(case, **{k: overrides.pop(k) for k in list(overrides)
                                           if k in ("sign_form", "message", "message_kind",
                                                    "announce")})
-    definition = workflow_service.workflow_of(case)
+    definition = case_service.workflow_of(case)
     state = definition.state(case.state)
     is_staff = has_role(g.org, *STAFF_ROLES)
     data = case.data or {}
@@ -297,7 +297,7 @@ def attachment(case_id: int, attachment_id: int):
 
 def _transition_failed(case: Case, exc: Exception):
     db.session.rollback()
-    if isinstance(exc, workflow_service.Conflict):
+    if isinstance(exc, case_service.Conflict):
         message, status = _(CONFLICT_MESSAGE), 409
     elif isinstance(exc, (TransitionNotAllowed,)):
         message, status = exc.message_nl, 422
@@ -321,7 +321,7 @@ def start_collecting(case_id: int):
         service.start_collecting(case, actor=current_user, now=utcnow(),
                                  expected_version=_version(form))
     except (service.InitiativeError, TransitionNotAllowed, MissingInputs,
-            workflow_service.Conflict) as exc:
+            case_service.Conflict) as exc:
         return _transition_failed(case, exc)
     db.session.commit()
     flash(_("Uw initiatief staat nu open voor steun. Deel de link met anderen."), "success")
@@ -340,7 +340,7 @@ def submit(case_id: int):
         service.submit_initiative(case, actor=current_user, now=utcnow(),
                                   expected_version=_version(form))
     except (service.InitiativeError, TransitionNotAllowed, MissingInputs,
-            workflow_service.Conflict) as exc:
+            case_service.Conflict) as exc:
         return _transition_failed(case, exc)
     db.session.commit()
     flash(_("Uw initiatief is ingediend bij de griffie. Het registratienummer is %(number)s. "

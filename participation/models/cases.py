@@ -27,7 +27,7 @@ REQUEST_TYPES = ("uitdaagrecht", "burgerinitiatief", "bewonersinitiatief")
 class Case(db.Model):
     """A request of any type (uitdaagrecht, burgerinitiatief, bewonersinitiatief).
 
-    The state only ever changes through services.workflow.apply_transition; `lock_version`
+    The state only ever changes through services.cases.apply_transition; `lock_version`
     makes a stale concurrent update fail instead of overwriting.
     """
 
@@ -87,7 +87,7 @@ class Case(db.Model):
     clock_stopped_on: Mapped[date | None]
     # Stored so that the work queue can sort and filter by it with an index.
     deadline: Mapped[date | None]
-    # The work queue's first sort key, stored by services.workflow._store_clock:
+    # The work queue's first sort key, stored by services.cases._store_clock:
     # 0 running clock, 1 suspended clock, 2 no running clock (not started or stopped).
     urgency: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
     # Term on the current state (e.g. the supplement term), if the state has one.

@@ -39,7 +39,7 @@ from participation.models import (
     WorkflowVersion,
 )
 from participation.models.cases import REQUEST_TYPES
-from participation.services.workflow import workflow_for_version
+from participation.services.cases import workflow_for_version
 
 PER_PAGE = 25
 MAX_PAGE = 100_000
@@ -245,7 +245,7 @@ def public_cases(filters: Filters, org: Organisation | None = None) -> Select:
     if filters.q:
         query = query.where(search.match_condition(
             filters.q, organisation_id=org.id if org is not None else None, public_only=True))
-    # No NULLS LAST: a public case always has a submission date (services.workflow sets it on
+    # No NULLS LAST: a public case always has a submission date (services.cases sets it on
     # the first step), and plain DESC is the backward order of ix_cases_org_public_submitted
     # on PostgreSQL too, so a page is an index scan instead of a sort of every public case.
     return query.order_by(Case.submitted_at.desc(), Case.id.desc())
@@ -600,7 +600,7 @@ class Stats:
 
 def statistics(org: Organisation | None, locale: str = "nl") -> Stats:
     """All figures from four statements (plus the organisation names install-wide)."""
-    from participation.services.workflow import clock_of
+    from participation.services.cases import clock_of
 
     scope = [Case.is_public.is_(True)]
     if org is not None:

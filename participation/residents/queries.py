@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from participation.domain import workflow as wf
 from participation.extensions import db
 from participation.models import Case, Notification
-from participation.services import workflow as workflow_service
+from participation.services import cases as case_service
 
 TYPE_LABELS = {"uitdaagrecht": ("Uitdaagrecht", "Right to Challenge"),
                "burgerinitiatief": ("Burgerinitiatief", "Citizens' initiative"),
@@ -41,9 +41,9 @@ def my_cases(user_id: int, today: date, locale: str, next_steps: dict[str, str])
         .order_by(Case.updated_at.desc(), Case.id.desc()))
     rows = []
     for case in cases:
-        definition = workflow_service.workflow_of(case)
+        definition = case_service.workflow_of(case)
         state = definition.state(case.state)
-        clock = workflow_service.clock_of(case)
+        clock = case_service.clock_of(case)
         is_draft = state.kind is wf.StateKind.INITIAL
         waiting = state.kind is wf.StateKind.WAITING
         if is_draft:

@@ -12,8 +12,8 @@ from participation.htmx import redirect_303
 from participation.models import Notification
 from participation.models._types import utcnow
 from participation.residents import bp, queries
+from participation.services import cases as case_service
 from participation.services import notifications as notification_service
-from participation.services import workflow as workflow_service
 
 
 @bp.get("/zaken")
@@ -23,7 +23,7 @@ def my_cases():
         "draft": _("Vul uw verzoek verder in en dien het in."),
         "waiting": _("U bent aan zet: bekijk de vraag van de organisatie en antwoord op tijd."),
     })
-    links = {row.case.id: workflow_service.case_path(row.case) for row in rows}
+    links = {row.case.id: case_service.case_path(row.case) for row in rows}
     return render_template("account/my_cases.html", rows=rows, links=links,
                            unread=queries.unread_count(current_user.id))
 

@@ -1,5 +1,5 @@
 """The resident's side of an uitdaagrecht request: draft, submit with a receipt, answer,
-withdraw, delete a draft. State changes go through services.workflow; these functions flush,
+withdraw, delete a draft. State changes go through services.cases; these functions flush,
 the view commits."""
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from sqlalchemy import delete, func, select
 from participation.domain.grounds import LEGAL_ENTITY_FORMS
 from participation.extensions import db
 from participation.models import Attachment, Case, Organisation, Task, User
+from participation.services import cases as case_service
 from participation.services import mail
-from participation.services import workflow as workflow_service
 
 REQUEST_TYPE = "uitdaagrecht"
 # Draft fields copied to Case columns, so that lists, the register and the queue can use them.
@@ -31,7 +31,7 @@ class NotADraft(Exception):
 
 
 def settings_of(case: Case) -> dict[str, Any]:
-    return dict(workflow_service.workflow_of(case).settings)
+    return dict(case_service.workflow_of(case).settings)
 
 
 def active_tasks(org_id: int) -> list[Task]:
@@ -56,11 +56,11 @@ def attachment_counts(case: Case) -> dict[str, int]:
 
 
 def start_challenge(org: Organisation, *, applicant: User, now: datetime) -> Case:
-    return workflow_service.start_case(org, REQUEST_TYPE, applicant=applicant, data={}, now=now)
+    return case_service.start_case(org, REQUEST_TYPE, applicant=applicant, data={}, now=now)
 
 
 def _require_draft(case: Case) -> None:
-    if case.state != workflow_service.workflow_of(case).initial_state().name:
+    if case.state != case_service.workflow_of(case).initial_state().name:
         raise NotADraft(case.id)
 
 
@@ -114,7 +114,7 @@ def review_flags(case: Case) -> list[str]:
     return flags
 
 
-def submit_challenge(case: Case, *, actor: User, now: datetime) -> workflow_service.Outcome:
+def submit_challenge(case: Case, *, actor: User, now: datetime) -> case_service.Outcome:
     """Sign (I1: logged-in identity and time), submit (starts the decision clock) and send the
     receipt (Awb 4:3a)."""
     _require_draft(case)
@@ -123,7 +123,7 @@ def submit_challenge(case: Case, *, actor: User, now: datetime) -> workflow_serv
     data["ondertekend_op"] = now.isoformat()
     data["flags"] = review_flags(case)
     case.data = data
-    outcome = workflow_service.apply_transition(case, "indienen", actor=actor, now=now)
+    outcome = case_service.apply_transition(case, "indienen", actor=actor, now=now)
     send_receipt(case, now=now)
     return outcome
 
@@ -132,7 +132,7 @@ def send_receipt(case: Case, *, now: datetime) -> None:
     applicant = case.applicant or db.session.get(User, case.applicant_id)
     org = case.organisation
     contact = (case.data or {}).get("contact_email")
-    url = current_app.config["BASE_URL"] + workflow_service.case_path(case)
+    url = current_app.config["BASE_URL"] + case_service.case_path(case)
     with force_locale(applicant.locale or "nl"):
         subject = _("Ontvangstbevestiging %(number)s: %(title)s", number=case.number, title=case.title)
         lines = [
@@ -160,7 +160,7 @@ def send_receipt(case: Case, *, now: datetime) -> None:
 
 
 def answer_request(case: Case, *, actor: User, answer: str, document: Attachment | None,
-                   expected_version: int | None, now: datetime) -> workflow_service.Outcome:
+                   expected_version: int | None, now: datetime) -> case_service.Outcome:
     """The applicant's answer to a request for information (resumes the decision clock) or
     their zienswijze, whichever the case waits for."""
     transition = {"aanvulling_gevraagd": "aanvulling_ontvangen",
@@ -168,15 +168,15 @@ def answer_request(case: Case, *, actor: User, answer: str, document: Attachment
     inputs: dict[str, Any] = {"answer": answer}
     if document is not None:
         inputs["document"] = document.id
-    return workflow_service.apply_transition(case, transition, actor=actor, inputs=inputs, now=now,
-                                             expected_version=expected_version)
+    return case_service.apply_transition(case, transition, actor=actor, inputs=inputs, now=now,
+                                         expected_version=expected_version)
 
 
 def withdraw_challenge(case: Case, *, actor: User, reason: str, expected_version: int | None,
-                       now: datetime) -> workflow_service.Outcome:
+                       now: datetime) -> case_service.Outcome:
     inputs = {"reason": reason} if reason else {}
-    return workflow_service.apply_transition(case, "intrekken", actor=actor, inputs=inputs, now=now,
-                                             expected_version=expected_version)
+    return case_service.apply_transition(case, "intrekken", actor=actor, inputs=inputs, now=now,
+                                         expected_version=expected_version)
 
 
 def delete_draft(case: Case) -> list[str]:

@@ -1,6 +1,6 @@
 """The griffie's operations: meetings, agenda placement, the council's decision, publication.
 
-Every operation that moves a case does so through services.workflow.apply_transition in the
+Every operation that moves a case does so through services.cases.apply_transition in the
 caller's transaction, together with the agenda rows it writes. They flush, never commit.
 Problems the user can fix raise CouncilError with Dutch messages per form field.
 """
@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from participation.domain import deadlines, grounds
 from participation.extensions import db
 from participation.models import AgendaItem, Case, Decision, Meeting, Organisation, User, Vote
-from participation.services import workflow
+from participation.services import cases as case_service
 
 LOCAL_TZ = deadlines.DUTCH_TIME  # the days the Awb counts
 MEETING_STATUSES = tuple(grounds.ORI_VERGADERSTATUS)
@@ -175,8 +175,8 @@ def place_on_agenda(case: Case, meeting: Meeting, *, actor: User, now: datetime,
         inputs = {"meeting": meeting.id}
         if reason:
             inputs["reason"] = reason
-        workflow.apply_transition(case, transition, actor=actor, inputs=inputs, now=now,
-                                  expected_version=expected_version)
+        case_service.apply_transition(case, transition, actor=actor, inputs=inputs, now=now,
+                                      expected_version=expected_version)
     item = db.session.scalar(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id,
                                                       AgendaItem.case_id == case.id))
     if item is None:
@@ -253,8 +253,8 @@ def _decide_case(item: AgendaItem, case: Case, meeting: Meeting, *, actor: User,
         # The council has spoken; the executive takes the decision itself. Postponed: no step.
         if result != "aangehouden":
             inputs = {"meeting": meeting.id, "reason": note.strip() or _result_sentence(result)}
-            workflow.apply_transition(case, "raadsbehandeling_afronden", actor=actor,
-                                      inputs=inputs, now=now, expected_version=expected_version)
+            case_service.apply_transition(case, "raadsbehandeling_afronden", actor=actor,
+                                          inputs=inputs, now=now, expected_version=expected_version)
         return
     if case.state != "raadsbehandeling":
         raise CouncilError({"result": _("Het initiatief staat nog niet op de agenda van de "
@@ -262,8 +262,8 @@ def _decide_case(item: AgendaItem, case: Case, meeting: Meeting, *, actor: User,
                                         "raad’.")})
     if result == "aangehouden":
         inputs = {"reason": note.strip()} if note.strip() else {}
-        workflow.apply_transition(case, "aanhouden", actor=actor, inputs=inputs, now=now,
-                                  expected_version=expected_version)
+        case_service.apply_transition(case, "aanhouden", actor=actor, inputs=inputs, now=now,
+                                      expected_version=expected_version)
         return
     org = case.organisation
     decision = Decision(case_id=case.id, deciding_body=representative_body(org.tier),
@@ -278,8 +278,8 @@ def _decide_case(item: AgendaItem, case: Case, meeting: Meeting, *, actor: User,
     inputs = {"outcome": result, "decision": decision.id}
     if note.strip():
         inputs["reason"] = note.strip()
-    workflow.apply_transition(case, "besluiten", actor=actor, inputs=inputs, now=now,
-                              expected_version=expected_version)
+    case_service.apply_transition(case, "besluiten", actor=actor, inputs=inputs, now=now,
+                                  expected_version=expected_version)
     item.decision_id = decision.id
     item.decision = decision
 
@@ -308,8 +308,8 @@ def publish_decision(item: AgendaItem, *, actor: User, now: datetime,
         raise CouncilError({"publish": _("Dit besluit is al gepubliceerd.")})
     case = item.case
     if case is not None and item.decision_id is not None and case.state == "besloten":
-        workflow.apply_transition(case, "publiceren", actor=actor, now=now,
-                                  expected_version=expected_version)
+        case_service.apply_transition(case, "publiceren", actor=actor, now=now,
+                                      expected_version=expected_version)
     item.published_at = now
     item.updated_at = now
     if item.decision is not None and item.decision.published_at is None:
@@ -329,8 +329,8 @@ def fire_case_transition(case: Case, transition: str, *, actor: User, inputs: di
         return place_on_agenda(case, meeting, actor=actor, now=now, transition=transition,
                                expected_version=expected_version,
                                reason=str(inputs.get("reason") or ""))
-    workflow.apply_transition(case, transition, actor=actor, inputs=inputs, now=now,
-                              expected_version=expected_version)
+    case_service.apply_transition(case, transition, actor=actor, inputs=inputs, now=now,
+                                  expected_version=expected_version)
     return None
 
 

@@ -1,7 +1,7 @@
 """Burgerinitiatieven (procedures.md §3): drafting, collecting support, submitting to the
 griffie, and public questions with moderation.
 
-State changes go through services.workflow.apply_transition. Signatures are counted in
+State changes go through services.cases.apply_transition. Signatures are counted in
 SQL (`signature_count = signature_count + 1`) in the same transaction that inserts the
 Signature row, so the unique (case_id, user_id) constraint is what prevents double
 counting, also under concurrency. Like every service: flush, never commit.
@@ -23,9 +23,9 @@ from participation.domain import workflow as wf
 from participation.domain.thresholds import Threshold
 from participation.extensions import db
 from participation.models import Case, Comment, Organisation, Signature, User
+from participation.services import cases as case_service
 from participation.services import mail
 from participation.services import organisations as organisation_service
-from participation.services import workflow as workflow_service
 
 REQUEST_TYPE = "burgerinitiatief"
 COLLECTING = "steun_verzamelen"
@@ -96,12 +96,12 @@ def procedure_for_org(org: Organisation, locale: str = "nl") -> Procedure:
     version = organisation_service.current_workflow_version(org.id, REQUEST_TYPE)
     if version is None:
         raise LookupError(f"{org.slug} has no procedure for {REQUEST_TYPE}")
-    return _procedure(workflow_service.workflow_for_version(version), org, locale)
+    return _procedure(case_service.workflow_for_version(version), org, locale)
 
 
 def procedure_for_case(case: Case, locale: str = "nl") -> Procedure:
     """The procedure version the initiative was started under."""
-    return _procedure(workflow_service.workflow_of(case), case.organisation, locale)
+    return _procedure(case_service.workflow_of(case), case.organisation, locale)
 
 
 def threshold_reached(case: Case) -> bool:
@@ -140,8 +140,8 @@ def create_initiative(org: Organisation, *, applicant: User, draft: InitiativeDr
                       now: datetime) -> Case:
     """A new initiative in the draft state (concept) of the organisation's procedure."""
     _check_draft(draft, applicant)
-    case = workflow_service.start_case(org, REQUEST_TYPE, applicant=applicant,
-                                       title=draft.title.strip(), now=now)
+    case = case_service.start_case(org, REQUEST_TYPE, applicant=applicant,
+                                   title=draft.title.strip(), now=now)
     _store_draft(case, draft, applicant)
     db.session.flush()
     return case
@@ -156,7 +156,7 @@ def update_initiative(case: Case, *, actor: User, draft: InitiativeDraft, now: d
         raise InitiativeError(_("Dit initiatief is geen concept meer en kan niet meer worden "
                                 "gewijzigd."))
     if expected_version is not None and case.lock_version != expected_version:
-        raise workflow_service.Conflict(case.id)
+        raise case_service.Conflict(case.id)
     _check_draft(draft, actor)
     _store_draft(case, draft, actor)
     case.updated_at = now
@@ -164,15 +164,15 @@ def update_initiative(case: Case, *, actor: User, draft: InitiativeDraft, now: d
         db.session.flush()
     except StaleDataError as exc:  # someone saved the draft in between
         db.session.rollback()
-        raise workflow_service.Conflict(case.id) from exc
+        raise case_service.Conflict(case.id) from exc
     return case
 
 
 def start_collecting(case: Case, *, actor: User, now: datetime,
-                     expected_version: int | None = None) -> workflow_service.Outcome:
+                     expected_version: int | None = None) -> case_service.Outcome:
     """Open the initiative for support; the collection period starts today."""
-    outcome = workflow_service.apply_transition(case, "steun_verzamelen_starten", actor=actor,
-                                                now=now, expected_version=expected_version)
+    outcome = case_service.apply_transition(case, "steun_verzamelen_starten", actor=actor,
+                                            now=now, expected_version=expected_version)
     procedure = procedure_for_case(case)
     case.collection_deadline = thresholds.collection_deadline(procedure.threshold,
                                                               local_today(now))
@@ -294,7 +294,7 @@ def supporters(case: Case) -> list[tuple[Signature, User]]:
 
 
 def submit_initiative(case: Case, *, actor: User, now: datetime,
-                      expected_version: int | None = None) -> workflow_service.Outcome:
+                      expected_version: int | None = None) -> case_service.Outcome:
     """Submit to the griffie once the threshold is reached, and send the receipt (Awb 4:3a
     by analogy) with the registration number."""
     # Lock the row (PostgreSQL) so that a signature withdrawn right now waits for us and then
@@ -308,8 +308,8 @@ def submit_initiative(case: Case, *, actor: User, now: datetime,
         raise InitiativeError(
             _("U kunt nog niet indienen: er zijn %(count)s van de %(required)s "
               "steunbetuigingen nodig.", count=case.signature_count, required=procedure.required))
-    outcome = workflow_service.apply_transition(case, "indienen", actor=actor, now=now,
-                                                expected_version=expected_version)
+    outcome = case_service.apply_transition(case, "indienen", actor=actor, now=now,
+                                            expected_version=expected_version)
     case.submitted_at = now  # the submission to the griffie, not the start of collecting
     db.session.flush()
     _mail_receipt(case, now)
@@ -320,7 +320,7 @@ def _mail_receipt(case: Case, now: datetime) -> None:
     applicant = case.applicant
     if applicant is None or not applicant.is_active:
         return
-    url = current_app.config["BASE_URL"] + workflow_service.case_path(case)
+    url = current_app.config["BASE_URL"] + case_service.case_path(case)
     on = now.astimezone(LOCAL_TZ).strftime("%d-%m-%Y %H:%M")
     with force_locale(applicant.locale or "nl"):
         subject = _("Ontvangstbevestiging van uw initiatief %(number)s", number=case.number)
@@ -344,7 +344,7 @@ def _mail_receipt(case: Case, now: datetime) -> None:
 
 
 def comments_open(case: Case) -> bool:
-    definition = workflow_service.workflow_of(case)
+    definition = case_service.workflow_of(case)
     return case.is_public and not definition.state(case.state).is_terminal
 
 

@@ -1,5 +1,5 @@
 """In-app notifications of a user: marking them read. (They are created by
-services.workflow.notify_applicant.)"""
+services.cases.notify_applicant.)"""
 from __future__ import annotations
 
 from datetime import datetime

@@ -19,7 +19,7 @@ from participation.domain import workflow as wf
 from participation.extensions import db
 from participation.models import Case, Membership, User
 from participation.services import mail
-from participation.services.workflow import Conflict, apply_transition, workflow_of
+from participation.services.cases import Conflict, apply_transition, workflow_of
 
 
 @dataclass
@@ -104,7 +104,7 @@ def run_timers(*, now: datetime) -> TimerReport:
         Case.deadline.is_not(None), Case.deadline < today, Case.clock_stopped_on.is_(None),
         Case.overdue_notified.is_(False)).order_by(Case.id))).all()
     for case in running:
-        from participation.services.workflow import clock_of
+        from participation.services.cases import clock_of
 
         clock = clock_of(case)
         if clock.suspended:

@@ -27,7 +27,7 @@ from participation.domain import grounds
 from participation.domain import workflow as wf
 from participation.domain.workflow import MAX_INPUT_DAYS
 from participation.models import Meeting, Organisation
-from participation.services import casework
+from participation.services import cases as case_service
 
 
 class Needed:
@@ -79,7 +79,7 @@ def transition_form(transition: wf.Transition, definition: wf.Workflow, org: Org
             _l("Uw vraag aan de aanvrager"), validators=mark("question"),
             description=_l("De aanvrager krijgt deze vraag per e-mail."))
     if "term_days" in declared:
-        default = (casework.DEFAULT_INFORMATION_TERM_DAYS if "term_days" in required
+        default = (case_service.DEFAULT_INFORMATION_TERM_DAYS if "term_days" in required
                    else (definition.state(transition.target).term.days
                          if definition.state(transition.target).term else None))
         attrs["term_days"] = _days_field(_l("Termijn voor de aanvrager (in dagen)"),
@@ -134,8 +134,8 @@ def transition_form(transition: wf.Transition, definition: wf.Workflow, org: Org
         attrs["deciding_body"] = SelectField(
             _l("Wie neemt het besluit?"), validators=[Needed()],
             choices=choices((b.code, b.label_en if str(get_locale()).startswith("en") else b.label_nl)
-                            for b in casework.deciding_bodies(org.tier)),
-            default=casework.default_deciding_body(org.tier))
+                            for b in case_service.deciding_bodies(org.tier)),
+            default=case_service.default_deciding_body(org.tier))
         attrs["decided_on"] = DateField(_l("Datum van het besluit"), validators=[Needed()],
                                         default=today)
         if transition.target == "deels_toegekend":
@@ -149,7 +149,7 @@ def transition_form(transition: wf.Transition, definition: wf.Workflow, org: Org
                                                description=_l("Bijvoorbeeld het nummer op de "
                                                               "besluitenlijst."))
         attrs["legal_remedies"] = TextAreaField(
-            _l("Bezwaarclausule"), default=casework.default_legal_remedies(org),
+            _l("Bezwaarclausule"), default=case_service.default_legal_remedies(org),
             description=_l("Deze tekst staat onder het besluit. Pas hem aan als dat nodig is."))
     if "document" in declared:
         attrs["document"] = FileField(
@@ -176,10 +176,10 @@ def transition_inputs(form: FlaskForm) -> dict[str, Any]:
     return inputs
 
 
-def decision_fields(form: FlaskForm) -> casework.DecisionFields | None:
+def decision_fields(form: FlaskForm) -> case_service.DecisionFields | None:
     if "deciding_body" not in form:
         return None
-    return casework.DecisionFields(
+    return case_service.DecisionFields(
         deciding_body=form.deciding_body.data or "", decided_on=form.decided_on.data,
         legal_remedies=form.legal_remedies.data or "",
         decision_number=form.decision_number.data or "",

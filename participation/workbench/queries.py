@@ -30,8 +30,8 @@ from participation.models import (
     WorkflowVersion,
 )
 from participation.public.queries import cached
-from participation.services import workflow as workflow_service
-from participation.services.casework import ASSIGNABLE_ROLES, BULK_INPUTS
+from participation.services import cases as case_service
+from participation.services.cases import ASSIGNABLE_ROLES, BULK_INPUTS
 
 PER_PAGE = 50
 TYPE_LABELS = {"uitdaagrecht": ("Uitdaagrecht", "Right to Challenge"),
@@ -182,7 +182,7 @@ def _definitions(version_ids: set[int]) -> dict[int, wf.Workflow]:
         return {}
     versions = db.session.scalars(select(WorkflowVersion)
                                   .where(WorkflowVersion.id.in_(version_ids))).all()
-    return {v.id: workflow_service.workflow_for_version(v) for v in versions}
+    return {v.id: case_service.workflow_for_version(v) for v in versions}
 
 
 def work_queue(org_id: int, filters: QueueFilters, *, user_id: int, today: date,
@@ -224,7 +224,7 @@ def work_queue(org_id: int, filters: QueueFilters, *, user_id: int, today: date,
     rows = []
     for case, assignee_name in fetched:
         definition = definitions.get(case.workflow_version_id)
-        clock = workflow_service.clock_of(case)
+        clock = case_service.clock_of(case)
         is_suspended = clock.suspended and not clock.stopped
         deadline = clock.deadline(today) if clock.started and not clock.stopped else None
         days_left = (deadline - today).days if deadline else None
@@ -411,7 +411,7 @@ def load_case(org_id: int, case_id: int) -> Case | None:
 
 
 def case_detail(case: Case, *, today: date, locale: str = "nl") -> CaseDetail:
-    definition = workflow_service.workflow_of(case)
+    definition = case_service.workflow_of(case)
 
     events = db.session.execute(
         select(AuditEvent, User.name).outerjoin(User, User.id == AuditEvent.actor_id)

@@ -18,9 +18,8 @@ from participation.htmx import redirect_303, render_page_or_fragment
 from participation.models import ResponseTemplate, User
 from participation.models._types import utcnow
 from participation.permissions import has_role, require_role, require_same_org
-from participation.services import casework
-from participation.services import workflow as workflow_service
-from participation.services.workflow import Conflict
+from participation.services import cases as case_service
+from participation.services.cases import Conflict
 from participation.workbench import bp, queries
 from participation.workbench.forms import (
     AgreementForm,
@@ -141,9 +140,9 @@ def bulk():
             flash(_("Kies een medewerker om de zaken aan toe te wijzen."), "warning")
             return redirect_303(back)
         try:
-            count = casework.assign_bulk([cases[c] for c, _v in selected if c in cases],
-                                         assignee=assignee, actor=current_user, now=now)
-        except casework.CaseworkInvalid as exc:
+            count = case_service.assign_bulk([cases[c] for c, _v in selected if c in cases],
+                                             assignee=assignee, actor=current_user, now=now)
+        except case_service.CaseworkInvalid as exc:
             db.session.rollback()
             flash(" ".join(exc.errors.values()), "warning")
             return redirect_303(back)
@@ -165,8 +164,8 @@ def bulk():
     term_days = form.term_days.data if form.term_days.validate(form) else None
     selection = [(cases[c], v) for c, v in selected if c in cases]
     try:
-        results = casework.apply_bulk(selection, transition_name, actor=current_user, text=text,
-                                      term_days=term_days, now=now)
+        results = case_service.apply_bulk(selection, transition_name, actor=current_user, text=text,
+                                          term_days=term_days, now=now)
     except Conflict:
         db.session.rollback()
         flash(_("Een van de zaken werd tegelijk door iemand anders gewijzigd. Er is niets "
@@ -207,7 +206,7 @@ def _load_case(case_id: int):
 
 
 def _clock_banner(case, today: date) -> dict[str, str] | None:
-    clock = workflow_service.clock_of(case)
+    clock = case_service.clock_of(case)
     if not clock.started or clock.stopped:
         return None
     if clock.suspended:
@@ -232,7 +231,7 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
     today = dutch_date(utcnow())
     locale = _locale()
     detail = queries.case_detail(case, today=today, locale=locale)
-    roles = workflow_service.roles_for(current_user, case)
+    roles = case_service.roles_for(current_user, case)
     transitions = []
     for t in wf.available_transitions(detail.definition, case.state, roles):
         if failed and failed[0] == t.name:
@@ -269,11 +268,11 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
                        and case.requested_budget > detail.task.current_budget)
     context = {
         "detail": detail, "case": case, "transitions": transitions,
-        "banner": _clock_banner(case, today), "suspended": workflow_service.clock_of(case).suspended,
+        "banner": _clock_banner(case, today), "suspended": case_service.clock_of(case).suspended,
         "note_form": forms.get("note") or NoteForm(formdata=None),
         "message_form": forms.get("message") or MessageForm(formdata=None),
         "assign_form": assign_form, "can_assign": has_role(g.org, *ASSIGNERS),
-        "show_agreement": case.state in casework.AGREEMENT_STATES,
+        "show_agreement": case.state in case_service.AGREEMENT_STATES,
         "agreement": agreement, "agreement_form": agreement_form,
         "progress_form": forms.get("progress") or ProgressForm(formdata=None,
                                                                data={"reported_on": today}),
@@ -310,11 +309,11 @@ def _case_url(case) -> str:
 @require_role(*STAFF)
 def fire(case_id: int, name: str):
     case = _load_case(case_id)
-    definition = workflow_service.workflow_of(case)
+    definition = case_service.workflow_of(case)
     if not definition.has_transition(name):
         abort(404)
     transition = definition.transition(name)
-    roles = workflow_service.roles_for(current_user, case)
+    roles = case_service.roles_for(current_user, case)
     if transition not in wf.available_transitions(definition, case.state, roles):
         if not transition.roles & roles:
             abort(403)
@@ -329,9 +328,9 @@ def fire(case_id: int, name: str):
     lock = form.lock_version.data
     document = form.document.data if "document" in form and form.document.data else None
     try:
-        casework.fire_transition(case, name, actor=current_user, inputs=transition_inputs(form),
-                                 now=utcnow(), decision=decision_fields(form), document=document,
-                                 expected_version=int(lock) if (str(lock).isascii() and str(lock).isdecimal() and len(str(lock)) < 10) else -1)
+        case_service.fire_transition(case, name, actor=current_user, inputs=transition_inputs(form),
+                                     now=utcnow(), decision=decision_fields(form), document=document,
+                                     expected_version=int(lock) if (str(lock).isascii() and str(lock).isdecimal() and len(str(lock)) < 10) else -1)
     except Conflict:
         db.session.rollback()
         fresh = _load_case(case_id)
@@ -369,8 +368,8 @@ def add_note(case_id: int):
     form = NoteForm()
     if form.validate():
         try:
-            casework.add_note(case, author=current_user, body=form.body.data or "", now=utcnow())
-        except casework.CaseworkInvalid as exc:
+            case_service.add_note(case, author=current_user, body=form.body.data or "", now=utcnow())
+        except case_service.CaseworkInvalid as exc:
             db.session.rollback()
             _attach_errors(form, exc.errors)
         else:
@@ -387,9 +386,9 @@ def send_message(case_id: int):
     form = MessageForm()
     if form.validate():
         try:
-            casework.send_message(case, author=current_user, body=form.body.data or "",
-                                  now=utcnow())
-        except casework.CaseworkInvalid as exc:
+            case_service.send_message(case, author=current_user, body=form.body.data or "",
+                                      now=utcnow())
+        except case_service.CaseworkInvalid as exc:
             db.session.rollback()
             _attach_errors(form, exc.errors)
         else:
@@ -407,8 +406,8 @@ def assign(case_id: int):
     assignee = _assignee_from(request.form.get("assignee", ""))
     if assignee is not False:
         try:
-            casework.assign_case(case, assignee=assignee, actor=current_user, now=utcnow())
-        except casework.CaseworkInvalid as exc:
+            case_service.assign_case(case, assignee=assignee, actor=current_user, now=utcnow())
+        except case_service.CaseworkInvalid as exc:
             db.session.rollback()
             _attach_errors(form, exc.errors)
         else:
@@ -427,7 +426,7 @@ def _agreement_post(case_id: int, form_class, key: str, store):
     if form.validate():
         try:
             store(case, form)
-        except casework.CaseworkInvalid as exc:
+        except case_service.CaseworkInvalid as exc:
             db.session.rollback()
             # "form": the case is not in a state with an agreement; the panel is not shown.
             alert = exc.errors.pop("form", None)
@@ -443,7 +442,7 @@ def _agreement_post(case_id: int, form_class, key: str, store):
 @require_role("official", "coordinator", "admin")
 def agreement(case_id: int):
     return _agreement_post(case_id, AgreementForm, "agreement", lambda case, f: (
-        casework.update_agreement(
+        case_service.update_agreement(
             case, actor=current_user, start_date=f.start_date.data, end_date=f.end_date.data,
             budget_line=f.budget_line.data or "", amount_existing=f.amount_existing.data,
             amount_transferred=f.amount_transferred.data,
@@ -455,16 +454,16 @@ def agreement(case_id: int):
 @require_role("official", "coordinator", "admin")
 def progress(case_id: int):
     return _agreement_post(case_id, ProgressForm, "progress", lambda case, f: (
-        casework.add_progress_report(case, actor=current_user, reported_on=f.reported_on.data,
-                                     text=f.text.data or "", now=utcnow())))
+        case_service.add_progress_report(case, actor=current_user, reported_on=f.reported_on.data,
+                                         text=f.text.data or "", now=utcnow())))
 
 
 @bp.post("/zaken/<int:case_id>/evaluatie")
 @require_role("official", "coordinator", "admin")
 def evaluation(case_id: int):
     return _agreement_post(case_id, EvaluationForm, "evaluation", lambda case, f: (
-        casework.set_evaluation(case, actor=current_user, summary=f.summary.data or "",
-                                now=utcnow())))
+        case_service.set_evaluation(case, actor=current_user, summary=f.summary.data or "",
+                                    now=utcnow())))
 
 
 # --------------------------------------------------------------------------- templates
@@ -477,8 +476,8 @@ def _template_choices() -> list[tuple[str, str]]:
         version = organisation_service.current_workflow_version(g.org.id, request_type)
         if version is None:
             continue
-        for t in workflow_service.workflow_for_version(version).transitions:
-            if t.automatic is None and set(t.inputs) <= casework.BULK_INPUTS:
+        for t in case_service.workflow_for_version(version).transitions:
+            if t.automatic is None and set(t.inputs) <= case_service.BULK_INPUTS:
                 names.setdefault(t.name, queries.transition_label(t, _locale()))
     return [("", _("Elke stap"))] + sorted(names.items(), key=lambda item: item[1])
 
@@ -493,10 +492,10 @@ def templates():
     if request.method == "POST":
         if form.validate():
             try:
-                casework.save_template(g.org, transition=form.transition.data or "",
-                                       title=form.title.data or "", body=form.body.data or "",
-                                       now=utcnow())
-            except casework.CaseworkInvalid as exc:
+                case_service.save_template(g.org, transition=form.transition.data or "",
+                                           title=form.title.data or "", body=form.body.data or "",
+                                           now=utcnow())
+            except case_service.CaseworkInvalid as exc:
                 db.session.rollback()
                 _attach_errors(form, exc.errors)
             else:
@@ -516,7 +515,7 @@ def delete_template(template_id: int):
     if template is None:
         abort(404)
     require_same_org(template.organisation_id)
-    casework.delete_template(template)
+    case_service.delete_template(template)
     db.session.commit()
     flash(_("Het sjabloon is verwijderd."), "success")
     return redirect_303(url_for("workbench.templates"))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from participation.extensions import db
 from participation.models import Case, Decision, User
 from participation.models._types import utcnow
-from participation.services import workflow as workflow_service
+from participation.services import cases as case_service
 from tests.browser.helpers import assert_accessible
 from tests.conftest import PASSWORD, dutch_today
 
@@ -46,7 +46,7 @@ def staff_moves(live_server, case_id: int, actor_email: str, *steps: tuple[str, 
                 db.session.add(decision)
                 db.session.flush()
                 inputs = {**inputs, "decision": decision.id}
-            workflow_service.apply_transition(case, name, actor=actor, inputs=inputs, now=utcnow())
+            case_service.apply_transition(case, name, actor=actor, inputs=inputs, now=utcnow())
             db.session.commit()
 
 

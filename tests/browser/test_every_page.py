@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from playwright.sync_api import Browser
 
-from participation.cli.demo import DEMO_PASSWORD, ensure_demo_data
+from participation.devdata.demo import DEMO_PASSWORD, ensure_demo_data
 from participation.extensions import db
 from tests.browser.helpers import assert_accessible, log_in
 

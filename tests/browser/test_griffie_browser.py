@@ -18,19 +18,19 @@ def _admitted_initiative(app, org_slug: str, applicant_email: str,
     from sqlalchemy import select
 
     from participation.models import Organisation, User
-    from participation.services import workflow
+    from participation.services import cases as case_service
 
     with app.app_context():
         org = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
         applicant = db.session.scalar(select(User).where(User.email == applicant_email))
         griffie = db.session.scalar(select(User).where(User.email == griffie_email))
         now = datetime.now(UTC)
-        case = workflow.start_case(org, "burgerinitiatief", applicant=applicant,
-                                   title="Een pluktuin bij de bibliotheek", now=now)
+        case = case_service.start_case(org, "burgerinitiatief", applicant=applicant,
+                                       title="Een pluktuin bij de bibliotheek", now=now)
         case.summary = "Fruitbomen en bessenstruiken voor iedereen."
-        workflow.apply_transition(case, "indienen", actor=applicant, now=now)
-        workflow.apply_transition(case, "ontvangst_bevestigen", actor=griffie, now=now)
-        workflow.apply_transition(case, "toelaten", actor=griffie, now=now)
+        case_service.apply_transition(case, "indienen", actor=applicant, now=now)
+        case_service.apply_transition(case, "ontvangst_bevestigen", actor=griffie, now=now)
+        case_service.apply_transition(case, "toelaten", actor=griffie, now=now)
         db.session.commit()
         return case.id, case.number
 

@@ -19,19 +19,20 @@ PAYLOAD = ('<script>window.__pwned=1</script><img src=x onerror="window.__pwned=
 
 def _store_hostile_content(app, org_slug: str, owner_email: str, coordinator_email: str):
     from participation.models import Organisation, User
-    from participation.services import casework, initiatives, workflow
+    from participation.services import cases as case_service
+    from participation.services import initiatives
 
     now = datetime.now(UTC)
     with app.app_context():
         org = db.session.scalar(db.select(Organisation).where(Organisation.slug == org_slug))
         owner = db.session.scalar(db.select(User).where(User.email == owner_email))
         coordinator = db.session.scalar(db.select(User).where(User.email == coordinator_email))
-        case = workflow.start_case(org, "uitdaagrecht", applicant=owner, title="Groen " + PAYLOAD,
-                                   now=now)
+        case = case_service.start_case(org, "uitdaagrecht", applicant=owner, title="Groen " + PAYLOAD,
+                                       now=now)
         case.summary = "Samenvatting " + PAYLOAD
-        workflow.apply_transition(case, "indienen", actor=owner, now=now)
-        casework.add_note(case, author=coordinator, body="Notitie " + PAYLOAD, now=now)
-        casework.send_message(case, author=coordinator, body="Bericht " + PAYLOAD, now=now)
+        case_service.apply_transition(case, "indienen", actor=owner, now=now)
+        case_service.add_note(case, author=coordinator, body="Notitie " + PAYLOAD, now=now)
+        case_service.send_message(case, author=coordinator, body="Bericht " + PAYLOAD, now=now)
         draft = initiatives.InitiativeDraft(
             title="Bankjes " + PAYLOAD[:60], summary="Samenvatting " + PAYLOAD,
             proposal="Voorstel " + PAYLOAD, motivation="Motivering " + PAYLOAD,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from participation.extensions import db
 from participation.models import Case, Decision, User
-from participation.services import workflow as service
+from participation.services import cases as service
 from tests.browser.helpers import assert_accessible, log_in
 
 

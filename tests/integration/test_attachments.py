@@ -15,7 +15,7 @@ from participation.extensions import db
 from participation.models import Attachment
 from participation.models._types import utcnow
 from participation.services import attachments
-from participation.services import workflow as workflow_service
+from participation.services import cases as case_service
 
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
                b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
@@ -45,7 +45,7 @@ XLSX = zipped({"[Content_Types].xml": b'<Override ContentType="application/vnd.o
 def case(app_ctx, create_org, create_user):
     org = create_org()
     applicant = create_user()
-    case = workflow_service.start_case(org, "uitdaagrecht", applicant=applicant, now=utcnow())
+    case = case_service.start_case(org, "uitdaagrecht", applicant=applicant, now=utcnow())
     db.session.commit()
     return case
 

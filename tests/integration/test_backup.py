@@ -6,7 +6,7 @@ import uuid
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from participation.cli.demo import ensure_demo_data
+from participation.devdata.demo import ensure_demo_data
 from participation.cli.privacy import backup, restore
 from participation.extensions import db
 from participation.models import Membership, Organisation, User, WorkflowVersion

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from participation.extensions import db
 from participation.models import Case, Meeting, Membership, Organisation, User
-from participation.services.workflow import verify_all_chains
+from participation.services.cases import verify_all_chains
 
 
 def _counts() -> tuple[int, ...]:

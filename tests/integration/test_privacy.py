@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from participation.extensions import db
 from participation.models import AuditEvent, Case, OutboxMessage, Signature, User
+from participation.services import cases as service
 from participation.services import privacy
-from participation.services import workflow as service
 
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)
 

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from participation import search
 from participation.extensions import db
 from participation.models import Case
-from participation.services import workflow
+from participation.services import cases as case_service
 from tests.conftest import NOW
 
 
@@ -17,7 +17,7 @@ def cases(app_ctx, create_org):
     org = create_org(slug="utrecht")
 
     def make(title: str, summary: str = "") -> Case:
-        case = workflow.start_case(org, "uitdaagrecht", applicant=None, title=title, now=NOW)
+        case = case_service.start_case(org, "uitdaagrecht", applicant=None, title=title, now=NOW)
         case.summary = summary
         db.session.flush()
         return case
@@ -114,7 +114,7 @@ def test_postgresql_has_the_expression_gin_index(app_ctx):
 
 def test_an_organisations_search_finds_its_own_public_cases_only(cases, create_org):
     other = create_org(slug="zeist")
-    theirs = workflow.start_case(other, "uitdaagrecht", applicant=None, title="Speeltuin Zeist", now=NOW)
+    theirs = case_service.start_case(other, "uitdaagrecht", applicant=None, title="Speeltuin Zeist", now=NOW)
     db.session.commit()
     utrecht = cases["kerkstraat"].organisation_id
 

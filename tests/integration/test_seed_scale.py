@@ -6,6 +6,7 @@ from collections import defaultdict
 import pytest
 from sqlalchemy import func, select
 
+from participation.devdata import scale
 from participation.domain import workflow as wf
 from participation.extensions import db
 from participation.models import (
@@ -19,14 +20,13 @@ from participation.models import (
     User,
     Vote,
 )
-from participation.services import seeding
-from participation.services.workflow import verify_all_chains, workflow_of
+from participation.services.cases import verify_all_chains, workflow_of
 from tests.conftest import NOW, _empty_tables
 
 
-def _seed(cases: int, **options) -> seeding.Progress:
+def _seed(cases: int, **options) -> scale.Progress:
     last = None
-    for progress in seeding.seed_scale(cases=cases, now=NOW, **options):
+    for progress in scale.seed_scale(cases=cases, now=NOW, **options):
         db.session.commit()
         last = progress
     assert last is not None and last.done
@@ -66,7 +66,7 @@ def test_organisations_of_all_tiers_with_residents_and_staff(seeded):
     from participation.services.accounts import verify_password
     email = seeded.staff_logins[0][0]
     staff = db.session.scalar(select(User).where(User.email == email))
-    assert verify_password(staff, seeding.SEED_PASSWORD)
+    assert verify_password(staff, scale.SEED_PASSWORD)
     assert staff.roles_in(orgs[0].id)
 
 
@@ -152,8 +152,8 @@ def test_same_seed_gives_the_same_data(app_ctx):
 
 def test_a_filled_database_is_refused_unless_appending(app_ctx):
     _seed(20, organisations=3, seed=11, residents_per_org=300)
-    with pytest.raises(seeding.SeedRefused):
-        next(seeding.seed_scale(cases=5, now=NOW))
+    with pytest.raises(scale.SeedRefused):
+        next(scale.seed_scale(cases=5, now=NOW))
     db.session.rollback()
     _seed(5, organisations=1, seed=3, residents_per_org=300, append=True)
     assert db.session.scalar(select(func.count()).select_from(Case)) == 25

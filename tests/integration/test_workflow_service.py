@@ -12,7 +12,7 @@ from participation.domain import audit as audit_chain
 from participation.domain import workflow as wf
 from participation.extensions import db
 from participation.models import AuditEvent, Case, Notification, OutboxMessage
-from participation.services import workflow as service
+from participation.services import cases as service
 from participation.services.timers import run_timers
 
 # Thursday 2 April 2026: eight weeks later is Thursday 28 May 2026, a working day.

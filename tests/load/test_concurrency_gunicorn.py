@@ -151,7 +151,8 @@ def database(tmp_path_factory):
 
 
 def _seed() -> dict:
-    from participation.services import accounts, initiatives, organisations, workflow
+    from participation.services import accounts, initiatives, organisations
+    from participation.services import cases as case_service
 
     now = utcnow()
     org = organisations.create_organisation(slug="lasthuizen", name="Gemeente Lasthuizen",
@@ -162,9 +163,9 @@ def _seed() -> dict:
     accounts.grant_role(coordinator, org, "coordinator")
     applicant = accounts.create_user(email="indiener@example.nl", name="Indiener",
                                      password=PASSWORD, verified_at=now)
-    case = workflow.start_case(org, "uitdaagrecht", applicant=applicant, title="Groen Parkwijk",
-                               now=now)
-    workflow.apply_transition(case, "indienen", actor=applicant, now=now)
+    case = case_service.start_case(org, "uitdaagrecht", applicant=applicant, title="Groen Parkwijk",
+                                   now=now)
+    case_service.apply_transition(case, "indienen", actor=applicant, now=now)
     draft = initiatives.InitiativeDraft(
         title="Meer bankjes", summary="Tien bankjes.", proposal="De raad besluit.",
         motivation="Om uit te rusten.", deputy_name="Piet", deputy_email="piet@example.nl",
@@ -250,7 +251,7 @@ def test_simultaneous_identical_steps_on_one_case(database, server):
 
 
 def test_simultaneous_signatures_on_one_initiative(database, server):
-    from participation.services.workflow import verify_all_chains
+    from participation.services.cases import verify_all_chains
 
     app, _url, data = database
     page = f"/{data['org']}/initiatieven/{data['initiative']}"

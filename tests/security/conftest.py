@@ -96,13 +96,13 @@ class World:
         return case.id
 
     def submitted_challenge(self, title: str = "Groenbeheer Parkwijk") -> int:
-        from participation.services import workflow
+        from participation.services import cases as case_service
 
         now = utcnow()
-        case = workflow.start_case(self.org(), "uitdaagrecht", applicant=self.user("owner"),
-                                   title=title, data={"samenvatting": "Wij maaien zelf."}, now=now)
+        case = case_service.start_case(self.org(), "uitdaagrecht", applicant=self.user("owner"),
+                                       title=title, data={"samenvatting": "Wij maaien zelf."}, now=now)
         case.summary = "Bewoners nemen het groenbeheer over."
-        workflow.apply_transition(case, "indienen", actor=self.user("owner"), now=now)
+        case_service.apply_transition(case, "indienen", actor=self.user("owner"), now=now)
         db.session.commit()
         return case.id
 
@@ -132,10 +132,10 @@ class World:
         return membership.id
 
     def template(self) -> int:
-        from participation.services import casework
+        from participation.services import cases as case_service
 
-        template = casework.save_template(self.org(), transition="", title=f"T{self._next()}",
-                                          body="Standaardtekst.", now=utcnow())
+        template = case_service.save_template(self.org(), transition="", title=f"T{self._next()}",
+                                              body="Standaardtekst.", now=utcnow())
         db.session.commit()
         return template.id
 

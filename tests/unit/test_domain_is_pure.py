@@ -66,7 +66,7 @@ def test_only_standard_library_otherwise(path: Path) -> None:
     ("from . import grounds", ["participation.domain"]),
     ("from .deadlines import add_term", ["participation.domain.deadlines"]),
     ("from ..models import Case", ["participation.models"]),
-    ("import participation.services.workflow as s", ["participation.services.workflow"]),
+    ("import participation.services.cases as s", ["participation.services.cases"]),
 ])
 def test_import_detection(tmp_path: Path, source: str, expected: list[str]) -> None:
     module = tmp_path / "sample.py"

@@ -40,6 +40,7 @@ from participation.domain.workflow.toml_format import (
 from participation.domain.workflow.transitions import (
     available_transitions,
     check_inputs,
+    is_empty,
     lapse_transition,
     plan_transition,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "load_workflow",
     "preset_path",
     "load_preset",
+    "is_empty",
     "check_inputs",
     "available_transitions",
     "lapse_transition",

@@ -33,7 +33,7 @@ _INPUT_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def _is_empty(value: object) -> bool:
+def is_empty(value: object) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
@@ -90,7 +90,7 @@ def _input_problem(kind: str, value: object, wf: Workflow) -> tuple[str, str] | 
         return None if isinstance(value, str) and value in wf.allowed_outcomes \
             else _INPUT_MESSAGES[kind]
     # decision, document, meeting: a reference the service resolves; it must be there.
-    return None if not _is_empty(value) else _INPUT_MESSAGES[kind]
+    return None if not is_empty(value) else _INPUT_MESSAGES[kind]
 
 
 def _input_problems(transition: Transition, inputs: Mapping[str, object],
@@ -99,12 +99,12 @@ def _input_problems(transition: Transition, inputs: Mapping[str, object],
     for kind in transition.inputs:
         value = inputs.get(kind)
         problem = _INPUT_MESSAGES.get(kind, ("Vul dit in.", "Fill this in.")) \
-            if _is_empty(value) else _input_problem(kind, value, wf)
+            if is_empty(value) else _input_problem(kind, value, wf)
         if problem:
             problems[kind] = problem
     for kind in transition.optional_inputs:
         value = inputs.get(kind)
-        if not _is_empty(value):  # optional: only checked when given
+        if not is_empty(value):  # optional: only checked when given
             problem = _input_problem(kind, value, wf)
             if problem:
                 problems[kind] = problem

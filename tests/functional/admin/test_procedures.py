@@ -11,7 +11,7 @@ from participation.domain.workflow import preset_path
 from participation.extensions import db
 from participation.models import Case, WorkflowVersion
 from participation.services import admin as admin_service
-from participation.services import workflow as workflow_service
+from participation.services import cases as case_service
 from tests.conftest import NOW
 
 PRESET = preset_path("uitdaagrecht").read_text(encoding="utf-8")
@@ -44,7 +44,7 @@ def test_overview_lists_versions_per_request_type_with_case_counts(client, admin
                                                                    create_user):
     applicant = create_user()
     for _ in range(2):
-        workflow_service.start_case(admin_setup.org, "uitdaagrecht", applicant=applicant, now=NOW)
+        case_service.start_case(admin_setup.org, "uitdaagrecht", applicant=applicant, now=NOW)
     db.session.commit()
     html = client.get(f"{admin_setup.base}/procedures").get_data(as_text=True)
     for heading in ("Uitdaagrecht", "Burgerinitiatief", "Bewonersinitiatief"):
@@ -151,8 +151,8 @@ def test_empty_upload_and_missing_note_are_refused(client, admin_setup):
 
 def test_valid_upload_creates_version_2_used_by_new_cases_only(client, admin_setup, create_user):
     applicant = create_user()
-    running = workflow_service.start_case(admin_setup.org, "uitdaagrecht", applicant=applicant,
-                                          now=NOW)
+    running = case_service.start_case(admin_setup.org, "uitdaagrecht", applicant=applicant,
+                                      now=NOW)
     db.session.commit()
     changed = _changed_preset()
     assert changed != PRESET
@@ -172,15 +172,15 @@ def test_valid_upload_creates_version_2_used_by_new_cases_only(client, admin_set
     assert versions[1].created_by_id == admin_setup.admin.id
     assert versions[1].note == "Intaketermijn naar 3 weken"
 
-    new = workflow_service.start_case(admin_setup.org, "uitdaagrecht", applicant=applicant,
-                                      now=NOW)
+    new = case_service.start_case(admin_setup.org, "uitdaagrecht", applicant=applicant,
+                                  now=NOW)
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Case, running.id).workflow_version.version == 1
     assert db.session.get(Case, new.id).workflow_version.version == 2
     def intake_days(case_id: int) -> int:
         case = db.session.get(Case, case_id)
-        return workflow_service.workflow_of(case).state("intake").term.days
+        return case_service.workflow_of(case).state("intake").term.days
 
     assert (intake_days(new.id), intake_days(running.id)) == (21, 14)
 
@@ -213,8 +213,8 @@ def test_overview_counts_cases_in_one_grouped_query(client, admin_setup, create_
 
     applicant = create_user()
     for _ in range(3):
-        workflow_service.start_case(admin_setup.org, "bewonersinitiatief", applicant=applicant,
-                                    now=NOW)
+        case_service.start_case(admin_setup.org, "bewonersinitiatief", applicant=applicant,
+                                now=NOW)
     admin_service.add_preset_version(admin_setup.org, "bewonersinitiatief",
                                          actor=admin_setup.admin, note="opnieuw")
     db.session.commit()

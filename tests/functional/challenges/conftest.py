@@ -13,7 +13,7 @@ from sqlalchemy import select
 from participation.extensions import db
 from participation.models import Case, OutboxMessage, Task
 from participation.models._types import utcnow
-from participation.services import workflow as workflow_service
+from participation.services import cases as case_service
 from tests.conftest import dutch_today
 
 LONG = ("Wij zijn een groep van twaalf buurtbewoners die al vijf jaar samen het plantsoen "
@@ -137,7 +137,7 @@ def apply(case: Case, name: str, actor, **inputs: Any):
     """Move the case as staff would, through the workflow service, and commit."""
     db.session.expire_all()
     case = db.session.get(Case, case.id)
-    outcome = workflow_service.apply_transition(case, name, actor=actor, inputs=inputs, now=utcnow())
+    outcome = case_service.apply_transition(case, name, actor=actor, inputs=inputs, now=utcnow())
     db.session.commit()
     return outcome.case
 

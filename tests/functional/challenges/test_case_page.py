@@ -13,7 +13,7 @@ from sqlalchemy import select
 from participation.extensions import db
 from participation.models import Attachment, Case, CaseMessage, Decision, Notification
 from participation.models._types import utcnow
-from participation.services import workflow as workflow_service
+from participation.services import cases as case_service
 from tests.conftest import dutch_today
 from tests.functional.challenges.conftest import (
     MINIMAL_PDF,
@@ -55,7 +55,7 @@ def test_answering_a_request_for_information_resumes_the_clock(client, org, case
     apply(case, "aanvulling_vragen", coordinator,
           question="Stuur de offerte van de verzekering mee.", term_days=21)
     suspended = fresh(case)
-    assert workflow_service.clock_of(suspended).suspended
+    assert case_service.clock_of(suspended).suspended
 
     page = page_of(client, org, case)
     assert "Stuur de offerte van de verzekering mee." in page
@@ -79,7 +79,7 @@ def test_answering_a_request_for_information_resumes_the_clock(client, org, case
     assert response.status_code == 303
     answered = fresh(case)
     assert answered.state == "intake"
-    clock = workflow_service.clock_of(answered)
+    clock = case_service.clock_of(answered)
     assert not clock.suspended and clock.suspensions[-1].end == dutch_today()
     document = db.session.scalar(select(Attachment).where(Attachment.case_id == case.id,
                                                           Attachment.purpose == "aanvulling"))
@@ -250,11 +250,11 @@ def test_internal_documents_are_not_served_to_the_applicant(client, org, case, c
 def test_my_cases_lists_drafts_and_cases_across_organisations(client, org, case, resident,
                                                                create_org, login, create_user):
     other = create_org(slug="waterschap-aa", name="Waterschap Aa", tier="waterschap")
-    draft = workflow_service.start_case(other, "uitdaagrecht", applicant=resident,
-                                        title="Dijk maaien", now=utcnow())
+    draft = case_service.start_case(other, "uitdaagrecht", applicant=resident,
+                                    title="Dijk maaien", now=utcnow())
     someone_else = create_user()
-    workflow_service.start_case(org, "uitdaagrecht", applicant=someone_else, title="Niet van mij",
-                                now=utcnow())
+    case_service.start_case(org, "uitdaagrecht", applicant=someone_else, title="Niet van mij",
+                            now=utcnow())
     db.session.commit()
     page = html.unescape(client.get("/mijn/zaken").get_data(as_text=True))
     assert "Groen Plantsoen Zuid" in page and case.number in page and "Gemeente Zonnedal" in page

@@ -10,7 +10,7 @@ import pytest
 
 from participation.extensions import db
 from participation.models import Meeting
-from participation.services import workflow
+from participation.services import cases as case_service
 from tests.conftest import NOW
 
 # The route to each state of the burgerinitiatief, as (transition, acting role, inputs).
@@ -38,12 +38,12 @@ def griffie_setup(create_org, create_user):
 def make_initiative(app_ctx) -> Callable[..., Any]:
     def factory(org, applicant, griffie, *, title="Meer bankjes in het park",
                 until: str = "toelaten"):
-        case = workflow.start_case(org, "burgerinitiatief", applicant=applicant, title=title,
-                                   now=NOW)
+        case = case_service.start_case(org, "burgerinitiatief", applicant=applicant, title=title,
+                                       now=NOW)
         case.summary = "Zet tien bankjes langs het wandelpad."
         for name, role, inputs in INITIATIVE_PATH:
             actor = applicant if role == "applicant" else griffie
-            workflow.apply_transition(case, name, actor=actor, inputs=inputs, now=NOW)
+            case_service.apply_transition(case, name, actor=actor, inputs=inputs, now=NOW)
             if name == until:
                 break
         db.session.commit()
@@ -67,6 +67,6 @@ def make_meeting(app_ctx) -> Callable[..., Meeting]:
 
 
 def move(case, name, actor, **inputs):
-    workflow.apply_transition(case, name, actor=actor, inputs=inputs, now=NOW)
+    case_service.apply_transition(case, name, actor=actor, inputs=inputs, now=NOW)
     db.session.commit()
     return case

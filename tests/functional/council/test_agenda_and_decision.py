@@ -330,13 +330,13 @@ def test_provincial_council_decides_as_provinciale_staten(griffie_setup, make_in
 
 def test_uitdaagrecht_case_with_the_council(griffie_setup, make_meeting, create_user,
                                             client, login):
-    from participation.services import workflow
+    from participation.services import cases as case_service
     from tests.conftest import NOW
 
     org, griffie, resident = griffie_setup()
     coordinator = create_user(org=org, role="coordinator")
-    case = workflow.start_case(org, "uitdaagrecht", applicant=resident,
-                               title="Groenonderhoud Parkwijk", now=NOW)
+    case = case_service.start_case(org, "uitdaagrecht", applicant=resident,
+                                   title="Groenonderhoud Parkwijk", now=NOW)
     move(case, "indienen", resident)
     move(case, "ontvangst_bevestigen", coordinator)
     move(case, "in_behandeling_nemen", coordinator)

@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from participation.extensions import db
 from participation.models import AgendaItem, AuditEvent, Case, Decision, Meeting, Vote
-from participation.services import workflow
+from participation.services import cases as case_service
 from tests.conftest import NOW
 
 PREFIX = {"uitdaagrecht": "UD", "burgerinitiatief": "BI", "bewonersinitiatief": "BW"}
@@ -31,8 +31,8 @@ def make_case(app_ctx) -> Callable[..., Case]:
                 outcome: str = "", decided_at: datetime | None = None, signature_count: int = 0,
                 commit: bool = True, **fields: Any) -> Case:
         n = next(counter)
-        case = workflow.start_case(org, request_type, applicant=applicant, title=title,
-                                   data=data or {}, now=NOW)
+        case = case_service.start_case(org, request_type, applicant=applicant, title=title,
+                                       data=data or {}, now=NOW)
         case.summary = summary
         case.signature_count = signature_count
         if public:

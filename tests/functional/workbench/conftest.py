@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from participation.extensions import db
-from participation.services import workflow as service
+from participation.services import cases as service
 
 
 def days_ago(days: int) -> datetime:

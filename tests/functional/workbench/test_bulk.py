@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from participation.extensions import db
 from participation.models import AuditEvent, OutboxMessage, ResponseTemplate
-from participation.services import casework
-from participation.services import workflow as service
+from participation.services import cases as case_service
+from participation.services import cases as service
 from tests.functional.workbench.conftest import days_ago
 
 QUEUE = "/zonnedal/werkbak/"
@@ -18,10 +18,10 @@ def test_bulk_step_applies_to_the_right_cases_and_reports_the_others(
     intake = [submit_case(org, title=f"Zaak {n}", steps=(("ontvangst_bevestigen", coordinator, {}),))
               for n in range(3)]
     wrong_state = submit_case(org, title="Nog niet in intake")
-    template = casework.save_template(org, transition="aanvulling_vragen",
-                                      title="Begroting ontbreekt",
-                                      body="Wilt u een begroting per jaar meesturen?",
-                                      now=days_ago(0))
+    template = case_service.save_template(org, transition="aanvulling_vragen",
+                                          title="Begroting ontbreekt",
+                                          body="Wilt u een begroting per jaar meesturen?",
+                                          now=days_ago(0))
     db.session.commit()
     login(official)
     response = client.post("/zonnedal/werkbak/bulk", data={
@@ -125,8 +125,8 @@ def test_template_management(client, login, coordinator, official, org):
 
 def test_template_of_another_organisation_cannot_be_deleted(client, login, create_user,
                                                             other_org, org):
-    template = casework.save_template(org, transition="", title="Van Zonnedal", body="Tekst",
-                                      now=days_ago(0))
+    template = case_service.save_template(org, transition="", title="Van Zonnedal", body="Tekst",
+                                          now=days_ago(0))
     db.session.commit()
     outsider = create_user(org=other_org, role="coordinator")
     login(outsider)

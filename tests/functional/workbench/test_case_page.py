@@ -18,7 +18,7 @@ from participation.models import (
     OutboxMessage,
     Task,
 )
-from participation.services import workflow as service
+from participation.services import cases as service
 from tests.functional.workbench.conftest import days_ago
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from participation.extensions import db
 from participation.models import Case
-from participation.services import workflow as service
+from participation.services import cases as service
 from participation.workbench import queries
 from tests.conftest import htmx_headers
 from tests.functional.workbench.conftest import days_ago

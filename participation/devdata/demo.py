@@ -1,11 +1,10 @@
-"""flask --app wsgi demo-data: two demo organisations and one login per role (idempotent)."""
+"""Demo data for `make run` and the browser tests: two demo organisations, one login per role
+and a living set of cases (idempotent; the command is `flask demo-data`)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-import click
-from flask import Flask
 from sqlalchemy import select
 
 from participation.extensions import db
@@ -104,8 +103,8 @@ def _challenge_values(title: str, task_id: int, start: date) -> dict:
 def ensure_demo_cases(org: Organisation, users: dict[str, User], now: datetime) -> None:
     """A living demo: requests in several states, an initiative collecting support, a meeting."""
     from participation.models import Case, Task
-    from participation.services import casework, challenges, council, initiatives
-    from participation.services import workflow as workflow_service
+    from participation.services import cases as case_service
+    from participation.services import challenges, council, initiatives
 
     if db.session.scalar(select(Case.id).where(Case.organisation_id == org.id).limit(1)):
         return
@@ -127,23 +126,23 @@ def ensure_demo_cases(org: Organisation, users: dict[str, User], now: datetime) 
         return case
 
     waiting = challenge("Groen Plantsoen Zuid", earlier)
-    workflow_service.apply_transition(waiting, "ontvangst_bevestigen", actor=coordinator,
-                                      now=earlier + timedelta(days=2))
-    workflow_service.apply_transition(
+    case_service.apply_transition(waiting, "ontvangst_bevestigen", actor=coordinator,
+                                  now=earlier + timedelta(days=2))
+    case_service.apply_transition(
         waiting, "aanvulling_vragen", actor=coordinator, now=earlier + timedelta(days=5),
         inputs={"question": "Wilt u de offerte van de verzekering meesturen?", "term_days": 21})
-    casework.assign_case(waiting, assignee=official, actor=coordinator, now=earlier)
+    case_service.assign_case(waiting, assignee=official, actor=coordinator, now=earlier)
 
     granted = challenge("Trapveld De Linde door sportvereniging", earlier - timedelta(days=30))
     for name in ("ontvangst_bevestigen", "in_behandeling_nemen"):
-        workflow_service.apply_transition(granted, name, actor=coordinator, now=earlier)
-    workflow_service.apply_transition(granted, "naar_besluitvorming", actor=official, now=earlier)
-    decision = casework.record_decision(
+        case_service.apply_transition(granted, name, actor=coordinator, now=earlier)
+    case_service.apply_transition(granted, "naar_besluitvorming", actor=official, now=earlier)
+    decision = case_service.record_decision(
         granted, actor=official, deciding_body="college", decided_on=earlier.date(),
         outcome="toegekend", reasons="De vereniging onderhoudt het veld beter en goedkoper.",
-        refusal_grounds=[], legal_remedies=casework.default_legal_remedies(org, "college"),
+        refusal_grounds=[], legal_remedies=case_service.default_legal_remedies(org, "college"),
         decision_number="2026-0142", partial_subtype="", document_id=None, now=earlier)
-    workflow_service.apply_transition(
+    case_service.apply_transition(
         granted, "toekennen", actor=official, now=earlier,
         inputs={"reason": "De vereniging onderhoudt het veld beter en goedkoper.",
                 "decision": decision.id})
@@ -167,13 +166,3 @@ def ensure_demo_cases(org: Organisation, users: dict[str, User], now: datetime) 
                            starts_at=(now + timedelta(days=21)).replace(hour=19, minute=30),
                            location="Raadzaal", now=now)
 
-
-def register(app: Flask) -> None:
-    @app.cli.command("demo-data")
-    def demo_data() -> None:
-        """Create two demo organisations and one demo user per role (safe to run again)."""
-        logins = ensure_demo_data()
-        db.session.commit()
-        click.echo(f"Demo-gegevens klaar. Wachtwoord voor alle accounts: {DEMO_PASSWORD}")
-        for email, org, role in logins:
-            click.echo(f"  {email:34} {role:12} {org}")

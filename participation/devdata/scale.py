@@ -5,7 +5,7 @@ Rows are written with Core bulk inserts and explicit ids (no round trip per row)
 case walks a random valid path through its workflow definition from the initial state;
 each step is planned by domain.workflow.plan_transition (so roles and inputs are checked
 exactly as for a real user), the clock is moved by domain.deadlines, and the audit event is
-hashed with domain.audit over AuditEvent.payload(), the same way services.workflow does.
+hashed with domain.audit over AuditEvent.payload(), the same way services.cases does.
 
 `seed_scale` is a generator: it yields after each batch and the caller commits, so this
 service never commits itself. Deterministic for a given seed and `now`.
@@ -51,7 +51,7 @@ from participation.models import (
 )
 from participation.services import organisations as organisation_service
 from participation.services.accounts import hash_password
-from participation.services.workflow import NUMBER_PREFIX, workflow_for_version
+from participation.services.cases import NUMBER_PREFIX, workflow_for_version
 
 SEED_PASSWORD = "seed-wachtwoord-2026"
 BATCH_CASES = 1000          # cases per batch; with their events etc. about 5,000-10,000 rows
@@ -784,7 +784,7 @@ def _make_case(rng, batch, ids, org: _Org, request_type, target, now, today, num
         prev_hash = event["hash"]
         batch.rows[AuditEvent].append(event)
 
-    # As services.workflow stores them after the last step (computed once: add_term is slow).
+    # As services.cases stores them after the last step (computed once: add_term is slow).
     row["deadline"] = None if clock.stopped_on else clock.deadline(last_at.date())
     row["urgency"] = 2 if row["deadline"] is None else 1 if clock.suspended else 0
     row["state_deadline"] = (deadlines.add_term(row["state_entered_at"].date(), days=int(state_term))

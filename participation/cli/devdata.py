@@ -1,7 +1,6 @@
-"""flask --app wsgi seed-scale --cases N: realistic data at scale (load tests, demos).
-
-The tables must exist (`flask db upgrade`); this command does not create them.
-"""
+"""Development and benchmark data: `flask demo-data` (two demo organisations, one login per
+role, cases in several states; idempotent) and `flask seed-scale --cases N` (realistic data at
+scale for load tests and benchmarks; the tables must exist, `flask db upgrade`)."""
 from __future__ import annotations
 
 import sys
@@ -15,6 +14,17 @@ from participation.extensions import db
 
 
 def register(app: Flask) -> None:
+    @app.cli.command("demo-data")
+    def demo_data() -> None:
+        """Create two demo organisations and one demo user per role (safe to run again)."""
+        from participation.devdata import demo
+
+        logins = demo.ensure_demo_data()
+        db.session.commit()
+        click.echo(f"Demo-gegevens klaar. Wachtwoord voor alle accounts: {demo.DEMO_PASSWORD}")
+        for email, org, role in logins:
+            click.echo(f"  {email:34} {role:12} {org}")
+
     @app.cli.command("seed-scale")
     @click.option("--cases", type=click.IntRange(min=0), required=True, help="Number of cases.")
     @click.option("--organisations", type=click.IntRange(min=1), default=6, show_default=True,
@@ -31,7 +41,7 @@ def register(app: Flask) -> None:
     def seed_scale(cases: int, organisations: int, seed: int, now_text: str | None,
                    residents: int | None, append: bool, no_files: bool) -> None:
         """Fill the database fast with realistic cases in every state of every procedure."""
-        from participation.services import seeding
+        from participation.devdata import scale
 
         now = None
         if now_text:
@@ -43,7 +53,7 @@ def register(app: Flask) -> None:
             # mid-seed can leave a damaged scratch file, which is then simply seeded again.
             db.session.execute(text("PRAGMA synchronous = OFF"))
         try:
-            for progress in seeding.seed_scale(cases=cases, organisations=organisations,
+            for progress in scale.seed_scale(cases=cases, organisations=organisations,
                                                seed=seed, now=now, append=append,
                                                residents_per_org=residents,
                                                upload_dir=upload_dir):
@@ -51,7 +61,7 @@ def register(app: Flask) -> None:
                 if not progress.done:
                     click.echo(f"  {progress.cases_done:>9,} / {progress.cases_total:,} zaken "
                                f"({progress.seconds:.1f} s)")
-        except seeding.SeedRefused as exc:
+        except scale.SeedRefused as exc:
             db.session.rollback()
             click.echo(str(exc), err=True)
             sys.exit(1)
@@ -63,6 +73,6 @@ def register(app: Flask) -> None:
         counts = ", ".join(f"{name} {n:,}" for name, n in sorted(progress.counts.items()))
         click.echo(f"Klaar in {progress.seconds:.1f} s: {counts}")
         click.echo(f"Organisaties: {', '.join(progress.organisations)}")
-        click.echo(f"Wachtwoord van alle aangemaakte accounts: {seeding.SEED_PASSWORD}")
+        click.echo(f"Wachtwoord van alle aangemaakte accounts: {scale.SEED_PASSWORD}")
         for email, role, slug in progress.staff_logins[:4]:
             click.echo(f"  {email:40} {role:12} {slug}")
