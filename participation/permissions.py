@@ -1,9 +1,20 @@
-"""Who may do what, per organisation. Logged-in without the right: 403. Another
-organisation's data: 404. Anonymous users are sent to the login page."""
+"""Who may do what, declared on the route. Anonymous: the login page. Logged in without the
+right: 403. Another organisation's data, or an object this visitor may not know of: 404.
+
+    @bp.post("/<int:case_id>/indienen")
+    @login_required                      # anonymous -> login
+    @load(case=find_initiative)          # case_id -> case, or 404
+    @require_applicant                   # not the case's applicant -> 403
+    def submit(case): ...
+
+Order matters and reads top-down: log in first, then load (so a stranger gets the login page,
+not a 404), then the checks that need the object.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from flask import abort, g
 from flask_login import current_user
@@ -11,6 +22,9 @@ from flask_login import current_user
 from participation.models import Organisation
 
 STAFF_ROLES = frozenset({"official", "coordinator", "griffie", "admin"})
+
+# A finder takes (organisation id, object id) and returns the object or None.
+Finder = Callable[[int, int], Any]
 
 
 def roles_in(org: Organisation | None) -> set[str]:
@@ -23,16 +37,32 @@ def has_role(org: Organisation | None, *roles: str) -> bool:
     return bool(roles_in(org) & set(roles))
 
 
+def _to_login():
+    from participation.extensions import login_manager
+
+    return login_manager.unauthorized()
+
+
+def login_required(view: Callable) -> Callable:
+    """Anonymous visitors go to the login page (and come back after logging in)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if not current_user.is_authenticated:
+            return _to_login()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def require_role(*roles: str) -> Callable:
-    """Decorator for views under /<org>/: the current user needs one of `roles` there."""
+    """Views under /<org>/: the current user needs one of `roles` there (implies login)."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
             if not current_user.is_authenticated:
-                from participation.extensions import login_manager
-
-                return login_manager.unauthorized()
+                return _to_login()
             if not has_role(g.org, *roles):
                 abort(403)
             return view(*args, **kwargs)
@@ -41,6 +71,42 @@ def require_role(*roles: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def load(**finders: Finder) -> Callable:
+    """`@load(case=finder)`: the URL's `case_id` becomes `case`, found in this organisation
+    by `finder(org_id, case_id)`; None (or an object of another organisation) is a 404."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            for name, finder in finders.items():
+                found = finder(g.org.id, kwargs.pop(f"{name}_id"))
+                if found is None:
+                    abort(404)
+                require_same_org(getattr(found, "organisation_id", g.org.id))
+                kwargs[name] = found
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def is_applicant(case: Any) -> bool:
+    return current_user.is_authenticated and case.applicant_id == current_user.id
+
+
+def require_applicant(view: Callable) -> Callable:
+    """After `@load(case=...)`: only the case's applicant may go on (403 otherwise)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if not is_applicant(kwargs["case"]):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def require_same_org(obj_org_id: int) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import current_app, flash, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from participation.auth import bp
 from participation.auth.forms import (
@@ -22,6 +22,7 @@ from participation.extensions import db, limiter
 from participation.htmx import redirect_303
 from participation.models import User
 from participation.models._types import utcnow
+from participation.permissions import login_required
 from participation.redirects import after_login, safe_target
 from participation.services import accounts, mail
 

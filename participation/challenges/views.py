@@ -8,26 +8,24 @@ from typing import Any
 from flask import abort, flash, g, make_response, render_template, request, send_file, url_for
 from flask_babel import format_time, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from participation import ratelimits
 from participation.challenges import bp, forms, queries
-from participation.domain import deadlines, grounds
+from participation.domain import grounds
 from participation.domain import workflow as wf
 from participation.domain.deadlines import dutch_date
+from participation.domain.errors import Refusal
 from participation.extensions import db, limiter
 from participation.htmx import is_htmx, redirect_303
 from participation.models import Attachment, Case, Task
 from participation.models._types import utcnow
-from participation.permissions import STAFF_ROLES
+from participation.permissions import STAFF_ROLES, load, login_required
+from participation.routes import expected_version, flash_refusal, take_step
 from participation.services import attachments as attachment_service
 from participation.services import cases as case_service
 from participation.services import challenges as challenge_service
-
-CONFLICT_MESSAGE = ("Deze zaak is intussen gewijzigd. Bekijk de nieuwe stand en probeer het "
-                    "opnieuw.")
-
 
 # --------------------------------------------------------------------------- loading
 
@@ -35,20 +33,16 @@ def _is_staff(case: Case) -> bool:
     return bool(current_user.roles_in(case.organisation_id) & STAFF_ROLES)
 
 
-def _load_case(case_id: int) -> Case:
-    """The case of this organisation, for its applicant only: anyone else gets 404."""
-    case = queries.case_in_org(g.org.id, case_id)
-    if case is None or case.applicant_id != current_user.id:
-        abort(404)
-    return case
+def find_own_case(org_id: int, case_id: int) -> Case | None:
+    """The case of this organisation, for its applicant only: to anyone else it does not
+    exist (404)."""
+    case = queries.case_in_org(org_id, case_id)
+    return case if case is not None and case.applicant_id == current_user.id else None
 
 
-def _load_draft(case_id: int) -> Case | None:
-    """The applicant's draft, or None when it has been submitted (the caller redirects)."""
-    case = _load_case(case_id)
-    if case.state != case_service.workflow_of(case).initial_state().name:
-        return None
-    return case
+def _is_draft(case: Case) -> bool:
+    """False once submitted: the draft's pages then redirect to the case page."""
+    return case.state == case_service.workflow_of(case).initial_state().name
 
 
 def _context(case: Case, now: datetime) -> forms.StepContext:
@@ -178,10 +172,10 @@ def _render_step(case: Case, number: int, form: forms.StepForm, ctx: forms.StepC
 
 @bp.route("/<int:case_id>/stap/<int:step>", methods=["GET", "POST"])
 @login_required
-def step(case_id: int, step: int):
-    case = _load_draft(case_id)
-    if case is None:
-        return redirect_303(url_for(".case", case_id=case_id))
+@load(case=find_own_case)
+def step(case: Case, step: int):
+    if not _is_draft(case):
+        return redirect_303(url_for(".case", case_id=case.id))
     if not 1 <= step <= forms.LAST_STEP:
         abort(404)
     now = utcnow()
@@ -222,11 +216,11 @@ def step(case_id: int, step: int):
 
 @bp.post("/<int:case_id>/stap/<int:step>/opslaan")
 @login_required
-def autosave(case_id: int, step: int):
+@load(case=find_own_case)
+def autosave(case: Case, step: int):
     """Save the step as typed, without checking it (htmx, on change)."""
-    case = _load_draft(case_id)
-    if case is None or not 1 <= step <= forms.LAST_STEP:
-        if case is None and is_htmx():
+    if not _is_draft(case) or not 1 <= step <= forms.LAST_STEP:
+        if not _is_draft(case) and is_htmx():
             return render_template("challenges/_saved.html", saved_at=None), 200
         abort(404)
     now = utcnow()
@@ -240,8 +234,8 @@ def autosave(case_id: int, step: int):
 
 @bp.get("/<int:case_id>/ontvangen")
 @login_required
-def receipt(case_id: int):
-    case = _load_case(case_id)
+@load(case=find_own_case)
+def receipt(case: Case):
     if case.submitted_at is None:
         return redirect_303(url_for(".case", case_id=case.id))
     return render_template("challenges/receipt.html", case=case)
@@ -251,10 +245,10 @@ def receipt(case_id: int):
 
 @bp.route("/<int:case_id>/verwijderen", methods=["GET", "POST"])
 @login_required
-def delete(case_id: int):
-    case = _load_draft(case_id)
-    if case is None:
-        return redirect_303(url_for(".case", case_id=case_id))
+@load(case=find_own_case)
+def delete(case: Case):
+    if not _is_draft(case):
+        return redirect_303(url_for(".case", case_id=case.id))
     form = forms.ConfirmForm()
     if request.method == "GET" or not form.validate_on_submit():
         return render_template("challenges/delete.html", case=case, form=form)
@@ -295,26 +289,24 @@ def case(case_id: int):
     if found is not None and found.applicant_id != current_user.id and _is_staff(found):
         # Officials handle cases in the work queue; this page is the applicant's view.
         return render_template("challenges/staff_link.html", case=found)
-    case = _load_case(case_id)
-    if case.state == case_service.workflow_of(case).initial_state().name:
+    case = find_own_case(g.org.id, case_id) or abort(404)
+    if _is_draft(case):
         return render_template("challenges/draft.html", case=case,
                                steps=_step_links(case, _context(case, utcnow())))
     return render_template("challenges/case.html", **_case_context(case))
 
 
-def _conflict(case_id: int):
-    db.session.rollback()
-    flash(_(CONFLICT_MESSAGE), "error")
-    return redirect_303(url_for(".case", case_id=case_id))
+def _render_case(case: Case, status: int, **forms_):
+    return render_template("challenges/case.html", **_case_context(case, **forms_)), status
 
 
 @bp.post("/<int:case_id>/antwoord")
 @login_required
-def answer(case_id: int):
-    case = _load_case(case_id)
+@load(case=find_own_case)
+def answer(case: Case):
     form = forms.AnswerForm()
     if not form.validate():
-        return render_template("challenges/case.html", **_case_context(case, answer_form=form)), 422
+        return _render_case(case, 422, answer_form=form)
     document = None
     upload = request.files.get(form.document.name)
     if upload is not None and upload.filename:
@@ -324,61 +316,44 @@ def answer(case_id: int):
         except attachment_service.UploadRejected as exc:
             form.document.errors = [exc.message_nl]
             db.session.rollback()
-            return render_template("challenges/case.html",
-                                   **_case_context(case, answer_form=form)), 422
-    try:
-        challenge_service.answer_request(case, actor=current_user, answer=form.answer.data,
-                                         document=document, now=utcnow(),
-                                         expected_version=_version(form))
-    except case_service.Conflict:
-        return _conflict(case_id)
-    except wf.TransitionNotAllowed as exc:
-        db.session.rollback()
-        flash(exc.message_nl, "error")
-        return redirect_303(url_for(".case", case_id=case_id))
-    except wf.MissingInputs as exc:
-        db.session.rollback()
+            return _render_case(case, 422, answer_form=form)
+    back = url_for(".case", case_id=case.id)
+
+    def refused(exc: Refusal):
+        if not isinstance(exc, wf.MissingInputs):
+            return flash_refusal(exc, back)
         form.answer.errors = [exc.errors.get("answer") or next(iter(exc.errors.values()))]
-        return render_template("challenges/case.html", **_case_context(case, answer_form=form)), 422
-    db.session.commit()
-    flash(_("Dank u wel. Uw antwoord is verstuurd."), "success")
-    return redirect_303(url_for(".case", case_id=case_id))
+        return _render_case(case, 422, answer_form=form)
 
-
-def _version(form) -> int | None:
-    try:
-        return int(form.lock_version.data)
-    except (TypeError, ValueError):
-        return None
+    return take_step(
+        lambda: challenge_service.answer_request(
+            case, actor=current_user, answer=form.answer.data, document=document, now=utcnow(),
+            expected_version=expected_version(form)),
+        done=_("Dank u wel. Uw antwoord is verstuurd."), to=back, refused=refused)
 
 
 @bp.route("/<int:case_id>/intrekken", methods=["GET", "POST"])
 @login_required
-def withdraw(case_id: int):
-    case = _load_case(case_id)
+@load(case=find_own_case)
+def withdraw(case: Case):
     form = forms.WithdrawForm(lock_version=case.lock_version) if request.method == "GET" \
         else forms.WithdrawForm()
     if request.method == "GET" or not form.validate_on_submit():
         status = 200 if request.method == "GET" else 422
         return render_template("challenges/withdraw.html", case=case, form=form), status
-    try:
-        challenge_service.withdraw_challenge(case, actor=current_user, reason=form.reason.data or "",
-                                             expected_version=_version(form), now=utcnow())
-    except case_service.Conflict:
-        return _conflict(case_id)
-    except (wf.TransitionNotAllowed, deadlines.ClockError) as exc:
-        db.session.rollback()
-        flash(exc.message_nl, "error")
-        return redirect_303(url_for(".case", case_id=case_id))
-    db.session.commit()
-    flash(_("Uw verzoek is ingetrokken."), "success")
-    return redirect_303(url_for(".case", case_id=case_id))
+    back = url_for(".case", case_id=case.id)
+    return take_step(
+        lambda: challenge_service.withdraw_challenge(
+            case, actor=current_user, reason=form.reason.data or "",
+            expected_version=expected_version(form), now=utcnow()),
+        done=_("Uw verzoek is ingetrokken."), to=back,
+        refused=lambda exc: flash_refusal(exc, back))
 
 
 @bp.post("/<int:case_id>/bijlagen")
 @login_required
-def upload(case_id: int):
-    case = _load_case(case_id)
+@load(case=find_own_case)
+def upload(case: Case):
     form = forms.UploadForm()
     definition = case_service.workflow_of(case)
     if definition.state(case.state).is_terminal:
@@ -391,10 +366,10 @@ def upload(case_id: int):
     except attachment_service.UploadRejected as exc:
         db.session.rollback()
         form.document.errors = [exc.message_nl]
-        return render_template("challenges/case.html", **_case_context(case, upload_form=form)), 422
+        return _render_case(case, 422, upload_form=form)
     db.session.commit()
     flash(_("Het document is toegevoegd."), "success")
-    return redirect_303(url_for(".case", case_id=case_id))
+    return redirect_303(url_for(".case", case_id=case.id))
 
 
 @bp.get("/<int:case_id>/bijlagen/<int:attachment_id>")

@@ -19,11 +19,12 @@ from participation.council.forms import (
 )
 from participation.domain import grounds
 from participation.domain import workflow as wf
-from participation.domain.deadlines import ClockError
+from participation.domain.errors import Refusal
 from participation.extensions import db
 from participation.htmx import redirect_303
 from participation.models._types import utcnow
-from participation.permissions import require_role
+from participation.permissions import load, require_role
+from participation.routes import expected_version, flash_refusal, show_on_form, take_step
 from participation.services import cases as case_service
 from participation.services import council as council_service
 from participation.services import organisations as organisation_service
@@ -96,14 +97,19 @@ def desk():
 
 @bp.route("/zaken/<int:case_id>/stap/<name>", methods=["GET", "POST"])
 @require_role(*STAFF)
-def case_step(case_id: int, name: str):
-    case = queries.case_for_org(g.org.id, case_id) or abort(404)
+@load(case=queries.case_for_org)
+def case_step(case, name: str):
     definition = case_service.workflow_of(case)
     if not definition.has_transition(name) or name in ITEM_STEPS:
         abort(404)
     transition = definition.transition(name)
-    now = utcnow()
-    meetings = queries.meeting_choices(g.org.id, now)
+    refusal = wf.step_refusal(definition, state=case.state, transition_name=name,
+                              roles=case_service.roles_for(current_user, case))
+    if refusal is not None:
+        # No form for a step this user cannot take now; a POST changes nothing.
+        return _render_step(case, transition, None, 200 if request.method == "GET" else 422,
+                            refusal=refusal.message_nl)
+    meetings = queries.meeting_choices(g.org.id, utcnow())
     prefix = f"c{case.id}-{name}"
     if request.method == "GET":
         form = transition_form(definition, transition, meetings=meetings, prefix=prefix)
@@ -113,11 +119,8 @@ def case_step(case_id: int, name: str):
                            prefix=prefix)
     if not form.validate():
         return _render_step(case, transition, form, 422)
-    inputs = {}
-    for kind in form.kinds:
-        value = getattr(form, kind).data
-        if value not in (None, "", []):
-            inputs[kind] = value
+    inputs = {kind: getattr(form, kind).data for kind in form.kinds
+              if getattr(form, kind).data not in (None, "", [])}
     meeting = None
     if "meeting" in inputs:
         meeting = queries.meeting_for_org(g.org.id, _int_or_none(inputs["meeting"]) or 0)
@@ -125,37 +128,27 @@ def case_step(case_id: int, name: str):
             form.add_errors({"meeting": _("Kies een vergadering uit de lijst.")})
             return _render_step(case, transition, form, 422)
         inputs["meeting"] = meeting.id
-    try:
-        council_service.fire_case_transition(
-            case, name, actor=current_user, inputs=inputs, now=now, meeting=meeting,
-            expected_version=_int_or_none(form.lock_version.data))
-    except case_service.Conflict:
-        db.session.rollback()
-        case = queries.case_for_org(g.org.id, case_id) or abort(404)
-        form.form_errors.append(_conflict())
-        form.lock_version.data = case.lock_version
-        return _render_step(case, transition, form, 409)
-    except wf.MissingInputs as exc:
-        db.session.rollback()
-        form.add_errors(exc.errors)
-        return _render_step(case, transition, form, 422)
-    except (wf.TransitionNotAllowed, ClockError) as exc:
-        db.session.rollback()
-        form.form_errors.append(exc.message_nl)
-        return _render_step(case, transition, form, 422)
-    except council_service.CouncilError as exc:
-        db.session.rollback()
-        form.add_errors(exc.errors)
-        return _render_step(case, transition, form, 422)
-    db.session.commit()
-    flash(_("Gedaan: %(step)s (%(case)s).", step=label_of(transition),
-            case=case.number or case.title), "success")
-    return redirect_303(url_for("council.desk"))
+
+    def refused(exc: Refusal):
+        fresh = queries.case_for_org(g.org.id, case.id) or abort(404)
+        show_on_form(form, exc)
+        if isinstance(exc, case_service.Conflict):
+            form.lock_version.data = fresh.lock_version
+        return _render_step(fresh, transition, form, exc.status)
+
+    return take_step(
+        lambda: council_service.fire_case_transition(
+            case, name, actor=current_user, inputs=inputs, now=utcnow(), meeting=meeting,
+            expected_version=expected_version(form)),
+        done=_("Gedaan: %(step)s (%(case)s).", step=label_of(transition),
+               case=case.number or case.title),
+        to=url_for("council.desk"), refused=refused)
 
 
-def _render_step(case, transition, form, status=200):
+def _render_step(case, transition, form, status=200, refusal: str | None = None):
     return render_template("council/step.html", case=case, transition=transition, form=form,
-                           state_label=_case_state_label(case), label_of=label_of), status
+                           refusal=refusal, state_label=_case_state_label(case),
+                           label_of=label_of), status
 
 
 # --------------------------------------------------------------------------- meetings
@@ -205,8 +198,8 @@ def new_meeting():
 
 @bp.route("/vergaderingen/<int:meeting_id>/bewerken", methods=["GET", "POST"])
 @require_role(*STAFF)
-def edit_meeting(meeting_id: int):
-    meeting = queries.meeting_for_org(g.org.id, meeting_id) or abort(404)
+@load(meeting=queries.meeting_for_org)
+def edit_meeting(meeting):
     form = _meeting_form(meeting, formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         return render_template("council/meeting_form.html", form=form, meeting=meeting)
@@ -247,15 +240,15 @@ def _render_meeting(meeting, place_form=None, item_form=None, status=200):
 
 @bp.get("/vergaderingen/<int:meeting_id>")
 @require_role(*STAFF)
-def meeting(meeting_id: int):
-    meeting = queries.meeting_with_items(g.org.id, meeting_id) or abort(404)
+@load(meeting=queries.meeting_with_items)
+def meeting(meeting):
     return _render_meeting(meeting)
 
 
 @bp.post("/vergaderingen/<int:meeting_id>/agenderen")
 @require_role(*STAFF)
-def place_case(meeting_id: int):
-    meeting = queries.meeting_with_items(g.org.id, meeting_id) or abort(404)
+@load(meeting=queries.meeting_with_items)
+def place_case(meeting):
     form = _place_form(request.form)
     if not form.validate():
         return _render_meeting(meeting, place_form=form, status=422)
@@ -263,32 +256,25 @@ def place_case(meeting_id: int):
     if case is None:
         form.add_errors({"case_id": _("Kies een initiatief of verzoek uit de lijst.")})
         return _render_meeting(meeting, place_form=form, status=422)
-    problem = None
-    try:
-        item = council_service.place_on_agenda(case, meeting, actor=current_user, now=utcnow())
-    except case_service.Conflict:
-        problem = {"case_id": _conflict()}
-    except council_service.CouncilError as exc:
-        problem = {"case_id": " ".join(exc.errors.values())}
-    except (wf.TransitionNotAllowed, ClockError) as exc:
-        problem = {"case_id": exc.message_nl}
-    except wf.MissingInputs as exc:
-        problem = {"case_id": " ".join(exc.errors.values())}
-    if problem:
-        db.session.rollback()
-        meeting = queries.meeting_with_items(g.org.id, meeting_id) or abort(404)
+    placed = []
+
+    def refused(exc: Refusal):
         form = _place_form(request.form)
-        form.add_errors(problem)
-        return _render_meeting(meeting, place_form=form, status=422)
-    db.session.commit()
-    flash(_("%(title)s staat op de agenda.", title=item.title), "success")
-    return redirect_303(url_for("council.meeting", meeting_id=meeting.id))
+        form.add_errors({"case_id": exc.message_nl})
+        fresh = queries.meeting_with_items(g.org.id, meeting.id) or abort(404)
+        return _render_meeting(fresh, place_form=form, status=422)
+
+    return take_step(
+        lambda: placed.append(council_service.place_on_agenda(case, meeting, actor=current_user,
+                                                              now=utcnow())),
+        done=lambda: _("%(title)s staat op de agenda.", title=placed[0].title),
+        to=url_for("council.meeting", meeting_id=meeting.id), refused=refused)
 
 
 @bp.post("/vergaderingen/<int:meeting_id>/agendapunten")
 @require_role(*STAFF)
-def add_item(meeting_id: int):
-    meeting = queries.meeting_with_items(g.org.id, meeting_id) or abort(404)
+@load(meeting=queries.meeting_with_items)
+def add_item(meeting):
     form = AgendaItemForm(formdata=request.form, prefix="item")
     if not form.validate():
         return _render_meeting(meeting, item_form=form, status=422)
@@ -303,8 +289,8 @@ def add_item(meeting_id: int):
 
 @bp.route("/agendapunten/<int:item_id>/bewerken", methods=["GET", "POST"])
 @require_role(*STAFF)
-def edit_item(item_id: int):
-    item = queries.agenda_item_for_org(g.org.id, item_id) or abort(404)
+@load(item=queries.agenda_item_for_org)
+def edit_item(item):
     if request.method == "GET":
         form = AgendaItemForm(formdata=None, obj=item)
         return render_template("council/item_form.html", form=form, item=item)
@@ -322,8 +308,8 @@ def edit_item(item_id: int):
 
 @bp.get("/vergaderingen/<int:meeting_id>/besluitenlijst")
 @require_role(*STAFF)
-def decision_list(meeting_id: int):
-    meeting = queries.meeting_with_items(g.org.id, meeting_id) or abort(404)
+@load(meeting=queries.meeting_with_items)
+def decision_list(meeting):
     return render_template("council/besluitenlijst.html", meeting=meeting,
                            result_label=council_service.result_label,
                            body_label=grounds.label(
@@ -354,8 +340,8 @@ def _render_decision(item, form, status=200):
 
 @bp.route("/agendapunten/<int:item_id>/besluit", methods=["GET", "POST"])
 @require_role(*STAFF)
-def record_decision(item_id: int):
-    item = queries.agenda_item_for_org(g.org.id, item_id) or abort(404)
+@load(item=queries.agenda_item_for_org)
+def record_decision(item):
     if request.method == "GET":
         return _render_decision(item, _decision_form(item))
     if not council_service.can_record_decision(item):
@@ -372,59 +358,35 @@ def record_decision(item_id: int):
         return _render_decision(item, form)
     if not form.validate():
         return _render_decision(item, form, 422)
-    try:
-        council_service.record_council_decision(
+
+    def refused(exc: Refusal):
+        fresh = queries.agenda_item_for_org(g.org.id, item.id) or abort(404)
+        if isinstance(exc, case_service.Conflict):
+            form.lock_version.data = fresh.case.lock_version if fresh.case else ""
+        show_on_form(form, exc)
+        return _render_decision(fresh, form, exc.status)
+
+    return take_step(
+        lambda: council_service.record_council_decision(
             item, actor=current_user, result=form.result.data, hamerstuk=form.hamerstuk.data,
             votes_for=form.votes_for.data, votes_against=form.votes_against.data,
             votes_abstained=form.votes_abstained.data, parties=form.party_votes(),
-            note=form.note.data or "", now=utcnow(),
-            expected_version=_int_or_none(form.lock_version.data))
-    except case_service.Conflict:
-        db.session.rollback()
-        item = queries.agenda_item_for_org(g.org.id, item_id) or abort(404)
-        form.form_errors.append(_conflict())
-        form.lock_version.data = item.case.lock_version if item.case else ""
-        return _render_decision(item, form, 409)
-    except council_service.CouncilError as exc:
-        db.session.rollback()
-        form.add_errors(exc.errors)
-        return _render_decision(item, form, 422)
-    except (wf.TransitionNotAllowed, ClockError) as exc:
-        db.session.rollback()
-        form.form_errors.append(exc.message_nl)
-        return _render_decision(item, form, 422)
-    except wf.MissingInputs as exc:
-        db.session.rollback()
-        form.form_errors.extend(exc.errors.values())
-        return _render_decision(item, form, 422)
-    db.session.commit()
-    flash(_("Het besluit is vastgelegd. Publiceer het als de besluitenlijst klaar is."), "success")
-    return redirect_303(url_for("council.meeting", meeting_id=item.meeting_id))
+            note=form.note.data or "", now=utcnow(), expected_version=expected_version(form)),
+        done=_("Het besluit is vastgelegd. Publiceer het als de besluitenlijst klaar is."),
+        to=url_for("council.meeting", meeting_id=item.meeting_id), refused=refused)
 
 
 @bp.post("/agendapunten/<int:item_id>/publiceren")
 @require_role(*STAFF)
-def publish(item_id: int):
-    item = queries.agenda_item_for_org(g.org.id, item_id) or abort(404)
-    try:
-        council_service.publish_decision(
+@load(item=queries.agenda_item_for_org)
+def publish(item):
+    back = url_for("council.meeting", meeting_id=item.meeting_id)
+    return take_step(
+        lambda: council_service.publish_decision(
             item, actor=current_user, now=utcnow(),
-            expected_version=_int_or_none(request.form.get("lock_version")))
-    except case_service.Conflict:
-        db.session.rollback()
-        flash(_conflict(), "error")
-        return redirect_303(url_for("council.meeting", meeting_id=item.meeting_id))
-    except council_service.CouncilError as exc:
-        db.session.rollback()
-        flash(" ".join(exc.errors.values()), "error")
-        return redirect_303(url_for("council.meeting", meeting_id=item.meeting_id))
-    except (wf.TransitionNotAllowed, ClockError) as exc:
-        db.session.rollback()
-        flash(exc.message_nl, "error")
-        return redirect_303(url_for("council.meeting", meeting_id=item.meeting_id))
-    db.session.commit()
-    flash(_("Het besluit is gepubliceerd."), "success")
-    return redirect_303(url_for("council.meeting", meeting_id=item.meeting_id))
+            expected_version=expected_version(request.form.get("lock_version"))),
+        done=_("Het besluit is gepubliceerd."), to=back,
+        refused=lambda exc: flash_refusal(exc, back))
 
 
 @bp.context_processor

@@ -24,6 +24,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from participation.domain.errors import Refusal
+
 _DUTCH_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
                  "september", "oktober", "november", "december")
 
@@ -42,15 +44,14 @@ def dutch_date(moment: datetime) -> date:
     return dutch_time(moment).date()
 
 
-class ClockError(ValueError):
+class ClockError(Refusal, ValueError):
     """A clock operation that the law or the state of the clock does not allow.
 
     str(error) is English (for logs); `message_nl` is the Dutch text for the user.
     """
 
     def __init__(self, message_en: str, message_nl: str) -> None:
-        super().__init__(message_en)
-        self.message_nl = message_nl
+        super().__init__(message_nl, log=message_en)
 
 
 def format_date_nl(d: date) -> str:

@@ -12,8 +12,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from participation import ratelimits
-from participation.domain.workflow import MissingInputs, TransitionNotAllowed
-from participation.extensions import db, limiter, login_manager
+from participation.domain.errors import Refusal
+from participation.extensions import db, limiter
 from participation.htmx import is_htmx, redirect_303, render_page_or_fragment
 from participation.initiatives import bp, queries
 from participation.initiatives.forms import (
@@ -26,13 +26,20 @@ from participation.initiatives.forms import (
 )
 from participation.models import Attachment, Case, Comment
 from participation.models._types import utcnow
-from participation.permissions import STAFF_ROLES, has_role, require_role, require_same_org
+from participation.permissions import (
+    STAFF_ROLES,
+    has_role,
+    is_applicant,
+    load,
+    login_required,
+    require_applicant,
+    require_role,
+)
+from participation.routes import expected_version, take_step
 from participation.services import attachments as attachment_service
 from participation.services import cases as case_service
 from participation.services import initiatives as service
 
-CONFLICT_MESSAGE = ("Deze zaak is intussen gewijzigd. Bekijk de nieuwe stand en probeer het "
-                    "opnieuw.")
 ATTACHMENT_PURPOSE = "initiative"
 
 
@@ -40,38 +47,19 @@ def _locale() -> str:
     return str(get_locale() or "nl")
 
 
-def _load(case_id: int) -> Case:
+def find_initiative(org_id: int, case_id: int) -> Case | None:
     """The initiative, if this visitor may see it. A draft is visible to its initiator and
     the organisation's staff only; to anyone else it does not exist (404)."""
     case = db.session.get(Case, case_id)
-    if case is None or case.request_type != service.REQUEST_TYPE:
-        abort(404)
-    require_same_org(case.organisation_id)
-    if not case.is_public and not _is_applicant(case) and not has_role(g.org, *STAFF_ROLES):
-        abort(404)
+    if case is None or case.request_type != service.REQUEST_TYPE or case.organisation_id != org_id:
+        return None
+    if not case.is_public and not is_applicant(case) and not has_role(g.org, *STAFF_ROLES):
+        return None
     return case
-
-
-def _is_applicant(case: Case) -> bool:
-    return current_user.is_authenticated and case.applicant_id == current_user.id
-
-
-def _require_login():
-    """None when logged in; otherwise the login redirect."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
 
 
 def _case_url(case: Case, **values) -> str:
     return url_for("initiatives.detail", case_id=case.id, **values)
-
-
-def _version(form: VersionForm | InitiativeForm) -> int | None:
-    try:
-        return int(form.lock_version.data)
-    except (TypeError, ValueError):
-        return None
 
 
 def _attachments(case: Case, *, public_only: bool) -> list[Attachment]:
@@ -134,9 +122,8 @@ def _verify_first():
 
 @bp.route("/nieuw", methods=["GET", "POST"])
 @limiter.limit(ratelimits.FILING_LIMIT, key_func=ratelimits.account_or_address, methods=["POST"])
+@login_required
 def new():
-    if (redirect := _require_login()) is not None:
-        return redirect
     if not current_user.is_verified:
         return _verify_first()
     form = InitiativeForm(contact=current_user)
@@ -161,12 +148,10 @@ def new():
 
 
 @bp.route("/<int:case_id>/bewerken", methods=["GET", "POST"])
-def edit(case_id: int):
-    if (redirect := _require_login()) is not None:
-        return redirect
-    case = _load(case_id)
-    if not _is_applicant(case):
-        abort(403)
+@login_required
+@load(case=find_initiative)
+@require_applicant
+def edit(case: Case):
     if case.state != service.DRAFT:
         flash(_("Dit initiatief is geen concept meer en kan niet meer worden gewijzigd."), "warning")
         return redirect_303(_case_url(case))
@@ -187,11 +172,12 @@ def edit(case_id: int):
         return _render_form(form, case=case, status=422)
     try:
         service.update_initiative(case, actor=current_user, draft=_draft_from(form), now=utcnow(),
-                                  expected_version=_version(form))
+                                  expected_version=expected_version(form))
     except case_service.Conflict:
         db.session.rollback()
-        form.add_error(None, _(CONFLICT_MESSAGE))
-        form.lock_version.data = str(db.session.get(Case, case_id).lock_version)
+        form.add_error(None, _("Deze zaak is intussen gewijzigd. Bekijk de nieuwe stand en "
+                               "probeer het opnieuw."))
+        form.lock_version.data = str(db.session.get(Case, case.id).lock_version)
         return _render_form(form, case=case, status=409)
     except service.InitiativeError as exc:
         db.session.rollback()
@@ -219,7 +205,7 @@ def _signature_context(case: Case, *, sign_form: SignForm | None = None, message
         "needs_birth_date": service.needs_birth_date(case, user),
         "sign_form": sign_form or SignForm(formdata=None),
         "submit_form": VersionForm(formdata=None, lock_version=case.lock_version),
-        "is_applicant": _is_applicant(case),
+        "is_applicant": is_applicant(case),
         "signature_message": message,
         "signature_message_kind": message_kind,
         "announce": announce,
@@ -245,7 +231,7 @@ def _page_context(case: Case, **overrides) -> dict:
         "is_staff": is_staff,
         "is_griffie": has_role(g.org, "griffie"),
         "start_form": VersionForm(formdata=None, lock_version=case.lock_version),
-        "attachments": _attachments(case, public_only=not (_is_applicant(case) or is_staff)),
+        "attachments": _attachments(case, public_only=not (is_applicant(case) or is_staff)),
         "contact_name": (data.get("contact") or {}).get("name", "")
         if data.get("names_public") else "",
     })
@@ -273,18 +259,18 @@ def _render_detail(case: Case, status: int = 200, **overrides):
 
 
 @bp.get("/<int:case_id>")
-def detail(case_id: int):
-    case = _load(case_id)
+@load(case=find_initiative)
+def detail(case: Case):
     return _render_detail(case)
 
 
 @bp.get("/<int:case_id>/bijlagen/<int:attachment_id>")
-def attachment(case_id: int, attachment_id: int):
-    case = _load(case_id)
+@load(case=find_initiative)
+def attachment(case: Case, attachment_id: int):
     item = db.session.get(Attachment, attachment_id)
     if item is None or item.case_id != case.id or item.purpose != ATTACHMENT_PURPOSE:
         abort(404)
-    if not item.public and not (_is_applicant(case) or has_role(g.org, *STAFF_ROLES)):
+    if not item.public and not (is_applicant(case) or has_role(g.org, *STAFF_ROLES)):
         abort(404)
     response = send_file(attachment_service.attachment_path(item), mimetype=item.content_type,
                          as_attachment=True, download_name=item.filename)
@@ -295,57 +281,39 @@ def attachment(case_id: int, attachment_id: int):
 # --- Moving the initiative on -------------------------------------------------------------
 
 
-def _transition_failed(case: Case, exc: Exception):
-    db.session.rollback()
-    if isinstance(exc, case_service.Conflict):
-        message, status = _(CONFLICT_MESSAGE), 409
-    elif isinstance(exc, (TransitionNotAllowed,)):
-        message, status = exc.message_nl, 422
-    elif isinstance(exc, MissingInputs):
-        message, status = " ".join(exc.errors.values()), 422
-    else:
-        message, status = exc.message_nl, 422
+def _refused(case: Case, exc: Refusal):
+    """A step refused: the page again with the reason (409 when the case changed)."""
     fresh = db.session.get(Case, case.id)
-    return _render_detail(fresh, status=status, message=message, message_kind="error")
+    return _render_detail(fresh, status=exc.status, message=exc.message_nl,
+                          message_kind="error")
 
 
 @bp.post("/<int:case_id>/steun-verzamelen")
-def start_collecting(case_id: int):
-    if (redirect := _require_login()) is not None:
-        return redirect
-    case = _load(case_id)
-    if not _is_applicant(case):
-        abort(403)
-    form = VersionForm()
-    try:
-        service.start_collecting(case, actor=current_user, now=utcnow(),
-                                 expected_version=_version(form))
-    except (service.InitiativeError, TransitionNotAllowed, MissingInputs,
-            case_service.Conflict) as exc:
-        return _transition_failed(case, exc)
-    db.session.commit()
-    flash(_("Uw initiatief staat nu open voor steun. Deel de link met anderen."), "success")
-    return redirect_303(_case_url(case))
+@login_required
+@load(case=find_initiative)
+@require_applicant
+def start_collecting(case: Case):
+    version = expected_version(VersionForm())
+    return take_step(
+        lambda: service.start_collecting(case, actor=current_user, now=utcnow(),
+                                         expected_version=version),
+        done=_("Uw initiatief staat nu open voor steun. Deel de link met anderen."),
+        to=_case_url(case), refused=lambda exc: _refused(case, exc))
 
 
 @bp.post("/<int:case_id>/indienen")
-def submit(case_id: int):
-    if (redirect := _require_login()) is not None:
-        return redirect
-    case = _load(case_id)
-    if not _is_applicant(case):
-        abort(403)
-    form = VersionForm()
-    try:
-        service.submit_initiative(case, actor=current_user, now=utcnow(),
-                                  expected_version=_version(form))
-    except (service.InitiativeError, TransitionNotAllowed, MissingInputs,
-            case_service.Conflict) as exc:
-        return _transition_failed(case, exc)
-    db.session.commit()
-    flash(_("Uw initiatief is ingediend bij de griffie. Het registratienummer is %(number)s. "
-            "U krijgt ook een ontvangstbevestiging per e-mail.", number=case.number), "success")
-    return redirect_303(_case_url(case))
+@login_required
+@load(case=find_initiative)
+@require_applicant
+def submit(case: Case):
+    version = expected_version(VersionForm())
+    return take_step(
+        lambda: service.submit_initiative(case, actor=current_user, now=utcnow(),
+                                          expected_version=version),
+        done=lambda: _("Uw initiatief is ingediend bij de griffie. Het registratienummer is "
+                       "%(number)s. U krijgt ook een ontvangstbevestiging per e-mail.",
+                       number=case.number),
+        to=_case_url(case), refused=lambda exc: _refused(case, exc))
 
 
 # --- Support ------------------------------------------------------------------------------
@@ -365,10 +333,9 @@ def _signature_response(case: Case, status: int = 200, **context):
 
 @bp.post("/<int:case_id>/ondertekenen")
 @limiter.limit(ratelimits.SIGNING_LIMIT, key_func=ratelimits.account_or_address, methods=["POST"])
-def sign(case_id: int):
-    if (redirect := _require_login()) is not None:
-        return redirect
-    case = _load(case_id)
+@login_required
+@load(case=find_initiative)
+def sign(case: Case):
     form = SignForm()
     if not form.validate_on_submit():
         return _signature_response(case, 422, sign_form=form)
@@ -388,15 +355,14 @@ def sign(case_id: int):
 
 
 @bp.post("/<int:case_id>/intrekken-steun")
-def withdraw(case_id: int):
-    if (redirect := _require_login()) is not None:
-        return redirect
-    case = _load(case_id)
+@login_required
+@load(case=find_initiative)
+def withdraw(case: Case):
     try:
         service.withdraw_signature(case, current_user, now=utcnow())
     except service.InitiativeError as exc:
         db.session.rollback()
-        return _signature_response(db.session.get(Case, case_id), 422, message=exc.message_nl,
+        return _signature_response(db.session.get(Case, case.id), 422, message=exc.message_nl,
                                    message_kind="error")
     db.session.commit()
     return _signature_response(case, announce=_("Uw steun is ingetrokken."))
@@ -404,8 +370,8 @@ def withdraw(case_id: int):
 
 @bp.get("/<int:case_id>/ondertekenaars")
 @require_role("griffie")
-def supporters(case_id: int):
-    case = _load(case_id)
+@load(case=find_initiative)
+def supporters(case: Case):
     return render_template("initiatives/supporters.html", case=case,
                            rows=service.supporters(case),
                            procedure=service.procedure_for_case(case, _locale()))
@@ -418,8 +384,8 @@ def _csv_safe(value: str) -> str:
 
 @bp.get("/<int:case_id>/ondertekenaars.csv")
 @require_role("griffie")
-def supporters_csv(case_id: int):
-    case = _load(case_id)
+@load(case=find_initiative)
+def supporters_csv(case: Case):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow([_("Naam"), _("Geboortedatum"), _("Postcode"), _("Ondertekend op")])
@@ -440,10 +406,9 @@ def supporters_csv(case_id: int):
 
 
 @bp.post("/<int:case_id>/reacties")
-def ask(case_id: int):
-    if (redirect := _require_login()) is not None:
-        return redirect
-    case = _load(case_id)
+@login_required
+@load(case=find_initiative)
+def ask(case: Case):
     form = QuestionForm()
     if not form.validate_on_submit():
         return _render_detail(case, status=422, question_form=form)
@@ -467,8 +432,8 @@ def _load_comment(case: Case, comment_id: int) -> Comment:
 
 @bp.post("/<int:case_id>/reacties/<int:comment_id>/antwoord")
 @require_role(*STAFF_ROLES)
-def answer(case_id: int, comment_id: int):
-    case = _load(case_id)
+@load(case=find_initiative)
+def answer(case: Case, comment_id: int):
     question = _load_comment(case, comment_id)
     form = AnswerForm(prefix=f"antwoord-{question.id}")
     if not form.validate_on_submit():
@@ -487,8 +452,8 @@ def answer(case_id: int, comment_id: int):
 
 @bp.post("/<int:case_id>/reacties/<int:comment_id>/verbergen")
 @require_role(*STAFF_ROLES)
-def hide(case_id: int, comment_id: int):
-    case = _load(case_id)
+@load(case=find_initiative)
+def hide(case: Case, comment_id: int):
     comment = _load_comment(case, comment_id)
     form = HideForm(prefix=f"verbergen-{comment.id}")
     if not form.validate_on_submit():

@@ -4,13 +4,14 @@ from __future__ import annotations
 from flask import abort, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from participation.domain.deadlines import dutch_date
 from participation.extensions import db
 from participation.htmx import redirect_303
 from participation.models import Notification
 from participation.models._types import utcnow
+from participation.permissions import login_required
 from participation.residents import bp, queries
 from participation.services import cases as case_service
 from participation.services import notifications as notification_service

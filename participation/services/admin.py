@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from participation.domain import workflow as wf
+from participation.domain.errors import Refusal
 from participation.extensions import db
 from participation.models import Membership, Organisation, Role, Task, User, WorkflowVersion
 from participation.services import accounts, organisations
@@ -27,12 +28,12 @@ _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _LOGO_TOKEN = re.compile(r"[0-9a-f]{32}\.(png|jpg)")
 
 
-class AdminError(Exception):
+class AdminError(Refusal):
     """A refused admin change; `message` is Dutch, for the person who tried."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = message  # = message_nl; the admin views read this name
 
 
 class NoSuchAccount(AdminError):

@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
+from participation.domain.errors import Refusal
 from participation.extensions import db
 from participation.models import Attachment, Case, User
 
@@ -42,12 +43,8 @@ _OOXML_MAIN = {
 }
 
 
-class UploadRejected(Exception):
+class UploadRejected(Refusal):
     """The upload is not stored; `message_nl` says why, for the field's error message."""
-
-    def __init__(self, message_nl: str) -> None:
-        super().__init__(message_nl)
-        self.message_nl = message_nl
 
 
 def upload_dir() -> Path:

@@ -27,6 +27,7 @@ from participation.domain import audit as audit_chain
 from participation.domain import deadlines, grounds
 from participation.domain import workflow as wf
 from participation.domain.deadlines import ClockError, dutch_date
+from participation.domain.errors import Refusal
 from participation.domain.grounds import OUTCOMES
 from participation.extensions import db
 from participation.models import (
@@ -49,8 +50,15 @@ NUMBER_PREFIX = {"uitdaagrecht": "UD", "burgerinitiatief": "BI", "bewonersinitia
 ROLE_ORDER = ("applicant", "coordinator", "official", "griffie", "admin", "system")
 
 
-class Conflict(Exception):
+class Conflict(Refusal):
     """The case changed since the user loaded it; nothing was written."""
+
+    status = 409
+
+    def __init__(self, case_id: int | None = None) -> None:
+        super().__init__(_("Deze zaak is intussen gewijzigd. Bekijk de nieuwe stand en probeer "
+                           "het opnieuw."), log=f"case {case_id} changed since it was loaded")
+        self.case_id = case_id
 
 
 @dataclass(frozen=True)
@@ -288,12 +296,11 @@ AGREEMENT_STATES = frozenset({"overeenkomst", "in_uitvoering", "evaluatie", "ver
                               "afgerond", "beeindigd", "vervallen"})
 
 
-class CaseworkInvalid(Exception):
+class CaseworkInvalid(Refusal):
     """Input that cannot be stored: `errors` maps a field name to a Dutch message."""
 
     def __init__(self, errors: Mapping[str, str]) -> None:
-        self.errors = dict(errors)
-        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+        super().__init__(errors=errors, log="; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
 # --------------------------------------------------------------------------- decision record

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from participation.domain import deadlines, grounds
+from participation.domain.errors import Refusal
 from participation.extensions import db
 from participation.models import AgendaItem, Case, Decision, Meeting, Organisation, User, Vote
 from participation.services import cases as case_service
@@ -34,12 +35,11 @@ PLACEABLE = {("burgerinitiatief", "toegelaten"), ("burgerinitiatief", "geagendee
 MEETING_TRANSITIONS = ("agenderen", "in_commissie_bespreken", "in_raad_behandelen")
 
 
-class CouncilError(Exception):
+class CouncilError(Refusal):
     """Input the user can correct: `errors` maps a form field name to a Dutch message."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+        super().__init__(errors=errors, log="; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
 @dataclass(frozen=True)

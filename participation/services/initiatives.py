@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from participation.domain import deadlines, grounds, thresholds
 from participation.domain import workflow as wf
+from participation.domain.errors import Refusal
 from participation.domain.thresholds import Threshold
 from participation.extensions import db
 from participation.models import Case, Comment, Organisation, Signature, User
@@ -34,12 +35,11 @@ STAFF_ROLES = frozenset({"official", "coordinator", "griffie", "admin"})
 LOCAL_TZ = deadlines.DUTCH_TIME  # the days the Awb counts
 
 
-class InitiativeError(Exception):
+class InitiativeError(Refusal):
     """A refusal the user can understand; `field` names the form field it belongs to."""
 
     def __init__(self, message_nl: str, field: str | None = None) -> None:
-        super().__init__(message_nl)
-        self.message_nl = message_nl
+        super().__init__(message_nl, {field: message_nl} if field else None)
         self.field = field
 
 

@@ -13,11 +13,13 @@ from flask_login import current_user
 from participation.domain import deadlines
 from participation.domain import workflow as wf
 from participation.domain.deadlines import dutch_date
+from participation.domain.errors import Refusal
 from participation.extensions import db
 from participation.htmx import redirect_303, render_page_or_fragment
 from participation.models import ResponseTemplate, User
 from participation.models._types import utcnow
-from participation.permissions import has_role, require_role, require_same_org
+from participation.permissions import has_role, load, require_role
+from participation.routes import expected_version, show_on_form, take_step
 from participation.services import cases as case_service
 from participation.services.cases import Conflict
 from participation.workbench import bp, queries
@@ -39,8 +41,6 @@ from participation.workbench.forms import (
 
 STAFF = ("official", "coordinator", "griffie", "admin")
 ASSIGNERS = ("coordinator", "admin")
-CONFLICT_MESSAGE = ("Deze zaak is intussen gewijzigd. Bekijk de nieuwe stand en probeer het "
-                    "opnieuw.")
 
 
 def _locale() -> str:
@@ -197,14 +197,6 @@ def _assignee_from(value: str) -> User | None | bool:
 
 # --------------------------------------------------------------------------- case page
 
-def _load_case(case_id: int):
-    case = queries.load_case(g.org.id, case_id)
-    if case is None:
-        abort(404)
-    require_same_org(case.organisation_id)
-    return case
-
-
 def _clock_banner(case, today: date) -> dict[str, str] | None:
     clock = case_service.clock_of(case)
     if not clock.started or clock.stopped:
@@ -297,8 +289,9 @@ def _grounds_labels() -> dict[str, dict[str, str]]:
 
 @bp.get("/zaken/<int:case_id>")
 @require_role(*STAFF)
-def case_page(case_id: int):
-    return _render_case(_load_case(case_id))
+@load(case=queries.load_case)
+def case_page(case):
+    return _render_case(case)
 
 
 def _case_url(case) -> str:
@@ -307,8 +300,8 @@ def _case_url(case) -> str:
 
 @bp.post("/zaken/<int:case_id>/stappen/<name>")
 @require_role(*STAFF)
-def fire(case_id: int, name: str):
-    case = _load_case(case_id)
+@load(case=queries.load_case)
+def fire(case, name: str):
     definition = case_service.workflow_of(case)
     if not definition.has_transition(name):
         abort(404)
@@ -325,145 +318,105 @@ def fire(case_id: int, name: str):
                            submitted=True)
     if not form.validate():
         return _render_case(case, status=422, failed=(name, form))
-    lock = form.lock_version.data
     document = form.document.data if "document" in form and form.document.data else None
-    try:
-        case_service.fire_transition(case, name, actor=current_user, inputs=transition_inputs(form),
-                                     now=utcnow(), decision=decision_fields(form), document=document,
-                                     expected_version=int(lock) if (str(lock).isascii() and str(lock).isdecimal() and len(str(lock)) < 10) else -1)
-    except Conflict:
-        db.session.rollback()
-        fresh = _load_case(case_id)
-        return _render_case(fresh, status=409, failed=(name, form), alert=_(CONFLICT_MESSAGE))
-    except wf.MissingInputs as exc:
-        db.session.rollback()
-        _attach_errors(form, exc.errors)
-        return _render_case(_load_case(case_id), status=422, failed=(name, form))
-    except deadlines.ClockError as exc:
-        db.session.rollback()
-        form.form_errors.append(exc.message_nl)
-        return _render_case(_load_case(case_id), status=422, failed=(name, form))
-    except wf.TransitionNotAllowed as exc:
-        db.session.rollback()
-        return _render_case(_load_case(case_id), status=409, alert=exc.message_nl)
-    db.session.commit()
-    flash(_("Gelukt: %(step)s.", step=queries.transition_label(transition, _locale())),
-          "success")
-    return redirect_303(_case_url(case))
+
+    def refused(exc: Refusal):
+        fresh = queries.load_case(g.org.id, case.id)
+        if isinstance(exc, wf.TransitionNotAllowed):
+            return _render_case(fresh, status=409, alert=exc.message_nl)
+        if isinstance(exc, Conflict):
+            return _render_case(fresh, status=409, failed=(name, form), alert=exc.message_nl)
+        show_on_form(form, exc)
+        return _render_case(fresh, status=422, failed=(name, form))
+
+    return take_step(
+        lambda: case_service.fire_transition(
+            case, name, actor=current_user, inputs=transition_inputs(form), now=utcnow(),
+            decision=decision_fields(form), document=document,
+            expected_version=expected_version(form, missing=-1)),
+        done=_("Gelukt: %(step)s.", step=queries.transition_label(transition, _locale())),
+        to=_case_url(case), refused=refused)
 
 
-def _attach_errors(form, errors: dict[str, str]) -> None:
-    for key, message in errors.items():
-        if key in form and key != "lock_version":
-            field = form[key]
-            field.errors = list(field.errors or []) + [message]
-        else:
-            form.form_errors.append(message)
+def _panel_refused(case, key: str, form, exc: Refusal):
+    """A panel's form (note, message, assignment, agreement) back with the service's reasons;
+    a reason for the whole panel ("form") becomes the page's alert."""
+    show_on_form(form, exc, leave_out=("form",))
+    return _render_case(queries.load_case(g.org.id, case.id), status=422, forms={key: form},
+                        alert=exc.errors.get("form"))
+
+
+def _panel_post(case, key: str, form, store, *, done: str, anchor: str = ""):
+    if not form.validate():
+        return _render_case(case, status=422, forms={key: form})
+    return take_step(lambda: store(case, form), done=done, to=_case_url(case) + anchor,
+                     refused=lambda exc: _panel_refused(case, key, form, exc))
 
 
 @bp.post("/zaken/<int:case_id>/notities")
 @require_role(*STAFF)
-def add_note(case_id: int):
-    case = _load_case(case_id)
-    form = NoteForm()
-    if form.validate():
-        try:
-            case_service.add_note(case, author=current_user, body=form.body.data or "", now=utcnow())
-        except case_service.CaseworkInvalid as exc:
-            db.session.rollback()
-            _attach_errors(form, exc.errors)
-        else:
-            db.session.commit()
-            flash(_("De notitie is opgeslagen."), "success")
-            return redirect_303(_case_url(case) + "#notities")
-    return _render_case(case, status=422, forms={"note": form})
+@load(case=queries.load_case)
+def add_note(case):
+    return _panel_post(case, "note", NoteForm(), lambda case, f: case_service.add_note(
+        case, author=current_user, body=f.body.data or "", now=utcnow()),
+        done=_("De notitie is opgeslagen."), anchor="#notities")
 
 
 @bp.post("/zaken/<int:case_id>/berichten")
 @require_role(*STAFF)
-def send_message(case_id: int):
-    case = _load_case(case_id)
-    form = MessageForm()
-    if form.validate():
-        try:
-            case_service.send_message(case, author=current_user, body=form.body.data or "",
-                                      now=utcnow())
-        except case_service.CaseworkInvalid as exc:
-            db.session.rollback()
-            _attach_errors(form, exc.errors)
-        else:
-            db.session.commit()
-            flash(_("Het bericht is verstuurd."), "success")
-            return redirect_303(_case_url(case) + "#berichten")
-    return _render_case(case, status=422, forms={"message": form})
+@load(case=queries.load_case)
+def send_message(case):
+    return _panel_post(case, "message", MessageForm(), lambda case, f: case_service.send_message(
+        case, author=current_user, body=f.body.data or "", now=utcnow()),
+        done=_("Het bericht is verstuurd."), anchor="#berichten")
 
 
 @bp.post("/zaken/<int:case_id>/toewijzen")
 @require_role(*ASSIGNERS)
-def assign(case_id: int):
-    case = _load_case(case_id)
+@load(case=queries.load_case)
+def assign(case):
     form = AssignForm()
     assignee = _assignee_from(request.form.get("assignee", ""))
-    if assignee is not False:
-        try:
-            case_service.assign_case(case, assignee=assignee, actor=current_user, now=utcnow())
-        except case_service.CaseworkInvalid as exc:
-            db.session.rollback()
-            _attach_errors(form, exc.errors)
-        else:
-            db.session.commit()
-            flash(_("De behandelaar is aangepast."), "success")
-            return redirect_303(_case_url(case))
-    else:
+    if assignee is False:
         form.assignee.errors = [_("Kies een medewerker.")]
-    return _render_case(case, status=422, forms={"assign": form})
-
-
-def _agreement_post(case_id: int, form_class, key: str, store):
-    case = _load_case(case_id)
-    form = form_class()
-    alert = None
-    if form.validate():
-        try:
-            store(case, form)
-        except case_service.CaseworkInvalid as exc:
-            db.session.rollback()
-            # "form": the case is not in a state with an agreement; the panel is not shown.
-            alert = exc.errors.pop("form", None)
-            _attach_errors(form, exc.errors)
-        else:
-            db.session.commit()
-            flash(_("Opgeslagen."), "success")
-            return redirect_303(_case_url(case) + "#overeenkomst")
-    return _render_case(_load_case(case_id), status=422, forms={key: form}, alert=alert)
+        return _render_case(case, status=422, forms={"assign": form})
+    return take_step(
+        lambda: case_service.assign_case(case, assignee=assignee, actor=current_user,
+                                         now=utcnow()),
+        done=_("De behandelaar is aangepast."), to=_case_url(case),
+        refused=lambda exc: _panel_refused(case, "assign", form, exc))
 
 
 @bp.post("/zaken/<int:case_id>/overeenkomst")
 @require_role("official", "coordinator", "admin")
-def agreement(case_id: int):
-    return _agreement_post(case_id, AgreementForm, "agreement", lambda case, f: (
+@load(case=queries.load_case)
+def agreement(case):
+    return _panel_post(case, "agreement", AgreementForm(), lambda case, f: (
         case_service.update_agreement(
             case, actor=current_user, start_date=f.start_date.data, end_date=f.end_date.data,
             budget_line=f.budget_line.data or "", amount_existing=f.amount_existing.data,
             amount_transferred=f.amount_transferred.data,
             decision_ref=f.decision_ref.data or "", conditions=f.conditions.data or "",
-            now=utcnow())))
+            now=utcnow())), done=_("Opgeslagen."), anchor="#overeenkomst")
 
 
 @bp.post("/zaken/<int:case_id>/voortgang")
 @require_role("official", "coordinator", "admin")
-def progress(case_id: int):
-    return _agreement_post(case_id, ProgressForm, "progress", lambda case, f: (
+@load(case=queries.load_case)
+def progress(case):
+    return _panel_post(case, "progress", ProgressForm(), lambda case, f: (
         case_service.add_progress_report(case, actor=current_user, reported_on=f.reported_on.data,
-                                         text=f.text.data or "", now=utcnow())))
+                                         text=f.text.data or "", now=utcnow())),
+        done=_("Opgeslagen."), anchor="#overeenkomst")
 
 
 @bp.post("/zaken/<int:case_id>/evaluatie")
 @require_role("official", "coordinator", "admin")
-def evaluation(case_id: int):
-    return _agreement_post(case_id, EvaluationForm, "evaluation", lambda case, f: (
+@load(case=queries.load_case)
+def evaluation(case):
+    return _panel_post(case, "evaluation", EvaluationForm(), lambda case, f: (
         case_service.set_evaluation(case, actor=current_user, summary=f.summary.data or "",
-                                    now=utcnow())))
+                                    now=utcnow())), done=_("Opgeslagen."), anchor="#overeenkomst")
 
 
 # --------------------------------------------------------------------------- templates
@@ -488,33 +441,34 @@ def templates():
     form = TemplateForm() if request.method == "POST" else TemplateForm(formdata=None)
     options = _template_choices()
     form.transition.choices = choices(options)
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            try:
-                case_service.save_template(g.org, transition=form.transition.data or "",
-                                           title=form.title.data or "", body=form.body.data or "",
-                                           now=utcnow())
-            except case_service.CaseworkInvalid as exc:
-                db.session.rollback()
-                _attach_errors(form, exc.errors)
-            else:
-                db.session.commit()
-                flash(_("Het sjabloon is opgeslagen."), "success")
-                return redirect_303(url_for("workbench.templates"))
-        status = 422
-    labels = dict(options)
+    if request.method == "POST" and form.validate():
+        def refused(exc: Refusal):
+            show_on_form(form, exc)
+            return _render_templates(form, options, 422)
+
+        return take_step(
+            lambda: case_service.save_template(
+                g.org, transition=form.transition.data or "", title=form.title.data or "",
+                body=form.body.data or "", now=utcnow()),
+            done=_("Het sjabloon is opgeslagen."), to=url_for("workbench.templates"),
+            refused=refused)
+    return _render_templates(form, options, 422 if request.method == "POST" else 200)
+
+
+def _render_templates(form: TemplateForm, options: list[tuple[str, str]], status: int):
     return render_template("workbench/templates.html", form=form,
-                           templates=queries.templates_of(g.org.id), labels=labels), status
+                           templates=queries.templates_of(g.org.id), labels=dict(options)), status
+
+
+def find_template(org_id: int, template_id: int) -> ResponseTemplate | None:
+    template = db.session.get(ResponseTemplate, template_id)
+    return template if template is not None and template.organisation_id == org_id else None
 
 
 @bp.post("/sjablonen/<int:template_id>/verwijderen")
 @require_role(*ASSIGNERS)
-def delete_template(template_id: int):
-    template = db.session.get(ResponseTemplate, template_id)
-    if template is None:
-        abort(404)
-    require_same_org(template.organisation_id)
+@load(template=find_template)
+def delete_template(template: ResponseTemplate):
     case_service.delete_template(template)
     db.session.commit()
     flash(_("Het sjabloon is verwijderd."), "success")

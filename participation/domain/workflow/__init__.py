@@ -43,6 +43,7 @@ from participation.domain.workflow.transitions import (
     is_empty,
     lapse_transition,
     plan_transition,
+    step_refusal,
 )
 from participation.domain.workflow.validation import (
     load_preset,
@@ -83,4 +84,5 @@ __all__ = [
     "available_transitions",
     "lapse_transition",
     "plan_transition",
+    "step_refusal",
 ]

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from participation.domain import grounds
+from participation.domain.errors import Refusal
 from participation.domain.thresholds import Threshold
 
 
@@ -209,25 +210,23 @@ class DefinitionError(WorkflowError):
                          + "\n".join(f"- {m}" for m in self.messages))
 
 
-class TransitionNotAllowed(WorkflowError):
+class TransitionNotAllowed(WorkflowError, Refusal):
     """The transition cannot be fired here. `code` is "wrong_state", "wrong_role" or
     "unknown_transition"; str() is English, `message_nl` is for the user."""
 
     def __init__(self, message: str, *, code: str, transition: str, state: str,
                  message_nl: str) -> None:
-        super().__init__(message)
+        Refusal.__init__(self, message_nl, log=message)
         self.code = code
         self.transition = transition
         self.state = state
-        self.message_nl = message_nl
 
 
-class MissingInputs(WorkflowError):
+class MissingInputs(WorkflowError, Refusal):
     """Required inputs are missing or invalid: `errors` maps input kind -> Dutch message,
     `errors_en` the same in English."""
 
     def __init__(self, errors: Mapping[str, str], errors_en: Mapping[str, str]) -> None:
-        self.errors = dict(errors)
         self.errors_en = dict(errors_en)
-        super().__init__("missing or invalid inputs: "
-                         + "; ".join(f"{k}: {v}" for k, v in self.errors_en.items()))
+        Refusal.__init__(self, errors=errors, log="missing or invalid inputs: " + "; ".join(
+            f"{k}: {v}" for k, v in self.errors_en.items()))

@@ -208,3 +208,16 @@ def plan_transition(wf: Workflow, *, state: str, transition_name: str, roles: It
 
 
 # --------------------------------------------------------------------------- writing
+
+
+def step_refusal(wf: Workflow, *, state: str, transition_name: str,
+                 roles: Iterable[str]) -> TransitionNotAllowed | None:
+    """Why `roles` may not take this step from `state`, or None when they may (inputs
+    aside): a page offers a step's form only when this is None."""
+    try:
+        plan_transition(wf, state=state, transition_name=transition_name, roles=roles)
+    except TransitionNotAllowed as exc:
+        return exc
+    except MissingInputs:
+        pass
+    return None

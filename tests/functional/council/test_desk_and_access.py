@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from participation.extensions import db
 from participation.models import AgendaItem, Meeting
+from participation.services import cases as case_service
 from tests.conftest import NOW
 
 
@@ -99,6 +100,45 @@ def test_unknown_step_and_item_steps_are_not_found(griffie_setup, make_initiativ
     assert client.get(f"/{org.slug}/griffie/zaken/{case.id}/stap/bestaat_niet").status_code == 404
     assert client.get(f"/{org.slug}/griffie/zaken/{case.id}/stap/besluiten").status_code == 404
 
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("indienen", "U mag deze stap niet zetten."),            # the initiator's step
+    ("herstel_vragen", "Deze stap kan nu niet."),             # the griffie's, not in this state
+])
+def test_step_page_offers_no_form_for_a_step_the_user_cannot_take(
+        griffie_setup, make_initiative, client, login, name, message):
+    org, griffie, resident = griffie_setup()
+    if name == "indienen":  # a draft, where the initiator may submit
+        case = case_service.start_case(org, "burgerinitiatief", applicant=resident,
+                                       title="Meer bankjes", now=NOW)
+        db.session.commit()
+    else:
+        case = make_initiative(org, resident, griffie)  # admitted
+    login(griffie)
+    url = f"/{org.slug}/griffie/zaken/{case.id}/stap/{name}"
+
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert message in html
+    assert f'action="{url}"' not in html
+    version = case.lock_version
+    refused = client.post(url, data={f"c{case.id}-{name}-lock_version": str(version)})
+    assert refused.status_code == 422
+    assert message in refused.get_data(as_text=True)
+    db.session.refresh(case)
+    assert case.lock_version == version
+
+
+def test_step_page_offers_the_form_for_a_step_the_user_can_take(griffie_setup, make_initiative,
+                                                                client, login):
+    org, griffie, resident = griffie_setup()
+    case = make_initiative(org, resident, griffie, until="ontvangst_bevestigen")
+    login(griffie)
+    url = f"/{org.slug}/griffie/zaken/{case.id}/stap/herstel_vragen"
+    html = client.get(url).get_data(as_text=True)
+    assert f'action="{url}"' in html
 
 # --------------------------------------------------------------------------- access
 
