@@ -184,6 +184,13 @@ def build_world(app) -> World:
     world.ids["attachment"] = attachment.id
     world.ids["initiative"] = world.initiative()
     world.ids["initiative_draft"] = world.initiative(collecting=False, title="Concept initiatief")
+    # Submitted, so the griffie has a step to take (ontvangst_bevestigen) and its form.
+    world.ids["initiative_submitted"] = world.initiative(collecting=False, title="Ingediend")
+    from participation.services import cases as case_service
+
+    case_service.apply_transition(db.session.get(Case, world.ids["initiative_submitted"]),
+                                  "indienen", actor=world.user("owner"), now=utcnow())
+    db.session.commit()
     initiative = db.session.get(Case, world.ids["initiative"])
     public_file = attachments.store_upload(initiative, pdf_upload("toelichting.pdf"),
                                            uploader=owner, purpose="initiative", public=True)

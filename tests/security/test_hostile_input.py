@@ -133,7 +133,7 @@ PAGES = [
     ("griffie", "/{a}/griffie/vergaderingen/{meeting}/bewerken"),
     ("griffie", "/{a}/griffie/agendapunten/{agenda_item}/bewerken"),
     ("griffie", "/{a}/griffie/agendapunten/{agenda_item}/besluit"),
-    ("griffie", "/{a}/griffie/zaken/{initiative}/stap/ontvangst_bevestigen"),
+    ("griffie", "/{a}/griffie/zaken/{initiative_submitted}/stap/ontvangst_bevestigen"),
     ("admin", "/{a}/beheer/taken/nieuw"),
     ("admin", "/{a}/beheer/taken/{task}"),
     ("admin", "/{a}/beheer/huisstijl"),
