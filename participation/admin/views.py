@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.admin import bp, branding_bp, queries
+from participation.admin.diagram import render_svg
 from participation.admin.forms import (
     BrandingForm,
     ConfirmForm,
@@ -19,7 +20,6 @@ from participation.admin.forms import (
     parse_count,
 )
 from participation.admin.presenters import REQUEST_TYPE_NAMES, describe, euro
-from participation.diagram import render_svg
 from participation.domain.workflow import REQUEST_TYPES, DefinitionError
 from participation.extensions import db
 from participation.htmx import redirect_303

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from participation.diagram import render_svg
+from participation.admin.diagram import render_svg
 from participation.domain.workflow import PRESETS, load_preset
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -199,10 +199,28 @@ def _transition_label(transition, locale: str) -> str:
 def render_svg(workflow: Workflow, *, locale: str = "nl") -> str:
     """The workflow as a standalone, accessible SVG document (a string of markup)."""
     locale = "en" if locale == "en" else "nl"
-    text = _TEXT[locale]
     ident = "wf-" + _safe_id(workflow.key or workflow.request_type)
-    layer_of = _layers(workflow)
+    nodes, edges, self_loops = _graph(workflow, locale)
+    width, height = _place(nodes, _route(nodes, edges))
+    out = _head(workflow, locale, ident, width, height)
+    out.append('<g class="workflow-diagram__edges" fill="none" stroke="#3d4b5c" '
+               'stroke-width="1.5">')
+    labels: list[tuple[float, float, str]] = []
+    same_layer = [e for e in edges if len(e.path) == 2
+                  and nodes[e.path[0]].layer == nodes[e.path[1]].layer]
+    _draw_edges(out, labels, nodes, [e for e in edges if e not in same_layer], ident)
+    _draw_same_layer(out, labels, nodes, same_layer, ident)
+    _draw_self_loops(out, labels, nodes, self_loops, ident)
+    out.append("</g>")
+    _draw_states(out, workflow, nodes)
+    _draw_labels(out, labels)
+    out[-1] += "</svg>"
+    return "\n".join(out)
 
+
+def _graph(workflow: Workflow, locale: str) -> tuple[dict[str, _Node], list[_Edge], list[_Edge]]:
+    """A box per state (in file order), an edge per (source, transition); self-loops apart."""
+    layer_of = _layers(workflow)
     nodes: dict[str, _Node] = {}
     for state in workflow.states:
         if state.name in nodes:
@@ -211,7 +229,6 @@ def render_svg(workflow: Workflow, *, locale: str = "nl") -> str:
         nodes[state.name] = _Node(key=state.name, label_lines=lines, kind=state.kind,
                                   layer=layer_of[state.name],
                                   height=len(lines) * LINE_H + 2 * NODE_PAD)
-
     edges: list[_Edge] = []
     self_loops: list[_Edge] = []
     index = 0
@@ -222,16 +239,16 @@ def render_svg(workflow: Workflow, *, locale: str = "nl") -> str:
             edge = _Edge(source=source, target=t.target, label=_transition_label(t, locale),
                          index=index)
             index += 1
-            if source == t.target:
-                self_loops.append(edge)
-            else:
-                edges.append(edge)
-
+            (self_loops if source == t.target else edges).append(edge)
     for loop in self_loops:
         node = nodes[loop.source]
         node.loop_room = max(node.loop_room, SELF_LOOP_W + len(loop.label) * LABEL_CHAR_W)
+    return nodes, edges, self_loops
 
-    # Reverse upward edges for the layout; put bend points in every layer an edge crosses.
+
+def _route(nodes: dict[str, _Node], edges: list[_Edge]) -> tuple[dict, dict]:
+    """Reverse upward edges for the layout and put bend points in every layer an edge
+    crosses; returns the neighbours up and down of every node."""
     dummy_count = 0
     for edge in edges:
         top, bottom = edge.source, edge.target
@@ -246,7 +263,6 @@ def render_svg(workflow: Workflow, *, locale: str = "nl") -> str:
             chain.append(key)
         chain.append(bottom)
         edge.path = chain
-
     up: dict[str, list[str]] = {}
     down: dict[str, list[str]] = {}
     for edge in edges:
@@ -255,33 +271,40 @@ def render_svg(workflow: Workflow, *, locale: str = "nl") -> str:
                 continue
             down.setdefault(a, []).append(b)
             up.setdefault(b, []).append(a)
+    return up, down
 
+
+def _layer_width(nodes_in: list[_Node]) -> float:
+    return sum(n.width + n.loop_room for n in nodes_in) + GAP_X * max(len(nodes_in) - 1, 0)
+
+
+def _place(nodes: dict[str, _Node], neighbours: tuple[dict, dict]) -> tuple[float, float]:
+    """Order the layers and give every node its centre: each layer centred on the widest, y
+    by the tallest box of the layer. Returns the drawing's width and height."""
     depth = max((n.layer for n in nodes.values()), default=0) + 1
     layers: list[list[_Node]] = [[] for _ in range(depth)]
     for node in nodes.values():  # states first in file order, then bend points
         layers[node.layer].append(node)
-    _order(layers, up, down)
-
-    # Coordinates: each layer centred on the widest; y by the tallest box of the layer.
-    def layer_width(nodes_in: list[_Node]) -> float:
-        return sum(n.width + n.loop_room for n in nodes_in) + GAP_X * max(len(nodes_in) - 1, 0)
-
-    widest = max((layer_width(ns) for ns in layers), default=NODE_W)
+    _order(layers, *neighbours)
+    widest = max((_layer_width(ns) for ns in layers), default=NODE_W)
     y = MARGIN
     for nodes_in in layers:
         tallest = max((n.height for n in nodes_in), default=0) or 2 * NODE_PAD + LINE_H
-        x = MARGIN + (widest - layer_width(nodes_in)) / 2
+        x = MARGIN + (widest - _layer_width(nodes_in)) / 2
         for node in nodes_in:
             node.x = x + node.width / 2
             node.y = y + tallest / 2
             x += node.width + node.loop_room + GAP_X
         y += tallest + LAYER_GAP
-    total_w = widest + 2 * MARGIN
-    total_h = y - LAYER_GAP + MARGIN
+    return widest + 2 * MARGIN, y - LAYER_GAP + MARGIN
 
-    out: list[str] = []
+
+def _head(workflow: Workflow, locale: str, ident: str, total_w: float,
+          total_h: float) -> list[str]:
+    """The <svg> element with its title, description (for screen readers) and arrow head."""
+    text = _TEXT[locale]
     title_id, desc_id = f"{ident}-title", f"{ident}-desc"
-    states = [s for s in workflow.states]
+    states = list(workflow.states)
     initial = next((s for s in states if s.kind is StateKind.INITIAL), None)
     terminals = ", ".join(f"‘{_state_label(s, locale)}’" for s in states if s.is_terminal)
     title = text["title"].format(title=(workflow.title_en if locale == "en" else workflow.title_nl)
@@ -289,45 +312,40 @@ def render_svg(workflow: Workflow, *, locale: str = "nl") -> str:
     desc = text["desc"].format(states=len(states), transitions=len(workflow.transitions),
                                initial=_state_label(initial, locale) if initial else text["none"],
                                terminals=terminals or text["none"])
-    out.append(
+    return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="workflow-diagram__svg" role="img" '
         f'aria-labelledby="{title_id} {desc_id}" width="{_fmt(total_w)}" height="{_fmt(total_h)}" '
-        f'viewBox="0 0 {_fmt(total_w)} {_fmt(total_h)}" font-family="sans-serif">')
-    out.append(f'<title id="{title_id}">{escape(title)}</title>')
-    out.append(f'<desc id="{desc_id}">{escape(desc)}</desc>')
-    out.append(f'<defs><marker id="{ident}-arrow" viewBox="0 0 10 10" refX="9" refY="5" '
-               'markerWidth="8" markerHeight="8" orient="auto-start-reverse">'
-               '<path d="M0,0 L10,5 L0,10 z" fill="#3d4b5c"/></marker></defs>')
+        f'viewBox="0 0 {_fmt(total_w)} {_fmt(total_h)}" font-family="sans-serif">',
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f'<desc id="{desc_id}">{escape(desc)}</desc>',
+        f'<defs><marker id="{ident}-arrow" viewBox="0 0 10 10" refX="9" refY="5" '
+        'markerWidth="8" markerHeight="8" orient="auto-start-reverse">'
+        '<path d="M0,0 L10,5 L0,10 z" fill="#3d4b5c"/></marker></defs>']
 
-    out.append('<g class="workflow-diagram__edges" fill="none" stroke="#3d4b5c" '
-               'stroke-width="1.5">')
-    labels: list[tuple[float, float, str]] = []
-    # Spread the ends of several arrows along the bottom/top of a box.
+
+def _port(node: _Node, ends: list[tuple[float, int]], edge_index: int) -> float:
+    """Where an edge leaves or reaches a box: several ends are spread along its side."""
+    ordered = sorted(ends)
+    i = next(k for k, (_, idx) in enumerate(ordered) if idx == edge_index)
+    usable = node.width * 0.8
+    return node.x - usable / 2 + usable * (i + 1) / (len(ordered) + 1)
+
+
+def _draw_edges(out: list[str], labels: list, nodes: dict[str, _Node], edges: list[_Edge],
+                ident: str) -> None:
+    """Edges between layers: curves through their bend points."""
     leaving: dict[str, list[tuple[float, int]]] = {}
     arriving: dict[str, list[tuple[float, int]]] = {}
-    same_layer: list[_Edge] = []
     for edge in edges:
-        if len(edge.path) == 2 and nodes[edge.path[0]].layer == nodes[edge.path[1]].layer:
-            same_layer.append(edge)
-            continue
         first, last = nodes[edge.path[1]], nodes[edge.path[-2]]
         leaving.setdefault(edge.path[0], []).append((first.x, edge.index))
         arriving.setdefault(edge.path[-1], []).append((last.x, edge.index))
-
-    def port(node: _Node, ends: list[tuple[float, int]], edge_index: int) -> float:
-        ordered = sorted(ends)
-        i = next(k for k, (_, idx) in enumerate(ordered) if idx == edge_index)
-        usable = node.width * 0.8
-        return node.x - usable / 2 + usable * (i + 1) / (len(ordered) + 1)
-
     for edge in sorted(edges, key=lambda e: e.index):
-        if edge in same_layer:
-            continue
         top, bottom = nodes[edge.path[0]], nodes[edge.path[-1]]
-        points = [(port(top, leaving[top.key], edge.index), top.y + top.height / 2)]
+        points = [(_port(top, leaving[top.key], edge.index), top.y + top.height / 2)]
         for key in edge.path[1:-1]:
             points.append((nodes[key].x, nodes[key].y))
-        points.append((port(bottom, arriving[bottom.key], edge.index),
+        points.append((_port(bottom, arriving[bottom.key], edge.index),
                        bottom.y - bottom.height / 2))
         d = [f"M{_fmt(points[0][0])},{_fmt(points[0][1])}"]
         for (x1, y1), (x2, y2) in zip(points, points[1:]):
@@ -344,7 +362,11 @@ def render_svg(workflow: Workflow, *, locale: str = "nl") -> str:
         (x1, y1), (x2, y2) = (points[-2], points[-1]) if edge.reversed else (points[0], points[1])
         labels.append(((x1 + x2) / 2, (y1 + y2) / 2, edge.label))
 
-    for edge in sorted(same_layer, key=lambda e: e.index):
+
+def _draw_same_layer(out: list[str], labels: list, nodes: dict[str, _Node],
+                     edges: list[_Edge], ident: str) -> None:
+    """Edges between boxes of one layer: a dip below them."""
+    for edge in sorted(edges, key=lambda e: e.index):
         a, b = nodes[edge.source], nodes[edge.target]
         sx, sy = a.x, a.y + a.height / 2
         tx, ty = b.x, b.y + b.height / 2
@@ -355,8 +377,12 @@ def render_svg(workflow: Workflow, *, locale: str = "nl") -> str:
                    f'marker-end="url(#{ident}-arrow)"><title>{escape(edge.label)}</title></path>')
         labels.append(((sx + tx) / 2, max(sy, ty) + dip * 0.75, edge.label))
 
+
+def _draw_self_loops(out: list[str], labels: list, nodes: dict[str, _Node],
+                     loops: list[_Edge], ident: str) -> None:
+    """A transition back to its own state: a loop on the right of the box."""
     loops_per_node: dict[str, int] = {}
-    for edge in sorted(self_loops, key=lambda e: e.index):
+    for edge in sorted(loops, key=lambda e: e.index):
         node = nodes[edge.source]
         n = loops_per_node.get(node.key, 0)
         loops_per_node[node.key] = n + 1
@@ -369,8 +395,11 @@ def render_svg(workflow: Workflow, *, locale: str = "nl") -> str:
                    f'<title>{escape(edge.label)}</title></path>')
         labels.append((right + 32 + len(edge.label) * LABEL_CHAR_W / 2, (y0 + y1) / 2 + n * 4,
                        edge.label))
-    out.append("</g>")
 
+
+def _draw_states(out: list[str], workflow: Workflow, nodes: dict[str, _Node]) -> None:
+    """A box per state: bold border for the initial state, dashed while waiting, double for
+    the end states."""
     out.append('<g class="workflow-diagram__states">')
     for state in workflow.states:
         node = nodes.get(state.name)
@@ -399,6 +428,9 @@ def render_svg(workflow: Workflow, *, locale: str = "nl") -> str:
         out.append("</text></g>")
     out.append("</g>")
 
+
+def _draw_labels(out: list[str], labels: list[tuple[float, float, str]]) -> None:
+    """Transition labels on a white ground, moved down where they would overlap."""
     out.append(f'<g class="workflow-diagram__labels" font-size="{LABEL_FONT}" fill="#1c2b3a">')
     placed: list[tuple[float, float, float, float]] = []
     for x, y, label in labels:
@@ -409,6 +441,4 @@ def render_svg(workflow: Workflow, *, locale: str = "nl") -> str:
                    f'rx="3" fill="#ffffff" fill-opacity="0.9"/>')
         out.append(f'<text x="{_fmt(x)}" y="{_fmt(y)}" text-anchor="middle" '
                    f'dominant-baseline="central">{escape(label)}</text>')
-    out.append("</g></svg>")
-    return "\n".join(out)
-
+    out.append("</g>")
