@@ -65,23 +65,43 @@ class TransitionFormBase(FlaskForm):
 def transition_form(transition: wf.Transition, definition: wf.Workflow, org: Organisation, *,
                     meetings: list[Meeting], today: date, submitted: bool = False) -> FlaskForm:
     """A form with exactly the inputs `transition` takes, prefixed with its name so that
-    several forms can share the page."""
+    several forms can share the page. (Fields show in the order they are made.)"""
     required = set(transition.inputs)
     declared = transition.inputs + transition.optional_inputs
     with_decision = "decision" in declared
-    attrs: dict[str, Any] = {}
 
     def mark(kind: str) -> list[Any]:
         return [Needed()] if kind in required or (kind == "reason" and with_decision) else []
 
+    attrs = _exchange_fields(transition, definition, declared, required, mark)
+    attrs.update(_choice_fields(definition, declared, mark, meetings))
+    if "reason" in declared or with_decision:
+        attrs["reason"] = _reason_field(transition, with_decision, mark)
+    if with_decision:
+        attrs.update(_decision_record_fields(transition, org, today))
+    if "document" in declared:
+        attrs["document"] = FileField(
+            _l("Document") if not with_decision else _l("Besluitdocument"),
+            validators=mark("document"),
+            description=_l("PDF, Word, ODT, PNG, JPG of tekst, maximaal 10 MB."))
+    form_class = type(f"TransitionForm_{transition.name}", (TransitionFormBase,), attrs)
+    if submitted:  # Flask-WTF reads request.form and request.files
+        return form_class(prefix=transition.name)
+    return form_class(prefix=transition.name, formdata=None)
+
+
+def _exchange_fields(transition: wf.Transition, definition: wf.Workflow, declared: tuple,
+                     required: set[str], mark: Any) -> dict[str, Any]:
+    """Asking the applicant, their answer, and the terms that go with it."""
+    attrs: dict[str, Any] = {}
     if "question" in declared:
         attrs["question"] = TextAreaField(
             _l("Uw vraag aan de aanvrager"), validators=mark("question"),
             description=_l("De aanvrager krijgt deze vraag per e-mail."))
     if "term_days" in declared:
+        target_term = definition.state(transition.target).term
         default = (case_service.DEFAULT_INFORMATION_TERM_DAYS if "term_days" in required
-                   else (definition.state(transition.target).term.days
-                         if definition.state(transition.target).term else None))
+                   else (target_term.days if target_term else None))
         attrs["term_days"] = _days_field(_l("Termijn voor de aanvrager (in dagen)"),
                                          _l("Binnen deze termijn moet de aanvrager reageren."),
                                          "term_days" in required, default)
@@ -93,6 +113,13 @@ def transition_form(transition: wf.Transition, definition: wf.Workflow, org: Org
             _l("Aantal dagen verlenging"),
             _l("Maximaal %(days)s dagen. De beslistermijn kan maar één keer worden verlengd.",
                days=allowed), "extension_days" in required, allowed or None)
+    return attrs
+
+
+def _choice_fields(definition: wf.Workflow, declared: tuple, mark: Any,
+                   meetings: list[Meeting]) -> dict[str, Any]:
+    """Refusal grounds, exclusions, the outcome and the meeting, from their code lists."""
+    attrs: dict[str, Any] = {}
     if "refusal_grounds" in declared:
         attrs["refusal_grounds"] = CheckboxGroupField(
             _l("Weigeringsgronden"), validators=mark("refusal_grounds"),
@@ -119,48 +146,46 @@ def transition_form(transition: wf.Transition, definition: wf.Workflow, org: Org
             _l("Vergadering"), validators=mark("meeting"),
             choices=choices([("", _l("Kies een vergadering"))]
                             + [(m.id, f"{m.title} ({m.starts_at:%d-%m-%Y})") for m in meetings]))
-    if "reason" in declared or with_decision:
-        if with_decision:
-            label = _l("Motivering van het besluit")
-            hint = _l("Leg uit waarom dit besluit is genomen. De aanvrager krijgt deze tekst.")
-        elif transition.clock is wf.ClockEffect.EXTEND:
-            label = _l("Reden van de verlenging")
-            hint = _l("De aanvrager krijgt deze reden te zien.")
-        else:
-            label = _l("Toelichting")
-            hint = None
-        attrs["reason"] = TextAreaField(label, validators=mark("reason"), description=hint)
-    if with_decision:
-        attrs["deciding_body"] = SelectField(
-            _l("Wie neemt het besluit?"), validators=[Needed()],
-            choices=choices((b.code, b.label_en if str(get_locale()).startswith("en") else b.label_nl)
-                            for b in case_service.deciding_bodies(org.tier)),
-            default=case_service.default_deciding_body(org.tier))
-        attrs["decided_on"] = DateField(_l("Datum van het besluit"), validators=[Needed()],
-                                        default=today)
-        if transition.target == "deels_toegekend":
-            attrs["partial_subtype"] = SelectField(
-                _l("Soort gedeeltelijke toekenning"), validators=[Needed()],
-                choices=choices([("", _l("Kies een soort"))]
-                                + [(e.code, e.label_nl)
-                                   for e in grounds.PARTIAL_SUBTYPES.values()]))
-        attrs["decision_number"] = StringField(_l("Besluitnummer"),
-                                               validators=[Optional(), Length(max=60)],
-                                               description=_l("Bijvoorbeeld het nummer op de "
-                                                              "besluitenlijst."))
-        attrs["legal_remedies"] = TextAreaField(
-            _l("Bezwaarclausule"), default=case_service.default_legal_remedies(org),
-            description=_l("Deze tekst staat onder het besluit. Pas hem aan als dat nodig is."))
-    if "document" in declared:
-        attrs["document"] = FileField(
-            _l("Document") if not with_decision else _l("Besluitdocument"),
-            validators=mark("document"),
-            description=_l("PDF, Word, ODT, PNG, JPG of tekst, maximaal 10 MB."))
+    return attrs
 
-    form_class = type(f"TransitionForm_{transition.name}", (TransitionFormBase,), attrs)
-    if submitted:  # Flask-WTF reads request.form and request.files
-        return form_class(prefix=transition.name)
-    return form_class(prefix=transition.name, formdata=None)
+
+def _reason_field(transition: wf.Transition, with_decision: bool, mark: Any) -> Any:
+    if with_decision:
+        label = _l("Motivering van het besluit")
+        hint = _l("Leg uit waarom dit besluit is genomen. De aanvrager krijgt deze tekst.")
+    elif transition.clock is wf.ClockEffect.EXTEND:
+        label = _l("Reden van de verlenging")
+        hint = _l("De aanvrager krijgt deze reden te zien.")
+    else:
+        label = _l("Toelichting")
+        hint = None
+    return TextAreaField(label, validators=mark("reason"), description=hint)
+
+
+def _decision_record_fields(transition: wf.Transition, org: Organisation,
+                            today: date) -> dict[str, Any]:
+    """Who decided, when, the number and the objection clause (Awb 3:45)."""
+    attrs: dict[str, Any] = {}
+    attrs["deciding_body"] = SelectField(
+        _l("Wie neemt het besluit?"), validators=[Needed()],
+        choices=choices((b.code, b.label_en if str(get_locale()).startswith("en") else b.label_nl)
+                        for b in case_service.deciding_bodies(org.tier)),
+        default=case_service.default_deciding_body(org.tier))
+    attrs["decided_on"] = DateField(_l("Datum van het besluit"), validators=[Needed()],
+                                    default=today)
+    if transition.target == "deels_toegekend":
+        attrs["partial_subtype"] = SelectField(
+            _l("Soort gedeeltelijke toekenning"), validators=[Needed()],
+            choices=choices([("", _l("Kies een soort"))]
+                            + [(e.code, e.label_nl) for e in grounds.PARTIAL_SUBTYPES.values()]))
+    attrs["decision_number"] = StringField(_l("Besluitnummer"),
+                                           validators=[Optional(), Length(max=60)],
+                                           description=_l("Bijvoorbeeld het nummer op de "
+                                                          "besluitenlijst."))
+    attrs["legal_remedies"] = TextAreaField(
+        _l("Bezwaarclausule"), default=case_service.default_legal_remedies(org),
+        description=_l("Deze tekst staat onder het besluit. Pas hem aan als dat nodig is."))
+    return attrs
 
 
 def transition_inputs(form: FlaskForm) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -221,23 +221,8 @@ def work_queue(org_id: int, filters: QueueFilters, *, user_id: int, today: date,
     version_ids |= {version_id for _, _, version_id, _ in count_rows}
     definitions = _definitions(version_ids)
 
-    rows = []
-    for case, assignee_name in fetched:
-        definition = definitions.get(case.workflow_version_id)
-        clock = case_service.clock_of(case)
-        is_suspended = clock.suspended and not clock.stopped
-        deadline = clock.deadline(today) if clock.started and not clock.stopped else None
-        days_left = (deadline - today).days if deadline else None
-        rows.append(QueueRow(
-            id=case.id, number=case.number or "", title=case.title,
-            request_type=case.request_type, type_label=type_label(case.request_type, locale),
-            state=case.state, state_label=state_label(definition, case.state, locale),
-            assignee_id=case.assignee_id, assignee_name=assignee_name or "",
-            submitted_at=case.submitted_at, deadline=deadline, days_left=days_left,
-            suspended=is_suspended,
-            overdue=bool(days_left is not None and days_left < 0 and not is_suspended),
-            lock_version=case.lock_version))
-
+    rows = [_queue_row(case, assignee_name, definitions.get(case.workflow_version_id),
+                       today, locale) for case, assignee_name in fetched]
     counts = sorted(
         (StateCount(request_type, state, state_label(definitions.get(version_id), state, locale),
                     count)
@@ -246,26 +231,48 @@ def work_queue(org_id: int, filters: QueueFilters, *, user_id: int, today: date,
     state_options = sorted({Option(c.state, c.label) for c in counts}, key=lambda o: o.label)
     if filters.state and filters.state not in {o.value for o in state_options}:
         state_options.append(Option(filters.state, filters.state.replace("_", " ")))
+    return QueuePage(rows=rows, page=page, counts=counts,
+                     total_open=sum(c.count for c in counts), state_options=state_options,
+                     assignees=_assignee_options(org_id),
+                     bulk_transitions=_bulk_transitions(definitions.values(), roles, locale))
 
+
+def _queue_row(case: Case, assignee_name: str | None, definition: wf.Workflow | None,
+               today: date, locale: str) -> QueueRow:
+    clock = case_service.clock_of(case)
+    is_suspended = clock.suspended and not clock.stopped
+    deadline = clock.deadline(today) if clock.started and not clock.stopped else None
+    days_left = (deadline - today).days if deadline else None
+    return QueueRow(
+        id=case.id, number=case.number or "", title=case.title,
+        request_type=case.request_type, type_label=type_label(case.request_type, locale),
+        state=case.state, state_label=state_label(definition, case.state, locale),
+        assignee_id=case.assignee_id, assignee_name=assignee_name or "",
+        submitted_at=case.submitted_at, deadline=deadline, days_left=days_left,
+        suspended=is_suspended,
+        overdue=bool(days_left is not None and days_left < 0 and not is_suspended),
+        lock_version=case.lock_version)
+
+
+def _assignee_options(org_id: int) -> list[Option]:
     assignee_rows = db.session.execute(
         select(User.id, User.name).join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id == org_id, Membership.role.in_(ASSIGNABLE_ROLES),
                User.deleted_at.is_(None))
         .group_by(User.id, User.name).order_by(User.name)).all()
+    return [Option(str(uid), name) for uid, name in assignee_rows]
 
-    # Steps that fit a bulk action: one text (and a term) is all they need.
+
+def _bulk_transitions(definitions: Iterable[wf.Workflow], roles: set[str],
+                      locale: str) -> list[Option]:
+    """Steps that fit a bulk action: one text (and a term) is all they need."""
     bulk: dict[str, str] = {}
-    for definition in definitions.values():
+    for definition in definitions:
         for t in definition.transitions:
             if (t.automatic is None and t.roles & roles and set(t.inputs) <= BULK_INPUTS
                     and t.name not in bulk):
                 bulk[t.name] = transition_label(t, locale)
-
-    return QueuePage(rows=rows, page=page, counts=counts,
-                     total_open=sum(c.count for c in counts), state_options=state_options,
-                     assignees=[Option(str(uid), name) for uid, name in assignee_rows],
-                     bulk_transitions=[Option(k, v) for k, v in sorted(bulk.items(),
-                                                                      key=lambda i: i[1])])
+    return [Option(k, v) for k, v in sorted(bulk.items(), key=lambda i: i[1])]
 
 
 def assignable_officials(org_id: int) -> list[User]:
