@@ -647,6 +647,45 @@ def _make_case(rng, batch, ids, org: _Org, request_type, target, now, today, num
     path = walker.walk(rng, target)
     case_id = ids.take(Case)
     applicant = rng.choice(org.residents)
+    title, summary, data, area, task_id, budget = _case_texts(rng, org, request_type)
+    gaps, created = _history_span(rng, walker, path, target, today)
+    clock_def = definition.decision_clock
+    clock = deadlines.ClockState(started_on=None, term_days=clock_def.days if clock_def else 0,
+                                 extension_days_allowed=clock_def.extension_days if clock_def else 0)
+    created_at = _at(created, rng)
+    row = dict(id=case_id, organisation_id=org.id, number=None, request_type=request_type,
+               workflow_version_id=org.versions[request_type], state=walker.initial,
+               lock_version=1, applicant_id=applicant, assignee_id=None, title=title[:200],
+               summary=summary, data=data, policy_area=area, task_id=task_id,
+               requested_budget=budget, is_public=False, outcome="", submitted_at=None,
+               decided_at=None, clock_started_on=None,
+               clock_term_days=clock.term_days, clock_extension_days=clock.extension_days_allowed,
+               clock_extended_days=0, clock_extended_on=None, clock_suspensions=[],
+               clock_stopped_on=None, deadline=None, urgency=2, state_entered_at=created_at,
+               state_deadline=None, state_reminded=False, overdue_notified=False,
+               signature_count=0, collection_deadline=None, created_at=created_at,
+               updated_at=created_at)
+    batch.rows[Case].append(row)
+    walk = _Walk(clock=clock, day=created, last_at=created_at)
+    for t, gap in zip(path, gaps):
+        _take_step(rng, batch, ids, org, walker, t, gap, row, walk, now, numbers,
+                   meeting_positions, files)
+
+    # As services.cases stores them after the last step (computed once: add_term is slow).
+    clock = walk.clock
+    row["deadline"] = None if clock.stopped_on else clock.deadline(walk.last_at.date())
+    row["urgency"] = 2 if row["deadline"] is None else 1 if clock.suspended else 0
+    row["state_deadline"] = (deadlines.add_term(row["state_entered_at"].date(),
+                                                days=int(walk.state_term))
+                             if walk.state_term else None)
+    if walk.support_opened is not None:
+        _signatures(rng, batch, ids, org, row, path, walk.support_opened, now)
+    if row["state"] != walker.initial:
+        _notes_and_comments(rng, batch, ids, org, row, request_type, now)
+
+
+def _case_texts(rng, org: _Org, request_type: str):
+    """Title, summary, form data, policy area, task and budget of a new case."""
     budget = None
     task_id, area = None, ""
     if request_type == "uitdaagrecht":
@@ -668,8 +707,13 @@ def _make_case(rng, batch, ids, org: _Org, request_type, target, now, today, num
     data = {"naam_initiatief": title,
             "rechtsvorm": rng.choice(("informele_groep", "vereniging", "stichting")),
             "winstoogmerk": False, "samenstelling_groep": _fill(rng.choice(HOW), rng)}
+    return title, summary, data, area, task_id, budget
 
-    # Dates: walk forward from day 0, then anchor the whole history before `now`.
+
+def _history_span(rng, walker: _Walker, path, target: str, today: date) -> tuple[list, date]:
+    """Days between the steps, and the day the case was created: walk forward from day 0,
+    then anchor the whole history before `today`."""
+    definition = walker.wf
     gaps, state = [], walker.initial
     for t in path:
         target_state = definition.state(t.target)
@@ -683,116 +727,115 @@ def _make_case(rng, batch, ids, org: _Org, request_type, target, now, today, num
         back = rng.randint(0, max(0, final.term.days - 1))
     else:
         back = rng.randint(0, 45)
-    created = today - timedelta(days=span + back + rng.randint(0, 5))
+    return gaps, today - timedelta(days=span + back + rng.randint(0, 5))
 
-    clock_def = definition.decision_clock
-    clock = deadlines.ClockState(started_on=None, term_days=clock_def.days if clock_def else 0,
-                                 extension_days_allowed=clock_def.extension_days if clock_def else 0)
-    created_at = _at(created, rng)
-    row = dict(id=case_id, organisation_id=org.id, number=None, request_type=request_type,
-               workflow_version_id=org.versions[request_type], state=walker.initial,
-               lock_version=1, applicant_id=applicant, assignee_id=None, title=title[:200],
-               summary=summary, data=data, policy_area=area, task_id=task_id,
-               requested_budget=budget, is_public=False, outcome="", submitted_at=None,
-               decided_at=None, clock_started_on=None,
-               clock_term_days=clock.term_days, clock_extension_days=clock.extension_days_allowed,
-               clock_extended_days=0, clock_extended_on=None, clock_suspensions=[],
-               clock_stopped_on=None, deadline=None, urgency=2, state_entered_at=created_at,
-               state_deadline=None, state_reminded=False, overdue_notified=False,
-               signature_count=0, collection_deadline=None, created_at=created_at,
-               updated_at=created_at)
-    batch.rows[Case].append(row)
 
-    day, seq, prev_hash = created, 0, audit_chain.GENESIS
+@dataclass
+class _Walk:
+    """Where a case's walk through its procedure has got to."""
+
+    clock: deadlines.ClockState
+    day: date
+    last_at: datetime
+    seq: int = 0
+    prev_hash: str = audit_chain.GENESIS
     support_opened: date | None = None
     council_item: dict[str, Any] | None = None
-    last_at = created_at
-    state_term = None
-    for t, gap in zip(path, gaps):
-        day = day + timedelta(days=gap)
-        at = min(now, max(_at(day, rng), last_at + timedelta(minutes=1)))
-        role, actor = _actor(rng, org, t, applicant)
-        inputs = _inputs(rng, batch, ids, org, definition, t, row, at, now, files,
-                         meeting_positions)
-        try:
-            plan = wf.plan_transition(definition, state=row["state"], transition_name=t.name,
-                                      roles={role}, inputs=inputs, trigger=t.automatic)
-            clock = deadlines.apply_effect(clock, str(plan.clock), at.date(),
-                                           days=inputs.get("extension_days"))
-        except deadlines.ClockError:
-            # An extension after the term ended is not allowed: that detour is skipped
-            # (it is always a loop on the same state, so the path stays valid).
-            _drop_created(batch, inputs)
-            continue
-        last_at = at
-        day = at.date()
-        target_state = definition.state(plan.target)
-        row["clock_started_on"] = clock.started_on
-        row["clock_extended_days"] = clock.extended_days
-        row["clock_extended_on"] = clock.extended_on
-        row["clock_suspensions"] = [[s.start.isoformat(), s.end.isoformat() if s.end else None]
-                                    for s in clock.suspensions]
-        row["clock_stopped_on"] = clock.stopped_on
-        if plan.target != row["state"] or target_state.term is not None:
-            row["state_entered_at"] = at
-            state_term = inputs.get("term_days") or (target_state.term.days
-                                                     if target_state.term else None)
-        row["state"] = plan.target
-        row["updated_at"] = at
-        row["lock_version"] += 1
-        row["is_public"] = row["is_public"] or target_state.public
-        if row["submitted_at"] is None and plan.source == walker.initial:
-            row["submitted_at"] = at
-        if row["number"] is None and row["submitted_at"] is not None:
-            prefix = f"{NUMBER_PREFIX[request_type]}-{at.year}-"
-            key = (org.id, prefix)
-            numbers[key] = numbers.get(key, 0) + 1
-            row["number"] = f"{prefix}{numbers[key]:05d}"
-        outcome = inputs.get("outcome") or (plan.target if plan.target in OUTCOMES else None)
-        if outcome and str(plan.clock) == "stop":
-            row["outcome"] = str(outcome)
-            row["decided_at"] = at
-        if plan.target in ("in_behandeling", "beoordeling", "toetsing") and not row["assignee_id"]:
-            row["assignee_id"] = rng.choice(org.staff["official"])
-        if t.name == "steun_verzamelen_starten":
-            support_opened = at.date()
-            threshold = definition.threshold
-            row["collection_deadline"] = (thresholds.collection_deadline(threshold, support_opened)
-                                          if threshold else None)
-        if "meeting" in inputs:
-            council_item = _agenda_item(rng, batch, ids, inputs["meeting"], row, at,
-                                        meeting_positions)
-        if t.name == "besluiten" and council_item is not None:
-            _record_vote(rng, batch, ids, org, council_item, inputs["outcome"], at, now)
-        if t.name in ("aanvulling_vragen", "zienswijze_vragen", "herstel_vragen"):
-            batch.rows[CaseMessage].append(dict(
-                id=ids.take(CaseMessage), case_id=case_id, author_id=actor,
-                from_organisation=True, kind="question", body=inputs["question"], created_at=at))
-        if "answer" in inputs:
-            batch.rows[CaseMessage].append(dict(
-                id=ids.take(CaseMessage), case_id=case_id, author_id=applicant,
-                from_organisation=False, kind="answer", body=inputs["answer"], created_at=at))
+    state_term: int | None = None
 
-        seq += 1
-        reason = str(inputs.get("reason") or inputs.get("question") or inputs.get("answer") or "")
-        event = dict(id=ids.take(AuditEvent), case_id=case_id, seq=seq, at=at, actor_id=actor,
-                     actor_role=role, transition=t.name, from_state=plan.source,
-                     to_state=plan.target, reason=reason, inputs=inputs, public=plan.public,
-                     public_label_nl=t.public_label_nl, public_label_en=t.public_label_en,
-                     prev_hash=prev_hash, hash="")
-        event["hash"] = audit_chain.event_hash(prev_hash, AuditEvent.payload(_as_event(event)))
-        prev_hash = event["hash"]
-        batch.rows[AuditEvent].append(event)
 
-    # As services.cases stores them after the last step (computed once: add_term is slow).
-    row["deadline"] = None if clock.stopped_on else clock.deadline(last_at.date())
-    row["urgency"] = 2 if row["deadline"] is None else 1 if clock.suspended else 0
-    row["state_deadline"] = (deadlines.add_term(row["state_entered_at"].date(), days=int(state_term))
-                             if state_term else None)
-    if support_opened is not None:
-        _signatures(rng, batch, ids, org, row, path, support_opened, now)
-    if row["state"] != walker.initial:
-        _notes_and_comments(rng, batch, ids, org, row, request_type, now)
+def _take_step(rng, batch, ids, org: _Org, walker: _Walker, t, gap: int, row, walk: _Walk, now,
+               numbers, meeting_positions, files) -> None:
+    """One transition, planned by the domain as for a real user; the case row, its side rows
+    and the hash-chained audit event."""
+    definition = walker.wf
+    walk.day = walk.day + timedelta(days=gap)
+    at = min(now, max(_at(walk.day, rng), walk.last_at + timedelta(minutes=1)))
+    role, actor = _actor(rng, org, t, row["applicant_id"])
+    inputs = _inputs(rng, batch, ids, org, definition, t, row, at, now, files, meeting_positions)
+    try:
+        plan = wf.plan_transition(definition, state=row["state"], transition_name=t.name,
+                                  roles={role}, inputs=inputs, trigger=t.automatic)
+        walk.clock = deadlines.apply_effect(walk.clock, str(plan.clock), at.date(),
+                                            days=inputs.get("extension_days"))
+    except deadlines.ClockError:
+        # An extension after the term ended is not allowed: that detour is skipped
+        # (it is always a loop on the same state, so the path stays valid).
+        _drop_created(batch, inputs)
+        return
+    walk.last_at = at
+    walk.day = at.date()
+    _move_row(row, walk, definition, plan, inputs, at)
+    if row["submitted_at"] is None and plan.source == walker.initial:
+        row["submitted_at"] = at
+    if row["number"] is None and row["submitted_at"] is not None:
+        prefix = f"{NUMBER_PREFIX[row['request_type']]}-{at.year}-"
+        key = (org.id, prefix)
+        numbers[key] = numbers.get(key, 0) + 1
+        row["number"] = f"{prefix}{numbers[key]:05d}"
+    _step_side_rows(rng, batch, ids, org, definition, t, plan, inputs, row, walk, actor, at, now,
+                    meeting_positions)
+    walk.seq += 1
+    reason = str(inputs.get("reason") or inputs.get("question") or inputs.get("answer") or "")
+    event = dict(id=ids.take(AuditEvent), case_id=row["id"], seq=walk.seq, at=at,
+                 actor_id=actor, actor_role=role, transition=t.name, from_state=plan.source,
+                 to_state=plan.target, reason=reason, inputs=inputs, public=plan.public,
+                 public_label_nl=t.public_label_nl, public_label_en=t.public_label_en,
+                 prev_hash=walk.prev_hash, hash="")
+    event["hash"] = audit_chain.event_hash(walk.prev_hash, AuditEvent.payload(_as_event(event)))
+    walk.prev_hash = event["hash"]
+    batch.rows[AuditEvent].append(event)
+
+
+def _move_row(row, walk: _Walk, definition, plan, inputs, at: datetime) -> None:
+    """The case row after the step: clock columns, state, version, visibility."""
+    clock = walk.clock
+    target_state = definition.state(plan.target)
+    row["clock_started_on"] = clock.started_on
+    row["clock_extended_days"] = clock.extended_days
+    row["clock_extended_on"] = clock.extended_on
+    row["clock_suspensions"] = [[s.start.isoformat(), s.end.isoformat() if s.end else None]
+                                for s in clock.suspensions]
+    row["clock_stopped_on"] = clock.stopped_on
+    if plan.target != row["state"] or target_state.term is not None:
+        row["state_entered_at"] = at
+        walk.state_term = inputs.get("term_days") or (target_state.term.days
+                                                      if target_state.term else None)
+    row["state"] = plan.target
+    row["updated_at"] = at
+    row["lock_version"] += 1
+    row["is_public"] = row["is_public"] or target_state.public
+
+
+def _step_side_rows(rng, batch, ids, org: _Org, definition, t, plan, inputs, row, walk: _Walk,
+                    actor, at: datetime, now, meeting_positions) -> None:
+    """What a step leaves besides the case row: the outcome, an assignee, the collection
+    period, an agenda item and vote, messages between organisation and applicant."""
+    outcome = inputs.get("outcome") or (plan.target if plan.target in OUTCOMES else None)
+    if outcome and str(plan.clock) == "stop":
+        row["outcome"] = str(outcome)
+        row["decided_at"] = at
+    if plan.target in ("in_behandeling", "beoordeling", "toetsing") and not row["assignee_id"]:
+        row["assignee_id"] = rng.choice(org.staff["official"])
+    if t.name == "steun_verzamelen_starten":
+        walk.support_opened = at.date()
+        threshold = definition.threshold
+        row["collection_deadline"] = (thresholds.collection_deadline(threshold,
+                                                                     walk.support_opened)
+                                      if threshold else None)
+    if "meeting" in inputs:
+        walk.council_item = _agenda_item(rng, batch, ids, inputs["meeting"], row, at,
+                                         meeting_positions)
+    if t.name == "besluiten" and walk.council_item is not None:
+        _record_vote(rng, batch, ids, org, walk.council_item, inputs["outcome"], at, now)
+    if t.name in ("aanvulling_vragen", "zienswijze_vragen", "herstel_vragen"):
+        batch.rows[CaseMessage].append(dict(
+            id=ids.take(CaseMessage), case_id=row["id"], author_id=actor,
+            from_organisation=True, kind="question", body=inputs["question"], created_at=at))
+    if "answer" in inputs:
+        batch.rows[CaseMessage].append(dict(
+            id=ids.take(CaseMessage), case_id=row["id"], author_id=row["applicant_id"],
+            from_organisation=False, kind="answer", body=inputs["answer"], created_at=at))
 
 
 def _as_event(row: dict[str, Any]) -> SimpleNamespace:
