@@ -257,45 +257,51 @@ def ori_agenda_items():
     return _items_response("public.ori_agenda_items", _agenda_payloads, decided_only=False)
 
 
+def _item_response(object_id: int, build, *, decided_only: bool):
+    """One agenda item, decision or vote by id, as `build` makes it from its rows; 404 when
+    there is none (or, for decisions and votes, not yet a decided one)."""
+    _total, rows = queries.agenda_items(item_id=object_id, decided_only=decided_only, per_page=1)
+    if not rows:
+        abort(404)
+    return jsonify(build(rows)[0])
+
+
+def _decision_payloads(rows) -> list[dict[str, Any]]:
+    return [besluit(item) for item, _meeting in rows]
+
+
+def _vote_payloads(rows) -> list[dict[str, Any]]:
+    return [stemming(item) for item, _meeting in rows]
+
+
 @bp.get("/api/ori/v2/agendapunten/<int:object_id>")
 @cached_page(install_scope)
 def ori_agenda_item(object_id: int):
-    _total, rows = queries.agenda_items(item_id=object_id, per_page=1)
-    if not rows:
-        abort(404)
-    return jsonify(_agenda_payloads(rows)[0])
+    return _item_response(object_id, _agenda_payloads, decided_only=False)
 
 
 @bp.get("/api/ori/v2/besluiten")
 @cached_page(install_scope)
 def ori_decisions():
-    return _items_response("public.ori_decisions", lambda rows: [besluit(i) for i, _m in rows],
-                           decided_only=True)
+    return _items_response("public.ori_decisions", _decision_payloads, decided_only=True)
 
 
 @bp.get("/api/ori/v2/besluiten/<int:object_id>")
 @cached_page(install_scope)
 def ori_decision(object_id: int):
-    _total, rows = queries.agenda_items(item_id=object_id, decided_only=True, per_page=1)
-    if not rows:
-        abort(404)
-    return jsonify(besluit(rows[0][0]))
+    return _item_response(object_id, _decision_payloads, decided_only=True)
 
 
 @bp.get("/api/ori/v2/stemmingen")
 @cached_page(install_scope)
 def ori_votes():
-    return _items_response("public.ori_votes", lambda rows: [stemming(i) for i, _m in rows],
-                           decided_only=True)
+    return _items_response("public.ori_votes", _vote_payloads, decided_only=True)
 
 
 @bp.get("/api/ori/v2/stemmingen/<int:object_id>")
 @cached_page(install_scope)
 def ori_vote(object_id: int):
-    _total, rows = queries.agenda_items(item_id=object_id, decided_only=True, per_page=1)
-    if not rows:
-        abort(404)
-    return jsonify(stemming(rows[0][0]))
+    return _item_response(object_id, _vote_payloads, decided_only=True)
 
 
 def _orgs_of(ids: Iterable[int]) -> dict[int, Organisation]:
