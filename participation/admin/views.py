@@ -25,6 +25,7 @@ from participation.extensions import db
 from participation.htmx import redirect_303
 from participation.models._types import utcnow
 from participation.permissions import require_role
+from participation.routes import take_step
 from participation.services import admin as admin_service
 from participation.services.accounts import ROLE_LABELS
 from participation.services.cases import workflow_for_version
@@ -128,16 +129,9 @@ def tasks():
 @require_role("admin")
 def task_new():
     form = TaskForm()
-    if form.validate_on_submit():
-        try:
-            task = admin_service.create_task(g.org, _task_fields(form), actor=current_user)
-        except admin_service.DuplicateTaskCode as exc:
-            form.code.errors = [exc.message]
-        else:
-            db.session.commit()
-            flash(_("De taak %(code)s is toegevoegd.", code=task.code), "success")
-            return redirect_303(url_for("admin.tasks"))
-    return render_template("admin/task_form.html", form=form, task=None), _status(form)
+    return _task_page(form, None, lambda: admin_service.create_task(
+        g.org, _task_fields(form), actor=current_user),
+        done=lambda task: _("De taak %(code)s is toegevoegd.", code=task.code))
 
 
 @bp.route("/taken/<int:task_id>", methods=["GET", "POST"])
@@ -150,17 +144,28 @@ def task_edit(task_id: int):
             form.current_budget.data = f"{task.current_budget:.2f}".replace(".", ",")
     else:
         form = TaskForm()
-    if form.validate_on_submit():
-        try:
-            admin_service.update_task(task, _task_fields(form), actor=current_user)
-        except admin_service.DuplicateTaskCode as exc:
-            form.code.errors = [exc.message]
-        else:
-            db.session.commit()
-            flash(_("De taak %(code)s is opgeslagen.", code=task.code), "success")
-            return redirect_303(url_for("admin.tasks"))
-    return render_template("admin/task_form.html", form=form, task=task,
-                           toggle_form=ConfirmForm()), _status(form)
+    return _task_page(form, task, lambda: admin_service.update_task(
+        task, _task_fields(form), actor=current_user),
+        done=lambda task: _("De taak %(code)s is opgeslagen.", code=task.code))
+
+
+def _task_page(form: TaskForm, task, save, *, done):
+    """The task form, or (valid and saved) back to the list; a code already in use is
+    refused at the code field."""
+    def render():
+        return render_template("admin/task_form.html", form=form, task=task,
+                               toggle_form=ConfirmForm() if task else None), _status(form)
+
+    if not form.validate_on_submit():
+        return render()
+    saved = []
+
+    def refused(exc):
+        form.code.errors = [exc.message_nl]
+        return render()
+
+    return take_step(lambda: saved.append(save()), done=lambda: done(saved[0]),
+                     to=url_for("admin.tasks"), refused=refused)
 
 
 @bp.post("/taken/<int:task_id>/<any(deactiveren, activeren):action>")

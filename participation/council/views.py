@@ -178,22 +178,8 @@ def new_meeting():
     form = _meeting_form(formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.status.data = "gepland"
-        return render_template("council/meeting_form.html", form=form, meeting=None)
-    if not form.validate():
-        return render_template("council/meeting_form.html", form=form, meeting=None), 422
-    try:
-        meeting = council_service.create_meeting(
-            g.org, title=form.title.data, meeting_type=form.meeting_type.data,
-            starts_at=council_service.to_utc(form.day.data, form.time.data),
-            location=form.location.data or "", gremium=form.gremium.data or "",
-            status=form.status.data, now=utcnow())
-    except council_service.CouncilError as exc:
-        db.session.rollback()
-        form.add_errors(exc.errors)
-        return render_template("council/meeting_form.html", form=form, meeting=None), 422
-    db.session.commit()
-    flash(_("De vergadering is aangemaakt."), "success")
-    return redirect_303(url_for("council.meeting", meeting_id=meeting.id))
+    return _meeting_page(form, None, lambda fields: council_service.create_meeting(g.org, **fields),
+                         done=_("De vergadering is aangemaakt."))
 
 
 @bp.route("/vergaderingen/<int:meeting_id>/bewerken", methods=["GET", "POST"])
@@ -201,23 +187,33 @@ def new_meeting():
 @load(meeting=queries.meeting_for_org)
 def edit_meeting(meeting):
     form = _meeting_form(meeting, formdata=request.form if request.method == "POST" else None)
+    return _meeting_page(form, meeting, lambda fields: council_service.update_meeting(
+        meeting, g.org, **fields), done=_("De vergadering is bijgewerkt."))
+
+
+def _meeting_page(form: MeetingForm, meeting, save, *, done: str):
+    """The meeting form (GET, or invalid), or the saved meeting's page."""
+    def render(status: int = 200):
+        return render_template("council/meeting_form.html", form=form, meeting=meeting), status
+
     if request.method == "GET":
-        return render_template("council/meeting_form.html", form=form, meeting=meeting)
+        return render()
     if not form.validate():
-        return render_template("council/meeting_form.html", form=form, meeting=meeting), 422
-    try:
-        council_service.update_meeting(
-            meeting, g.org, title=form.title.data, meeting_type=form.meeting_type.data,
+        return render(422)
+    saved = []
+
+    def refused(exc: Refusal):
+        show_on_form(form, exc)
+        return render(422)
+
+    return take_step(
+        lambda: saved.append(save(dict(
+            title=form.title.data, meeting_type=form.meeting_type.data,
             starts_at=council_service.to_utc(form.day.data, form.time.data),
             location=form.location.data or "", gremium=form.gremium.data or "",
-            status=form.status.data, now=utcnow())
-    except council_service.CouncilError as exc:
-        db.session.rollback()
-        form.add_errors(exc.errors)
-        return render_template("council/meeting_form.html", form=form, meeting=meeting), 422
-    db.session.commit()
-    flash(_("De vergadering is bijgewerkt."), "success")
-    return redirect_303(url_for("council.meeting", meeting_id=meeting.id))
+            status=form.status.data, now=utcnow()))),
+        done=done, to=lambda: url_for("council.meeting", meeting_id=saved[0].id),
+        refused=refused)
 
 
 def _place_form(formdata=None):

@@ -293,12 +293,8 @@ def _refused(case: Case, exc: Refusal):
 @load(case=find_initiative)
 @require_applicant
 def start_collecting(case: Case):
-    version = expected_version(VersionForm())
-    return take_step(
-        lambda: service.start_collecting(case, actor=current_user, now=utcnow(),
-                                         expected_version=version),
-        done=_("Uw initiatief staat nu open voor steun. Deel de link met anderen."),
-        to=_case_url(case), refused=lambda exc: _refused(case, exc))
+    return _applicant_step(case, service.start_collecting, done=_(
+        "Uw initiatief staat nu open voor steun. Deel de link met anderen."))
 
 
 @bp.post("/<int:case_id>/indienen")
@@ -306,14 +302,18 @@ def start_collecting(case: Case):
 @load(case=find_initiative)
 @require_applicant
 def submit(case: Case):
+    return _applicant_step(case, service.submit_initiative, done=lambda: _(
+        "Uw initiatief is ingediend bij de griffie. Het registratienummer is %(number)s. "
+        "U krijgt ook een ontvangstbevestiging per e-mail.", number=case.number))
+
+
+def _applicant_step(case: Case, step, *, done):
+    """A button of the initiator's (start collecting, submit): the step with the version the
+    page showed; refused, the page again with the reason."""
     version = expected_version(VersionForm())
-    return take_step(
-        lambda: service.submit_initiative(case, actor=current_user, now=utcnow(),
-                                          expected_version=version),
-        done=lambda: _("Uw initiatief is ingediend bij de griffie. Het registratienummer is "
-                       "%(number)s. U krijgt ook een ontvangstbevestiging per e-mail.",
-                       number=case.number),
-        to=_case_url(case), refused=lambda exc: _refused(case, exc))
+    return take_step(lambda: step(case, actor=current_user, now=utcnow(),
+                                  expected_version=version),
+                     done=done, to=_case_url(case), refused=lambda exc: _refused(case, exc))
 
 
 # --- Support ------------------------------------------------------------------------------
