@@ -410,20 +410,26 @@ def supporters_csv(case: Case):
 @load(case=find_initiative)
 def ask(case: Case):
     form = QuestionForm()
+    return _comment_post(case, form, "body", lambda: service.ask_question(
+        case, author=current_user, body=form.body.data, now=utcnow()),
+        done=_("Uw vraag is geplaatst."), anchor="#vragen", question_form=form)
+
+
+def _comment_post(case: Case, form, field: str, call, *, done: str, anchor: str, **shown):
+    """A question, answer or moderation form: checked, stored, back to its place on the page;
+    invalid or refused, the page again with the message at `field` (`shown` puts the form
+    in its place)."""
     if not form.validate_on_submit():
-        return _render_detail(case, status=422, question_form=form)
-    try:
-        service.ask_question(case, author=current_user, body=form.body.data, now=utcnow())
-    except service.InitiativeError as exc:
-        db.session.rollback()
-        form.add_error("body", exc.message_nl)
-        return _render_detail(case, status=422, question_form=form)
-    db.session.commit()
-    flash(_("Uw vraag is geplaatst."), "success")
-    return redirect_303(_case_url(case) + "#vragen")
+        return _render_detail(case, status=422, **shown)
+
+    def refused(exc: Refusal):
+        form.add_error(field, exc.message_nl)
+        return _render_detail(case, status=422, **shown)
+
+    return take_step(call, done=done, to=_case_url(case) + anchor, refused=refused)
 
 
-def _load_comment(case: Case, comment_id: int) -> Comment:
+def find_comment(case: Case, comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.case_id != case.id:
         abort(404)
@@ -434,37 +440,21 @@ def _load_comment(case: Case, comment_id: int) -> Comment:
 @require_role(*STAFF_ROLES)
 @load(case=find_initiative)
 def answer(case: Case, comment_id: int):
-    question = _load_comment(case, comment_id)
+    question = find_comment(case, comment_id)
     form = AnswerForm(prefix=f"antwoord-{question.id}")
-    if not form.validate_on_submit():
-        return _render_detail(case, status=422, answer_forms={question.id: form})
-    try:
-        service.answer_question(case, question, author=current_user, body=form.body.data,
-                                now=utcnow())
-    except service.InitiativeError as exc:
-        db.session.rollback()
-        form.add_error("body", exc.message_nl)
-        return _render_detail(case, status=422, answer_forms={question.id: form})
-    db.session.commit()
-    flash(_("Uw antwoord is geplaatst."), "success")
-    return redirect_303(_case_url(case) + f"#reactie-{question.id}")
+    return _comment_post(case, form, "body", lambda: service.answer_question(
+        case, question, author=current_user, body=form.body.data, now=utcnow()),
+        done=_("Uw antwoord is geplaatst."), anchor=f"#reactie-{question.id}",
+        answer_forms={question.id: form})
 
 
 @bp.post("/<int:case_id>/reacties/<int:comment_id>/verbergen")
 @require_role(*STAFF_ROLES)
 @load(case=find_initiative)
 def hide(case: Case, comment_id: int):
-    comment = _load_comment(case, comment_id)
+    comment = find_comment(case, comment_id)
     form = HideForm(prefix=f"verbergen-{comment.id}")
-    if not form.validate_on_submit():
-        return _render_detail(case, status=422, hide_forms={comment.id: form})
-    try:
-        service.hide_comment(comment, moderator=current_user, reason=form.reason.data,
-                             now=utcnow())
-    except service.InitiativeError as exc:
-        db.session.rollback()
-        form.add_error("reason", exc.message_nl)
-        return _render_detail(case, status=422, hide_forms={comment.id: form})
-    db.session.commit()
-    flash(_("De reactie is verborgen."), "success")
-    return redirect_303(_case_url(case) + f"#reactie-{comment.id}")
+    return _comment_post(case, form, "reason", lambda: service.hide_comment(
+        comment, moderator=current_user, reason=form.reason.data, now=utcnow()),
+        done=_("De reactie is verborgen."), anchor=f"#reactie-{comment.id}",
+        hide_forms={comment.id: form})
