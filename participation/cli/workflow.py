@@ -71,6 +71,23 @@ def register(app: Flask) -> None:
                    f"automatic={report.automatic} conflicts={report.conflicts}")
 
 
+    @deadlines_group.command("repair-suspensions")
+    @click.option("--dry-run", is_flag=True, help="Only list the cases that would change.")
+    def repair_suspensions(dry_run: bool) -> None:
+        """Correct running cases whose suspension ended after the supplement term lapsed."""
+        from participation.services.clock_repair import repair_suspensions as repair
+
+        repairs = repair(now=datetime.now(timezone.utc), dry_run=dry_run)
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        for r in repairs:
+            click.echo(f"{r.number}: {r.old_deadline} -> {r.new_deadline}")
+        verb = "would be repaired" if dry_run else "repaired"
+        click.echo(f"{len(repairs)} case(s) {verb}")
+
+
 def _register_search(app: Flask) -> None:
     @app.cli.group("search")
     def search_group() -> None:

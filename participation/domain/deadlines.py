@@ -18,7 +18,7 @@ received at 00:30 in the Netherlands (23:30 UTC the evening before) is received 
 """
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -279,6 +279,34 @@ def suspend(state: ClockState, on: date) -> ClockState:
     return replace(state, suspensions=state.suspensions + (Suspension(on),))
 
 
+def suspension_end(on: date, supplement_term_last_day: date | None) -> date:
+    """The day a running suspension ends when it is handled on `on`.
+
+    Awb 4:15(1)(a): the term is suspended until the day the supplement arrived or the term
+    set for it lapsed unused, whichever comes first. A scheduled job that notices the lapse
+    days later, or an answer that arrives after the term, must not add those days.
+    """
+    if supplement_term_last_day is None:
+        return on
+    return min(on, supplement_term_last_day)
+
+
+def correct_suspensions(state: ClockState,
+                        supplement_terms: Mapping[date, date]) -> ClockState:
+    """Cap every ended suspension at the last day of its supplement term.
+
+    `supplement_terms` maps a suspension's start day to the last day of the term the
+    applicant was given. Used to repair clocks stored before the rule above was applied.
+    """
+    fixed = []
+    for s in state.suspensions:
+        last_day = supplement_terms.get(s.start)
+        if s.end is not None and last_day is not None and s.end > last_day:
+            s = Suspension(s.start, max(s.start, last_day))
+        fixed.append(s)
+    return replace(state, suspensions=tuple(fixed))
+
+
 def resume(state: ClockState, on: date) -> ClockState:
     """End the running suspension on the day the supplement arrived or its term lapsed."""
     _require_running(state)
@@ -320,18 +348,30 @@ def extend(state: ClockState, on: date, days: int | None = None) -> ClockState:
     return replace(state, extended_days=days, extended_on=on)
 
 
-def stop(state: ClockState, on: date) -> ClockState:
-    """Stop the clock (decision made, request withdrawn). A running suspension ends too."""
+def stop(state: ClockState, on: date, *, suspended_until: date | None = None) -> ClockState:
+    """Stop the clock (decision made, request withdrawn). A running suspension ends too, on
+    `suspended_until` when given (see apply_effect), else on the stop day."""
     _require_running(state)
     assert state.started_on is not None
     _not_before(on, state.started_on, "stopping the term", "Het stoppen van de termijn")
     if state.suspended:
-        state = resume(state, max(on, state.suspensions[-1].start))
+        end = on if suspended_until is None else suspended_until
+        state = resume(state, max(end, state.suspensions[-1].start))
     return replace(state, stopped_on=on)
 
 
-def apply_effect(state: ClockState, effect: str, on: date, days: int | None = None) -> ClockState:
-    """Dispatch a workflow ClockEffect value ("none|start|suspend|resume|extend|stop")."""
+def apply_effect(state: ClockState, effect: str, on: date, days: int | None = None, *,
+                 supplement_term_last_day: date | None = None) -> ClockState:
+    """Dispatch a workflow ClockEffect value ("none|start|suspend|resume|extend|stop").
+
+    `supplement_term_last_day` is the last day of the term the applicant had to supplement
+    the request, when the clock is suspended for it: a suspension ends no later than that.
+    """
+    if state.suspended and str(effect) in ("resume", "stop"):
+        end = max(suspension_end(on, supplement_term_last_day), state.suspensions[-1].start)
+        if str(effect) == "resume":
+            return resume(state, end)
+        return stop(state, on, suspended_until=end)
     match str(effect):
         case "none":
             return state

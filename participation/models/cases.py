@@ -87,7 +87,7 @@ class Case(db.Model):
     clock_stopped_on: Mapped[date | None]
     # Stored so that the work queue can sort and filter by it with an index.
     deadline: Mapped[date | None]
-    # The work queue's first sort key, stored by services.cases._store_clock:
+    # The work queue's first sort key, stored by services.cases.store_clock:
     # 0 running clock, 1 suspended clock, 2 no running clock (not started or stopped).
     urgency: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
     # Term on the current state (e.g. the supplement term), if the state has one.

@@ -102,7 +102,7 @@ def clock_of(case: Case) -> deadlines.ClockState:
         stopped_on=case.clock_stopped_on)
 
 
-def _store_clock(case: Case, clock: deadlines.ClockState, today: date) -> None:
+def store_clock(case: Case, clock: deadlines.ClockState, today: date) -> None:
     case.clock_started_on = clock.started_on
     case.clock_extended_days = clock.extended_days
     case.clock_extended_on = clock.extended_on
@@ -167,10 +167,16 @@ def apply_transition(case: Case, transition_name: str, *, actor: User | None,
     target = definition.state(plan.target)
 
     clock = clock_of(case)
+    was_suspended = clock.suspended
     extension = inputs.get("extension_days")
+    # While suspended, the state's term is the applicant's supplement term (Awb 4:15).
     clock = deadlines.apply_effect(clock, str(plan.clock), today,
-                                   days=int(extension) if extension else None)
-    _store_clock(case, clock, today)
+                                   days=int(extension) if extension else None,
+                                   supplement_term_last_day=case.state_deadline
+                                   if was_suspended else None)
+    if was_suspended and not clock.suspended and clock.suspensions[-1].end != today:
+        inputs["suspension_ended_on"] = clock.suspensions[-1].end
+    store_clock(case, clock, today)
 
     if plan.target != case.state or target.term is not None:
         case.state_entered_at = now
@@ -191,8 +197,13 @@ def apply_transition(case: Case, transition_name: str, *, actor: User | None,
 
     try:
         db.session.flush()  # the stale-version check happens here, before the event is written
-        event = _append_event(case, plan, actor=actor, role=_acting_role(plan.transition, roles),
-                              inputs=inputs, now=now)
+        reason = str(inputs.get("reason") or inputs.get("question") or inputs.get("answer") or "")
+        event = append_event(case, transition=plan.transition.name, from_state=plan.source,
+                             to_state=plan.target, actor=actor,
+                             role=_acting_role(plan.transition, roles), reason=reason,
+                             inputs=inputs, public=plan.public,
+                             public_labels=(plan.transition.public_label_nl,
+                                            plan.transition.public_label_en), now=now)
         if plan.notify_applicant:
             notify_applicant(case, event)
         db.session.flush()
@@ -213,18 +224,20 @@ def _jsonable(inputs: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _append_event(case: Case, plan: wf.Plan, *, actor: User | None, role: str,
-                  inputs: Mapping[str, Any], now: datetime) -> AuditEvent:
+def append_event(case: Case, *, transition: str, from_state: str, to_state: str,
+                 actor: User | None, role: str, reason: str, inputs: Mapping[str, Any],
+                 public: bool, public_labels: tuple[str, str] = ("", ""),
+                 now: datetime) -> AuditEvent:
+    """Append the next event to the case's hash chain (the caller commits)."""
     last = db.session.execute(
         select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.case_id == case.id)
         .order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, audit_chain.GENESIS)
-    reason = str(inputs.get("reason") or inputs.get("question") or inputs.get("answer") or "")
     event = AuditEvent(
         case_id=case.id, seq=seq, at=now, actor_id=actor.id if actor else None, actor_role=role,
-        transition=plan.transition.name, from_state=plan.source, to_state=plan.target,
-        reason=reason, inputs=_jsonable(inputs), public=plan.public,
-        public_label_nl=plan.transition.public_label_nl, public_label_en=plan.transition.public_label_en,
+        transition=transition, from_state=from_state, to_state=to_state,
+        reason=reason, inputs=_jsonable(inputs), public=public,
+        public_label_nl=public_labels[0], public_label_en=public_labels[1],
         prev_hash=prev_hash, hash="")
     event.hash = audit_chain.event_hash(prev_hash, event.payload())
     db.session.add(event)

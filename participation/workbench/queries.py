@@ -409,6 +409,20 @@ class CaseDetail:
     meetings: list[Meeting]
 
 
+# Audit events the system writes outside the procedure's transitions: (Dutch, English).
+SYSTEM_EVENTS = {
+    "beslistermijn_hersteld": ("Beslistermijn hersteld (Awb 4:15)",
+                               "Decision term corrected (Awb 4:15)"),
+}
+
+
+def _event_label(definition, name: str, locale: str) -> str:
+    if definition.has_transition(name):
+        return transition_label(definition.transition(name), locale)
+    nl, en = SYSTEM_EVENTS.get(name, (name, name))
+    return en if locale.startswith("en") else nl
+
+
 def load_case(org_id: int, case_id: int) -> Case | None:
     """A submitted case of this organisation (drafts are the applicant's own business)."""
     case = db.session.get(Case, case_id)
@@ -425,11 +439,9 @@ def case_detail(case: Case, *, today: date, locale: str = "nl") -> CaseDetail:
         .where(AuditEvent.case_id == case.id).order_by(AuditEvent.seq)).all()
     timeline = []
     for event, name in events:
-        t = definition.transition(event.transition) if definition.has_transition(
-            event.transition) else None
         timeline.append(TimelineEntry(
             at=event.at, seq=event.seq, transition=event.transition,
-            label=transition_label(t, locale) if t else event.transition,
+            label=_event_label(definition, event.transition, locale),
             from_label=state_label(definition, event.from_state, locale),
             to_label=state_label(definition, event.to_state, locale),
             actor_name=name or "", actor_role=event.actor_role, reason=event.reason,

@@ -267,3 +267,62 @@ def test_clock_with_extra_holidays() -> None:
 ])
 def test_dutch_date_is_the_calendar_day_in_the_netherlands(moment, day):
     assert dl.dutch_date(moment) == day
+
+
+# -------------------------------------------- Awb 4:15: the suspension ends on the lapse day
+
+SUSPENDED_ON = D("2025-09-10")
+LAST_DAY = D("2025-09-24")  # last day of a 14-day supplement term
+
+
+def suspended_clock() -> ClockState:
+    return dl.suspend(clock("2025-09-01"), SUSPENDED_ON)
+
+
+@pytest.mark.parametrize(("effect", "handled_on", "last_day", "ends_on", "why"), [
+    ("resume", "2025-09-17", LAST_DAY, "2025-09-17", "supplement in time: ends the day it came"),
+    ("resume", "2025-09-24", LAST_DAY, "2025-09-24", "supplement on the last day"),
+    ("resume", "2025-09-25", LAST_DAY, "2025-09-24", "job runs the morning after the lapse"),
+    ("resume", "2025-09-26", LAST_DAY, "2025-09-24", "job two days late"),
+    ("resume", "2025-10-08", LAST_DAY, "2025-09-24", "job fourteen days late"),
+    ("resume", "2025-11-03", LAST_DAY, "2025-09-24", "job forty days late"),
+    ("resume", "2025-09-30", LAST_DAY, "2025-09-24", "supplement after the term lapsed unused"),
+    ("resume", "2025-09-30", None, "2025-09-30", "no supplement term: ends when handled"),
+    ("stop", "2025-10-01", LAST_DAY, "2025-09-24", "request set aside after the lapse"),
+    ("stop", "2025-09-20", LAST_DAY, "2025-09-20", "withdrawn while the term still ran"),
+])
+def test_suspension_ends_on_the_lapse_day_however_late_it_is_handled(
+        effect: str, handled_on: str, last_day: date | None, ends_on: str, why: str) -> None:
+    c = dl.apply_effect(suspended_clock(), effect, D(handled_on),
+                        supplement_term_last_day=last_day)
+    assert c.suspended is False, why
+    assert c.suspensions[-1] == Suspension(SUSPENDED_ON, D(ends_on)), why
+    expected = dl.resume(suspended_clock(), D(ends_on)).deadline(D("2026-01-01"))
+    assert c.deadline(D("2026-01-01")) == expected, why
+
+
+def test_a_late_job_no_longer_moves_the_decision_term() -> None:
+    on_time = dl.apply_effect(suspended_clock(), "resume", D("2025-09-25"),
+                              supplement_term_last_day=LAST_DAY)
+    late = dl.apply_effect(suspended_clock(), "resume", D("2025-10-09"),
+                           supplement_term_last_day=LAST_DAY)
+    assert on_time.deadline(D("2025-12-01")) == late.deadline(D("2025-12-01"))
+    # 14 days suspended (10 to 24 September) on a 56-day term from 1 September.
+    assert late.suspended_days(D("2025-12-01")) == 14
+
+
+@pytest.mark.parametrize(("stored_end", "terms", "fixed_end"), [
+    ("2025-10-08", {SUSPENDED_ON: LAST_DAY}, "2025-09-24"),   # ended 14 days late: capped
+    ("2025-09-20", {SUSPENDED_ON: LAST_DAY}, "2025-09-20"),   # ended in time: untouched
+    ("2025-10-08", {}, "2025-10-08"),                         # no known term: untouched
+    ("2025-10-08", {D("2025-09-11"): LAST_DAY}, "2025-10-08"),  # term of another suspension
+])
+def test_correct_suspensions(stored_end: str, terms: dict, fixed_end: str) -> None:
+    stored = dl.resume(suspended_clock(), D(stored_end))
+    fixed = dl.correct_suspensions(stored, terms)
+    assert fixed.suspensions == (Suspension(SUSPENDED_ON, D(fixed_end)),)
+
+
+def test_correct_suspensions_leaves_a_running_suspension_alone() -> None:
+    running = suspended_clock()
+    assert dl.correct_suspensions(running, {SUSPENDED_ON: LAST_DAY}) == running
