@@ -6,8 +6,8 @@ import uuid
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from participation.devdata.demo import ensure_demo_data
 from participation.cli.privacy import backup, restore
+from participation.devdata.demo import ensure_demo_data
 from participation.extensions import db
 from participation.models import Membership, Organisation, User, WorkflowVersion
 
