@@ -48,7 +48,7 @@ SCHEMAS: dict[str, Any] = {
         "description": "Een openbaar verzoek of initiatief. Namen van inwoners staan er nooit in.",
         "required": ["id", "url", "webpagina", "organisatie", "organisatie_naam", "zaaknummer",
                      "titel", "type", "status", "status_label", "ingediend_op", "besluitdatum",
-                     "uitkomst", "uitkomst_label", "steunbetuigingen"],
+                     "bekendgemaakt_op", "uitkomst", "uitkomst_label", "steunbetuigingen"],
         "properties": {
             "id": {"type": "integer", "description": "Uniek binnen de organisatie (met `organisatie`)."},
             "url": URI, "webpagina": URI,
@@ -56,7 +56,12 @@ SCHEMAS: dict[str, Any] = {
             "zaaknummer": _nullable(STRING), "titel": STRING,
             "type": {"type": "string", "enum": list(REQUEST_TYPES)},
             "status": STRING, "status_label": STRING,
-            "ingediend_op": _nullable(DATE), "besluitdatum": _nullable(DATE),
+            "ingediend_op": _nullable(DATE),
+            "besluitdatum": _nullable({**DATE, "description":
+                                       "De datum van het besluit zelf (de juridische datum)."}),
+            "bekendgemaakt_op": _nullable({**DATE, "description":
+                                           "De dag waarop het besluit aan de aanvrager is "
+                                           "bekendgemaakt (verzonden, art. 3:41 Awb)."}),
             "uitkomst": _nullable({"type": "string", "enum": OUTCOME_CODES}),
             "uitkomst_label": _nullable(STRING),
             "steunbetuigingen": _nullable({"type": "integer", "minimum": 0}),
@@ -93,13 +98,16 @@ SCHEMAS: dict[str, Any] = {
     "Besluit": {
         "type": "object",
         "required": ["id", "zaak", "zaaknummer", "organisatie", "bevoegd_orgaan",
-                     "bevoegd_orgaan_label", "datum", "uitkomst", "uitkomst_label",
+                     "bevoegd_orgaan_label", "datum", "bekendgemaakt_op", "uitkomst", "uitkomst_label",
                      "besluitnummer", "motivering", "weigeringsgronden", "rechtsmiddelen",
                      "gepubliceerd_op"],
         "properties": {
             "id": {"type": "integer"}, "zaak": URI, "zaaknummer": _nullable(STRING),
             "organisatie": STRING, "bevoegd_orgaan": STRING, "bevoegd_orgaan_label": STRING,
-            "datum": DATE, "uitkomst": STRING, "uitkomst_label": STRING,
+            "datum": {**DATE, "description": "De datum van het besluit zelf."},
+            "bekendgemaakt_op": _nullable({**DATE, "description":
+                                           "De dag waarop het besluit is bekendgemaakt."}),
+            "uitkomst": STRING, "uitkomst_label": STRING,
             "besluitnummer": _nullable(STRING), "motivering": STRING,
             "weigeringsgronden": {"type": "array",
                                   "items": {"$ref": "#/components/schemas/Weigeringsgrond"}},

@@ -6,6 +6,7 @@ document (api/openapi.py) describes every path and schema; tests hold the respon
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort, jsonify, request, url_for
@@ -80,10 +81,15 @@ def _case_json(row: queries.Row, labels: queries.Labels, locale: str) -> dict[st
         "status_label": labels.state(case.workflow_version_id, case.state),
         "ingediend_op": dutch_date(case.submitted_at).isoformat() if case.submitted_at else None,
         "besluitdatum": row.decided_on.isoformat() if row.decided_on else None,
+        "bekendgemaakt_op": row.made_known_on.isoformat() if row.made_known_on else None,
         "uitkomst": row.outcome or None,
         "uitkomst_label": queries.outcome_label(row.outcome, locale) or None,
         "steunbetuigingen": case.signature_count if case.request_type == "burgerinitiatief" else None,
     }
+
+
+def _iso_date(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _decision_json(decision: Decision, case: Case, locale: str) -> dict[str, Any]:
@@ -95,6 +101,7 @@ def _decision_json(decision: Decision, case: Case, locale: str) -> dict[str, Any
         "bevoegd_orgaan": decision.deciding_body,
         "bevoegd_orgaan_label": label(DECIDING_BODIES, decision.deciding_body, locale),
         "datum": decision.decided_on.isoformat(),
+        "bekendgemaakt_op": _iso_date(queries.made_known_on(case)),
         "uitkomst": decision.outcome,
         "uitkomst_label": queries.outcome_label(decision.outcome, locale),
         "besluitnummer": decision.decision_number or None,

@@ -345,8 +345,9 @@ def csv_response(header: list[str], rows: Iterable[Iterable[Any]], filename: str
 CASE_COLUMNS = ["zaaknummer", "type", "status", "ingediend_op", "besluitdatum", "uitkomst",
                 "weigeringsgronden", "beleidsveld", "gebied_code", "gevraagd_budget",
                 "toegekend_budget", "organisatie_naam", "evaluatie_url",
-                # ours, after the §4.5 columns: which government, and the public page
-                "overheid", "overheid_code", "url"]
+                # ours, after the §4.5 columns: the day the decision was made known (besluitdatum
+                # is the date on the decision), which government, and the public page
+                "bekendgemaakt_op", "overheid", "overheid_code", "url"]
 
 
 def _case_csv(org: Organisation | None, filename: str) -> Response:
@@ -366,7 +367,7 @@ def _case_csv(org: Organisation | None, filename: str) -> Response:
                    row.outcome, ";".join(grounds), case.policy_area or data.get("beleidsveld", ""),
                    data.get("gebied", ""),
                    f"{case.requested_budget:.2f}" if case.requested_budget is not None else "",
-                   "", queries.public_applicant_name(case), "",
+                   "", queries.public_applicant_name(case), "", row.made_known_on,
                    case.organisation.name, case.organisation.tooi_code, case_page_url(case)]
 
     return csv_response(CASE_COLUMNS, lines(), filename)
@@ -458,10 +459,13 @@ def feed_decisions():
         add(entry, "published", _iso(decision.published_at))
         add(entry, "link", rel="alternate", type="text/html", href=case_page_url(case))
         add(entry, "link", rel="related", type="application/json", href=case_api_url(case))
-        add(entry, "summary", _("%(outcome)s door %(body)s op %(date)s.", outcome=outcome,
-                                body=label(DECIDING_BODIES, decision.deciding_body),
-                                date=decision.decided_on.strftime("%d-%m-%Y"))
-            + " " + decision.reasons[:500], type="text")
+        made_known = queries.made_known_on(case)
+        summary = _("%(outcome)s door %(body)s op %(date)s.", outcome=outcome,
+                    body=label(DECIDING_BODIES, decision.deciding_body),
+                    date=decision.decided_on.strftime("%d-%m-%Y"))
+        if made_known is not None:
+            summary += " " + _("Bekendgemaakt op %(date)s.", date=made_known.strftime("%d-%m-%Y"))
+        add(entry, "summary", summary + " " + decision.reasons[:500], type="text")
     body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     response = Response(body, mimetype="application/atom+xml")
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"

@@ -297,9 +297,20 @@ class Row:
 
     @property
     def decided_on(self) -> date | None:
-        if self.case.decided_at is not None:
-            return dutch_date(self.case.decided_at)
-        return self.decision_date
+        """The legal date: the date on the decision, not the day the step was taken."""
+        if self.decision_date is not None:
+            return self.decision_date
+        return made_known_on(self.case)
+
+    @property
+    def made_known_on(self) -> date | None:
+        return made_known_on(self.case)
+
+
+def made_known_on(case: Case) -> date | None:
+    """The day the decision was made known to the applicant (Awb 3:41): the day the step
+    that sent it was taken. A separate field from the decision's own date."""
+    return dutch_date(case.decided_at) if case.decided_at is not None else None
 
 
 @dataclass
