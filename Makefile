@@ -7,9 +7,13 @@ PYBABEL := $(VENV)/bin/pybabel
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test test-fast translations extract compile bench clean
+.PHONY: install static run test test-fast translations extract compile bench clean
 
-install: $(VENV)/.installed compile
+install: $(VENV)/.installed compile static
+
+# Brotli and gzip copies of the static files, served by WhiteNoise (build output, not committed).
+static: $(VENV)/.installed
+	$(PY) -c "from participation.assets import main; main()"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -13,8 +13,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
+from participation import assets, security, tenancy
 from participation import config as config_module
-from participation import security, tenancy
 from participation.extensions import (
     babel,
     csrf,
@@ -67,6 +67,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_errors(app)
     _register_context(app)
+    assets.init_app(app)
 
     from participation.cli import register as register_cli
 

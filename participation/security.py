@@ -27,18 +27,26 @@ def csp_header() -> str:
 DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 
+def strict_headers(*, hsts: bool) -> dict[str, str]:
+    """Headers every response carries, pages and static files alike."""
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "Permissions-Policy": PERMISSIONS_POLICY,
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+    if hsts:
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    return headers
+
+
 def set_security_headers(response: Response) -> Response:
     # A view may set a stricter policy of its own (attachment downloads are sandboxed).
     if response.headers.get("Content-Disposition", "").startswith("attachment"):
         response.headers.setdefault("Content-Security-Policy", DOWNLOAD_CSP)
     response.headers.setdefault("Content-Security-Policy", csp_header())
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    if current_app.config.get("HSTS"):
-        response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    response.headers.update(strict_headers(hsts=bool(current_app.config.get("HSTS"))))
     return response
 
 
