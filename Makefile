@@ -38,6 +38,7 @@ run: install
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
+	.ci/system-packages
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 test-fast: install
