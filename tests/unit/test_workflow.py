@@ -127,6 +127,19 @@ def test_toml_syntax_error_names_the_line() -> None:
     assert "line 2" in caught.value.messages[0]
 
 
+@pytest.mark.parametrize(("source", "message"), [
+    ("a = " + "[" * 5000 + "]" * 5000, "nested too deeply"),
+    ("a = " + "{b = " * 3000 + "1" + "}" * 3000, "nested too deeply"),
+    ("[workflow]\n" + "# filler\n" * 30_000, "too long"),
+])
+def test_hostile_files_are_refused_with_a_message(source: str, message: str) -> None:
+    """Found by hostile testing: a deeply nested file crashed the parser (a 500)."""
+    with pytest.raises(w.DefinitionError) as caught:
+        w.parse_workflow(source)
+    assert message in caught.value.messages[0]
+    assert message in w.validate(source)[0]
+
+
 def test_parse_only_checks_structure_and_load_checks_meaning() -> None:
     broken = MINI.replace('to = "klaar"\nroles = ["official"',
                           'to = "nergens"\nroles = ["official"')

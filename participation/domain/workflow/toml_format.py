@@ -278,12 +278,23 @@ def _build(raw: Mapping[str, Any]) -> tuple[Workflow | None, list[str]]:
         settings=MappingProxyType(dict(settings)), outcomes=outcomes), []
 
 
+# A procedure file is a few kilobytes; the limits stop a hostile one before it costs much.
+MAX_SOURCE_CHARS = 200_000
+
+
 def _loads(text: str) -> dict[str, Any]:
+    if len(text) > MAX_SOURCE_CHARS:
+        raise DefinitionError([f"the file is too long: at most {MAX_SOURCE_CHARS:,} characters "
+                               f"(this one has {len(text):,})"])
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # The decoder's message ends with "(at line N, column M)".
         raise DefinitionError([f"TOML syntax error: {exc}"]) from exc
+    except RecursionError as exc:
+        # tomllib parses nested arrays and inline tables recursively.
+        raise DefinitionError(["TOML syntax error: arrays or tables are nested too deeply "
+                               "(a procedure needs only a few levels)"]) from exc
 
 
 def parse_workflow(text: str) -> Workflow:

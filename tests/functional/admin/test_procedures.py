@@ -110,6 +110,15 @@ def test_broken_toml_is_refused_with_the_message_and_text_kept(client, admin_set
     assert len(_versions(admin_setup.org)) == 1
 
 
+def test_deeply_nested_toml_is_refused_at_the_field_not_a_500(client, admin_setup):
+    hostile = PRESET + "\nnested = " + "[" * 5000 + "]" * 5000 + "\n"
+    response = _post(client, admin_setup, source=hostile)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "De procedure is niet opgeslagen" in html and "nested too deeply" in html
+    assert len(_versions(admin_setup.org)) == 1
+
+
 def test_invalid_definition_shows_every_problem(client, admin_setup):
     invalid = PRESET.replace('to = "aanvulling_gevraagd"', 'to = "bestaat_niet"', 1) \
                     .replace('roles = ["coordinator", "official"]', 'roles = ["baas"]', 1)
