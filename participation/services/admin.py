@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from participation import images
 from participation.domain import workflow as wf
 from participation.domain.errors import Refusal
 from participation.extensions import db
@@ -238,10 +239,17 @@ def store_logo(org: Organisation, data: bytes, *, actor: User) -> str:
         raise InvalidLogo(_("Kies een bestand met het logo."))
     if len(data) > MAX_LOGO_BYTES:
         raise InvalidLogo(_("Het logo is te groot. Het mag maximaal 1 MB zijn."))
-    kind = logo_kind(data)
-    if kind is None:
+    if logo_kind(data) is None:
         raise InvalidLogo(_("Dit bestand is geen PNG- of JPEG-afbeelding. Kies een logo in "
                             "PNG- of JPEG-formaat."))
+    try:
+        data, kind = images.reencode(data)
+    except images.ImageRefused as exc:
+        if exc.reason == "too_large":
+            raise InvalidLogo(_("Dit logo heeft te veel beeldpunten. Het mag hoogstens 2000 "
+                                "bij 2000 beeldpunten zijn.")) from exc
+        raise InvalidLogo(_("Dit bestand is beschadigd of geen echte PNG- of JPEG-afbeelding. "
+                            "Sla het logo opnieuw op en probeer het nog eens.")) from exc
     folder = _logo_dir()
     folder.mkdir(parents=True, exist_ok=True)
     token = f"{secrets.token_hex(16)}.{kind}"

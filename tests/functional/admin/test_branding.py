@@ -1,16 +1,43 @@
 """Name, contact details, colour (with the contrast check), logo and population numbers."""
 from __future__ import annotations
 
+import io
 import logging
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from participation.extensions import db
 from participation.services.admin import contrast_with_white
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + b"\x00" * 40
+
+
+def _image(fmt: str, size=(120, 40)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (0, 90, 160)).save(out, format=fmt)
+    return out.getvalue()
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A valid PNG header that claims a huge image, with one tiny compressed row: a few
+    hundred bytes that a browser would expand to width × height × 4 bytes."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00" * (width * 3 + 1))) + chunk(b"IEND", b""))
+
+
+def _stored(app, org) -> Path:
+    return Path(app.config["UPLOAD_DIR"]) / "logos" / org.logo_path.rsplit("?v=", 1)[1]
+
+
+PNG = _image("PNG")
+JPEG = _image("JPEG")
 
 VALID = {"name": "Gemeente Zonnedal", "email": "info@zonnedal.nl", "phone": "14 0999",
          "address": "Raadhuisplein 1, 9991 AA Zonnedal", "website": "https://www.zonnedal.nl",
@@ -95,14 +122,15 @@ def test_logo_upload_is_served_publicly_with_long_cache(client, admin_setup, app
     assert response.status_code == 303
     org = _org(admin_setup)
     assert org.logo_path.startswith(f"/{org.slug}/logo?v=")
-    stored = list((Path(app.config["UPLOAD_DIR"]) / "logos").iterdir())
-    assert any(p.read_bytes() == data for p in stored)
+    stored = _stored(app, org)
+    # Re-encoded from its pixels: the same picture, not the same bytes.
+    assert Image.open(io.BytesIO(stored.read_bytes())).size == (120, 40)
     # The layout shows it in the header.
     assert f'src="{org.logo_path}"' in client.get(f"/{org.slug}/").get_data(as_text=True)
 
     client.post("/account/uitloggen")
     served = client.get(org.logo_path)
-    assert served.status_code == 200 and served.data == data
+    assert served.status_code == 200 and served.data == stored.read_bytes()
     assert served.mimetype == media_type
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert "max-age=31536000" in served.headers["Cache-Control"]
@@ -117,7 +145,7 @@ def test_new_logo_replaces_the_old_file(client, admin_setup, app):
     assert first != second  # a new address, so browsers fetch the new logo
     files = list((Path(app.config["UPLOAD_DIR"]) / "logos").iterdir())
     assert [p.read_bytes() for p in files if p.name in first] == []
-    assert client.get(second).data == JPEG
+    assert Image.open(io.BytesIO(client.get(second).data)).format == "JPEG"
 
 
 def test_text_file_named_logo_png_is_refused(client, admin_setup):
@@ -127,6 +155,31 @@ def test_text_file_named_logo_png_is_refused(client, admin_setup):
     assert "Dit bestand is geen PNG- of JPEG-afbeelding." in html
     assert _org(admin_setup).logo_path is None
     assert client.get(f"/{admin_setup.org.slug}/logo").status_code == 404
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (_png_claiming(30000, 30000), "Dit logo heeft te veel beeldpunten."),
+    (_png_claiming(2001, 2000), "Dit logo heeft te veel beeldpunten."),
+    (PNG[:60], "Dit bestand is beschadigd of geen echte PNG- of JPEG-afbeelding."),
+    (JPEG[:40] + b"\x00" * 50, "Dit bestand is beschadigd of geen echte PNG- of JPEG-afbeelding."),
+])
+def test_decompression_bombs_and_damaged_images_are_refused(client, admin_setup, app, data,
+                                                            message):
+    """Found by hostile testing: a 30000×30000 PNG was accepted as the logo every visitor
+    downloads."""
+    logos = Path(app.config["UPLOAD_DIR"]) / "logos"
+    before = set(logos.iterdir()) if logos.exists() else set()
+    response = _upload(client, admin_setup, data, "logo.png")
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _org(admin_setup).logo_path is None
+    assert (set(logos.iterdir()) if logos.exists() else set()) == before  # nothing written
+
+
+def test_a_large_logo_is_scaled_down(client, admin_setup, app):
+    assert _upload(client, admin_setup, _image("PNG", (1600, 400)), "groot.png").status_code == 303
+    stored = _stored(app, _org(admin_setup))
+    assert Image.open(io.BytesIO(stored.read_bytes())).size == (800, 200)
 
 
 def test_logo_larger_than_1_mb_is_refused(client, admin_setup):
