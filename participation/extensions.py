@@ -1,7 +1,7 @@
 """Flask extensions, created unbound; create_app() binds them."""
 from __future__ import annotations
 
-from flask import has_request_context, session
+from flask import has_request_context, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -36,14 +36,15 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 def select_locale() -> str:
     from flask import current_app
 
-    # Dutch unless the visitor chose otherwise: a municipal site speaks Dutch first,
-    # whatever language the browser happens to be set to.
+    # The visitor's own choice first; without one, the browser's preference among the
+    # languages we have (Accept-Language); Dutch when it names none of them.
     if not has_request_context():  # CLI and timers: force_locale() decides
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("locale")
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"], default=default)
 
 
 babel = Babel()
