@@ -126,10 +126,22 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
 
 
+# What an API client is told, in the API's language (Dutch), when no view said more.
+API_MESSAGES = {
+    400: "Ongeldig verzoek.",
+    404: "Niet gevonden: deze organisatie, zaak of dit besluit bestaat niet of is niet openbaar.",
+    405: "Deze methode is hier niet toegestaan; de API kan alleen lezen (GET).",
+    429: "Te veel verzoeken. Probeer het over een minuut opnieuw.",
+    500: "Er ging aan onze kant iets mis. Probeer het later opnieuw.",
+    503: "De dienst is tijdelijk niet beschikbaar. Probeer het later opnieuw.",
+}
+
+
 def _register_errors(app: Flask) -> None:
     def render_error(code: int, description: str | None = None):
         if request.path.startswith("/api/"):
-            return jsonify(error=code, message=description or ""), code
+            message = description or API_MESSAGES.get(code, "")
+            return jsonify(error=code, message=message), code
         return render_template("errors/error.html", code=code, description=description), code
 
     @app.errorhandler(CSRFError)

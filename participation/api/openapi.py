@@ -8,6 +8,9 @@ from participation.models.cases import REQUEST_TYPES
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    # OpenAPI 3.0: `nullable` does not widen an enum, so null must be one of its values.
+    if "enum" in schema and None not in schema["enum"]:
+        schema = {**schema, "enum": [*schema["enum"], None]}
     return {**schema, "nullable": True}
 
 
