@@ -201,6 +201,14 @@ def _check_votes(result: str, hamerstuk: bool, counts: dict[str, int | None],
                                 "weg of laat de stemmen leeg.")
     if hamerstuk and result not in ("aangenomen", "aangenomen_geamendeerd"):
         errors.setdefault("hamerstuk", _("Een hamerstuk is altijd aangenomen."))
+    seen: set[str] = set()
+    for party in parties:
+        name = " ".join(party.party.split()).casefold()
+        if name in seen:
+            errors["parties"] = _("%(party)s staat er meer dan één keer in. Vul elke partij "
+                                  "één keer in.", party=party.party.strip())
+            break
+        seen.add(name)
     votes_for, votes_against = counts.get("votes_for"), counts.get("votes_against")
     if "result" not in errors and votes_for is not None and votes_against is not None \
             and votes_for >= 0 and votes_against >= 0:
@@ -212,6 +220,17 @@ def _check_votes(result: str, hamerstuk: bool, counts: dict[str, int | None],
                                     "verworpen. Controleer de aantallen of de uitslag.")
     if errors:
         raise CouncilError(errors)
+
+
+def _check_meeting_held(meeting: Meeting, now: datetime) -> None:
+    """A council decision exists only once the meeting that took it has been held."""
+    if meeting.status == "geannuleerd":
+        raise CouncilError({"result": _("Deze vergadering is afgelast. Een besluit legt u vast "
+                                        "bij de vergadering waarin het is genomen.")})
+    if meeting.starts_at > now:
+        raise CouncilError({"result": _(
+            "Deze vergadering heeft nog niet plaatsgevonden (%(day)s). Leg het besluit vast "
+            "na de vergadering.", day=local_date(meeting.starts_at).strftime("%d-%m-%Y"))})
 
 
 def record_council_decision(item: AgendaItem, *, actor: User, result: str, hamerstuk: bool = False,
@@ -228,6 +247,7 @@ def record_council_decision(item: AgendaItem, *, actor: User, result: str, hamer
         raise CouncilError({"result": _("Dit besluit is al gepubliceerd en kan niet meer "
                                         "worden gewijzigd.")})
     meeting = item.meeting
+    _check_meeting_held(meeting, now)
     case = item.case
     if case is not None:
         _decide_case(item, case, meeting, actor=actor, result=result, note=note, now=now,

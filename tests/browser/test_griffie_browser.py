@@ -35,6 +35,20 @@ def _admitted_initiative(app, org_slug: str, applicant_email: str,
         return case.id, case.number
 
 
+def _meeting_held(app, org_slug: str) -> None:
+    from sqlalchemy import select
+
+    from participation.models import Meeting, Organisation
+
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
+        for meeting in db.session.scalars(select(Meeting).where(
+                Meeting.organisation_id == org.id, Meeting.status == "gepland")):
+            meeting.starts_at = datetime.now(UTC) - timedelta(hours=2)
+            meeting.status = "gehouden"
+        db.session.commit()
+
+
 def _log_in(page: Page, email: str) -> None:
     page.goto("/account/inloggen")
     assert_accessible(page)
@@ -101,7 +115,9 @@ def test_griffie_takes_an_initiative_through_the_council(
     expect(page.get_by_role("heading", name=re.compile(r"^In de gemeenteraad"))).to_be_visible()
     assert_accessible(page)
 
-    # The vote.
+    # Two weeks later the council meets and votes (the meeting is moved to the past here:
+    # a decision can only be recorded for a meeting that has taken place).
+    _meeting_held(live_server.app, org.slug)
     page.get_by_role("link", name=re.compile(r"^Raadsvergadering$")).first.click()
     assert_accessible(page)
     page.get_by_role("link", name=re.compile(r"^Besluit vastleggen")).click()

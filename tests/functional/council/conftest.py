@@ -66,6 +66,14 @@ def make_meeting(app_ctx) -> Callable[..., Meeting]:
     return factory
 
 
+def held(meeting, hours_ago: int = 2):
+    """The meeting took place: a council decision can only be recorded after it."""
+    meeting.starts_at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=hours_ago)
+    meeting.status = "gehouden"
+    db.session.commit()
+    return meeting
+
+
 def move(case, name, actor, **inputs):
     case_service.apply_transition(case, name, actor=actor, inputs=inputs, now=NOW)
     db.session.commit()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from participation.extensions import db
 from participation.models import AgendaItem, AuditEvent, Decision, Notification, OutboxMessage, Vote
 from participation.services.council import local_date
-from tests.functional.council.conftest import move
+from tests.functional.council.conftest import held, move
 
 
 def _place(client, org, meeting, case):
@@ -47,6 +47,7 @@ def in_council(griffie_setup, make_initiative, make_meeting, client, login):
     assert response.status_code == 303, response.get_data(as_text=True)
     db.session.refresh(case)
     item = db.session.scalar(select(AgendaItem).where(AgendaItem.case_id == case.id))
+    held(meeting)
     return org, griffie, resident, case, meeting, item
 
 
@@ -320,6 +321,7 @@ def test_provincial_council_decides_as_provinciale_staten(griffie_setup, make_in
                       f"c{case.id}-in_raad_behandelen-lock_version": str(case.lock_version)})
     item = db.session.scalar(select(AgendaItem))
     db.session.refresh(case)
+    held(meeting)
     response = client.post(f"/{org.slug}/griffie/agendapunten/{item.id}/besluit",
                            data=_decision_data(case, result="verworpen", votes_for="10",
                                                votes_against="30"))
@@ -352,6 +354,7 @@ def test_uitdaagrecht_case_with_the_council(griffie_setup, make_meeting, create_
     item = db.session.scalar(select(AgendaItem))
     assert item.reference == case.number
 
+    held(meeting)
     response = client.post(f"/{org.slug}/griffie/agendapunten/{item.id}/besluit",
                            data=_decision_data(case))
     assert response.status_code == 303
@@ -378,6 +381,7 @@ def test_item_without_a_case_is_decided_and_published_on_its_own(
     page = client.get(f"/{org.slug}/griffie/vergaderingen/{meeting.id}").get_data(as_text=True)
     assert "Nog geen besluit" in page and ">Publiceren<" not in page
 
+    held(meeting)
     response = client.post(f"/{org.slug}/griffie/agendapunten/{item.id}/besluit",
                            data={"result": "verworpen", "votes_for": "10",
                                  "votes_against": "19", "rows": "10"})
@@ -389,3 +393,44 @@ def test_item_without_a_case_is_decided_and_published_on_its_own(
     db.session.refresh(item)
     assert item.published_at is not None and item.decision_id is None
     assert db.session.scalar(select(Decision)) is None
+
+
+def test_no_decision_for_a_meeting_that_has_not_taken_place(griffie_setup, make_initiative,
+                                                            make_meeting, client, login):
+    """Found in a walk: a decision could be recorded for a meeting two weeks ahead."""
+    org, griffie, resident = griffie_setup()
+    case = make_initiative(org, resident, griffie)
+    meeting = make_meeting(org, days_ahead=14)
+    login(griffie)
+    _place(client, org, meeting, case)
+    db.session.refresh(case)
+    client.post(f"/{org.slug}/griffie/zaken/{case.id}/stap/in_raad_behandelen",
+                data={f"c{case.id}-in_raad_behandelen-meeting": str(meeting.id),
+                      f"c{case.id}-in_raad_behandelen-lock_version": str(case.lock_version)})
+    db.session.refresh(case)
+    item = db.session.scalar(select(AgendaItem))
+    url = f"/{org.slug}/griffie/agendapunten/{item.id}/besluit"
+    response = client.post(url, data=_decision_data(case))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    day = local_date(meeting.starts_at).strftime("%d-%m-%Y")
+    assert f"Deze vergadering heeft nog niet plaatsgevonden ({day})." in html
+    assert 'value="Partij voor de Stad"' in html  # the input is kept
+    db.session.refresh(case)
+    assert case.state == "raadsbehandeling" and db.session.scalar(select(Decision)) is None
+
+    held(meeting)
+    db.session.refresh(case)
+    assert client.post(url, data=_decision_data(case)).status_code == 303
+
+
+@pytest.mark.parametrize("twice", ["Partij voor de Stad", "  partij voor  de stad "])
+def test_one_party_once_per_vote(in_council, client, twice):
+    """Found in a walk: the same party could be entered ten times in one vote."""
+    org, griffie, resident, case, meeting, item = in_council
+    data = _decision_data(case, **{"parties-3-party": twice, "parties-3-choice": "tegen"})
+    response = client.post(f"/{org.slug}/griffie/agendapunten/{item.id}/besluit", data=data)
+    assert response.status_code == 422
+    assert "staat er meer dan één keer in. Vul elke partij één keer in." in \
+        response.get_data(as_text=True)
+    assert db.session.scalar(select(Vote)) is None
