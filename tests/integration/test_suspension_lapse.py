@@ -23,31 +23,20 @@ LAST_DAY = date(2026, 4, 23)
 DEADLINE_AFTER_LAPSE = date(2026, 6, 11)  # 28 May + 14 days
 
 
-@pytest.fixture()
-def org(create_org):
-    return create_org()
-
-
-@pytest.fixture()
-def resident(create_user):
-    return create_user(name="Sanne de Vries")
-
-
-@pytest.fixture()
-def coordinator(create_user, org):
-    return create_user(org=org, role="coordinator")
-
-
-@pytest.fixture()
-def waiting(org, resident, coordinator):
-    """A case waiting for the applicant's supplement."""
-    case = service.start_case(org, "uitdaagrecht", applicant=resident, title="Groenbeheer",
-                              now=RECEIVED)
+def _asked_to_supplement(org, resident, coordinator, title: str):
+    case = service.start_case(org, "uitdaagrecht", applicant=resident, title=title, now=RECEIVED)
     service.apply_transition(case, "indienen", actor=resident, now=RECEIVED)
     service.apply_transition(case, "ontvangst_bevestigen", actor=coordinator, now=ASKED)
     service.apply_transition(case, "aanvulling_vragen", actor=coordinator, now=ASKED,
                              inputs={"question": "Stuur de begroting mee.", "term_days": 14})
     db.session.commit()
+    return case
+
+
+@pytest.fixture()
+def waiting(org, resident, coordinator):
+    """A case waiting for the applicant's supplement."""
+    case = _asked_to_supplement(org, resident, coordinator, "Groenbeheer")
     assert case.state_deadline == LAST_DAY
     return case
 
@@ -109,12 +98,7 @@ def test_repair_command_fixes_affected_running_cases_once(app, waiting, org, res
     _store_the_old_way(waiting, date(2026, 5, 8))
     assert waiting.deadline == date(2026, 6, 26)  # fifteen days too late
 
-    in_time = service.start_case(org, "uitdaagrecht", applicant=resident, title="Op tijd",
-                                 now=RECEIVED)
-    service.apply_transition(in_time, "indienen", actor=resident, now=RECEIVED)
-    service.apply_transition(in_time, "ontvangst_bevestigen", actor=coordinator, now=ASKED)
-    service.apply_transition(in_time, "aanvulling_vragen", actor=coordinator, now=ASKED,
-                             inputs={"question": "Begroting?", "term_days": 14})
+    in_time = _asked_to_supplement(org, resident, coordinator, "Op tijd")
     service.apply_transition(in_time, "aanvulling_ontvangen", actor=resident,
                              now=_at(date(2026, 4, 19)), inputs={"answer": "Hier."})
     db.session.commit()

@@ -20,21 +20,6 @@ RECEIVED = datetime(2026, 4, 2, 10, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture()
-def org(create_org):
-    return create_org()
-
-
-@pytest.fixture()
-def resident(create_user):
-    return create_user(name="Sanne de Vries")
-
-
-@pytest.fixture()
-def coordinator(create_user, org):
-    return create_user(org=org, role="coordinator")
-
-
-@pytest.fixture()
 def submitted(org, resident):
     case = service.start_case(org, "uitdaagrecht", applicant=resident, title="Groenbeheer Parkwijk",
                               now=RECEIVED)

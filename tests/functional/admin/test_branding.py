@@ -14,7 +14,6 @@ from participation.extensions import db
 from participation.services.admin import contrast_with_white
 
 
-
 def _image(fmt: str, size=(120, 40)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (0, 90, 160)).save(out, format=fmt)

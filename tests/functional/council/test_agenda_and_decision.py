@@ -17,6 +17,14 @@ def _place(client, org, meeting, case):
                        data={"place-case_id": str(case.id)})
 
 
+def _to_council(client, org, case, meeting):
+    """The griffie's step: the initiative goes to the council's debate in `meeting`."""
+    return client.post(f"/{org.slug}/griffie/zaken/{case.id}/stap/in_raad_behandelen",
+                       data={f"c{case.id}-in_raad_behandelen-meeting": str(meeting.id),
+                             f"c{case.id}-in_raad_behandelen-lock_version":
+                                 str(case.lock_version)})
+
+
 def _decision_data(case=None, **overrides):
     data = {"result": "aangenomen", "votes_for": "21", "votes_against": "8",
             "votes_abstained": "", "note": "De raad neemt het voorstel over.",
@@ -40,10 +48,7 @@ def in_council(griffie_setup, make_initiative, make_meeting, client, login):
     login(griffie)
     assert _place(client, org, meeting, case).status_code == 303
     db.session.refresh(case)
-    response = client.post(f"/{org.slug}/griffie/zaken/{case.id}/stap/in_raad_behandelen",
-                           data={f"c{case.id}-in_raad_behandelen-meeting": str(meeting.id),
-                                 f"c{case.id}-in_raad_behandelen-lock_version":
-                                     str(case.lock_version)})
+    response = _to_council(client, org, case, meeting)
     assert response.status_code == 303, response.get_data(as_text=True)
     db.session.refresh(case)
     item = db.session.scalar(select(AgendaItem).where(AgendaItem.case_id == case.id))
@@ -316,9 +321,7 @@ def test_provincial_council_decides_as_provinciale_staten(griffie_setup, make_in
     login(griffie)
     _place(client, org, meeting, case)
     db.session.refresh(case)
-    client.post(f"/{org.slug}/griffie/zaken/{case.id}/stap/in_raad_behandelen",
-                data={f"c{case.id}-in_raad_behandelen-meeting": str(meeting.id),
-                      f"c{case.id}-in_raad_behandelen-lock_version": str(case.lock_version)})
+    _to_council(client, org, case, meeting)
     item = db.session.scalar(select(AgendaItem))
     db.session.refresh(case)
     held(meeting)
@@ -404,9 +407,7 @@ def test_no_decision_for_a_meeting_that_has_not_taken_place(griffie_setup, make_
     login(griffie)
     _place(client, org, meeting, case)
     db.session.refresh(case)
-    client.post(f"/{org.slug}/griffie/zaken/{case.id}/stap/in_raad_behandelen",
-                data={f"c{case.id}-in_raad_behandelen-meeting": str(meeting.id),
-                      f"c{case.id}-in_raad_behandelen-lock_version": str(case.lock_version)})
+    _to_council(client, org, case, meeting)
     db.session.refresh(case)
     item = db.session.scalar(select(AgendaItem))
     url = f"/{org.slug}/griffie/agendapunten/{item.id}/besluit"
