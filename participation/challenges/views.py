@@ -286,7 +286,8 @@ def _case_context(case: Case, *, answer_form=None, upload_form=None) -> dict[str
 @login_required
 def case(case_id: int):
     found = queries.case_in_org(g.org.id, case_id)
-    if found is not None and found.applicant_id != current_user.id and _is_staff(found):
+    if found is not None and found.applicant_id != current_user.id \
+            and found.submitted_at is not None and _is_staff(found):
         # Officials handle cases in the work queue; this page is the applicant's view.
         return render_template("challenges/staff_link.html", case=found)
     case = find_own_case(g.org.id, case_id) or abort(404)
@@ -381,7 +382,8 @@ def download(case_id: int, attachment_id: int):
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.case_id != case.id:
         abort(404)
-    if not _is_staff(case):
+    if case.submitted_at is None or not _is_staff(case):
+        # Until it is submitted a draft and its files are its author's alone.
         is_applicant = case.applicant_id == current_user.id
         if not is_applicant or attachment not in queries.applicant_attachments(case):
             abort(404)

@@ -120,5 +120,7 @@ def placeable_cases(org_id: int) -> list[Case]:
 
 
 def case_for_org(org_id: int, case_id: int) -> Case | None:
+    """A submitted case of this organisation: a draft is its author's alone (a 404 here)."""
     return db.session.scalar(select(Case).where(Case.id == case_id,
-                                                Case.organisation_id == org_id))
+                                                Case.organisation_id == org_id,
+                                                Case.submitted_at.is_not(None)))

@@ -108,11 +108,32 @@ def test_another_resident_cannot_see_or_change_a_draft(client, org, draft, creat
     assert stored(draft).data == {}
 
 
-def test_staff_are_pointed_to_the_work_queue(client, org, draft, coordinator, login):
+def test_a_draft_is_not_found_by_staff_until_it_is_submitted(client, org, draft, resident,
+                                                              coordinator, create_user, login):
+    """Found by hostile testing: an official could open a resident's draft by its number,
+    title shown. Until it is submitted a draft is its author's alone."""
+    from participation.services import cases as case_service
+    from tests.conftest import NOW
+
+    case = stored(draft)
+    case.title = "Geheim plan voor het park"
+    db.session.commit()
+    griffie = create_user(org=org, role="griffie")
+    own_desk = {coordinator: f"/{org.slug}/werkbak/zaken/{draft}",
+                griffie: f"/{org.slug}/griffie/zaken/{draft}/stap/ontvangst_bevestigen"}
+    for staff, desk in own_desk.items():
+        login(staff)
+        for path in (f"/{org.slug}/uitdaagrecht/{draft}", f"/{org.slug}/uitdaagrecht/{draft}/stap/1",
+                     desk):
+            response = client.get(path)
+            assert response.status_code == 404, (staff.email, path)
+            assert "Geheim plan" not in response.get_data(as_text=True)
+
+    case_service.apply_transition(stored(draft), "indienen", actor=resident, now=NOW)
+    db.session.commit()
     login(coordinator)
     page = client.get(f"/{org.slug}/uitdaagrecht/{draft}")
     assert page.status_code == 200 and "werkbak" in page.get_data(as_text=True)
-    assert client.get(f"/{org.slug}/uitdaagrecht/{draft}/stap/1").status_code == 404
 
 
 def test_a_case_of_another_organisation_is_not_found(client, org, draft, create_org):
