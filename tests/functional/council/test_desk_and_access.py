@@ -109,9 +109,10 @@ def test_unknown_step_and_item_steps_are_not_found(griffie_setup, make_initiativ
 def test_step_page_offers_no_form_for_a_step_the_user_cannot_take(
         griffie_setup, make_initiative, client, login, name, message):
     org, griffie, resident = griffie_setup()
-    if name == "indienen":  # a draft, where the initiator may submit
+    if name == "indienen":  # collecting support, where the initiator may submit
         case = case_service.start_case(org, "burgerinitiatief", applicant=resident,
                                        title="Meer bankjes", now=NOW)
+        case_service.apply_transition(case, "steun_verzamelen_starten", actor=resident, now=NOW)
         db.session.commit()
     else:
         case = make_initiative(org, resident, griffie)  # admitted
