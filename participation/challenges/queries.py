@@ -93,7 +93,7 @@ def decisions_made_known(case: Case) -> list[Decision]:
 def applicant_attachments(case: Case) -> list[Attachment]:
     """Documents the applicant may see: their own uploads, public documents, and documents
     the organisation sent with a public step or a decision. Internal documents are not."""
-    shared = _event_ids(case, "document")
+    shared = _event_ids(case, "document") | _event_ids(case, "letter")
     shared |= {d.document_id for d in decisions_made_known(case) if d.document_id}
     conditions = [Attachment.public.is_(True)]
     if case.applicant_id is not None:

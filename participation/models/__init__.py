@@ -9,15 +9,15 @@ from participation.models.cases import (
     Signature,
 )
 from participation.models.council import AgendaItem, Meeting, Vote
-from participation.models.decisions import Decision
+from participation.models.decisions import Decision, DecisionLetter
 from participation.models.organisations import Membership, Organisation, Role, Task
 from participation.models.outbox import Notification, OutboxMessage
-from participation.models.templates import ResponseTemplate
+from participation.models.templates import LetterTemplate, ResponseTemplate
 from participation.models.users import LoginSession, User
 from participation.models.workflows import WorkflowVersion
 
 __all__ = [
-    "AgendaItem", "Attachment", "AuditEvent", "Case", "CaseMessage", "Comment", "Decision",
-    "InternalNote", "LoginSession", "Meeting", "Membership", "Notification", "Organisation", "OutboxMessage",
+    "AgendaItem", "Attachment", "AuditEvent", "Case", "CaseMessage", "Comment", "Decision", "DecisionLetter",
+    "InternalNote", "LetterTemplate", "LoginSession", "Meeting", "Membership", "Notification", "Organisation", "OutboxMessage",
     "ResponseTemplate", "Role", "Signature", "Task", "User", "Vote", "WorkflowVersion",
 ]

@@ -1,13 +1,14 @@
 """The public register (one organisation or the whole install) and the public case page."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template, request, url_for
+from flask import abort, current_app, g, render_template, request, send_file, url_for
 from flask_babel import get_locale
 
 from participation.domain.grounds import DECIDING_BODIES, label
 from participation.htmx import render_page_or_fragment
 from participation.pagecache import cached_page, install_scope, org_scope
 from participation.public import bp, queries
+from participation.services import letters as letter_service
 
 
 def locale() -> str:
@@ -74,6 +75,7 @@ def case_page(case_id: int):
     events = queries.timeline([case.id])[case.id]
     decisions = queries.published_decisions([case.id])[case.id]
     documents = [(a, _document_url(case, a)) for a in queries.public_attachments(case)]
+    public_letters = letter_service.public_letters(case)
     return render_template(
         "public/case.html", org=g.org, case=case, labels=labels, locale=loc,
         state_label=labels.state(case.workflow_version_id, case.state),
@@ -82,5 +84,24 @@ def case_page(case_id: int):
         timeline=[(e, queries.event_label(e, labels, case.workflow_version_id, loc)) for e in events],
         decisions=[{"decision": d, "body": label(DECIDING_BODIES, d.deciding_body, loc),
                         "outcome": queries.outcome_label(d.outcome, loc),
-                        "grounds": queries.refusal_ground_labels(d, loc)} for d in decisions],
+                        "grounds": queries.refusal_ground_labels(d, loc),
+                        "letter": public_letters.get(d.id)} for d in decisions],
         documents=documents, outcome_label=queries.outcome_label)
+
+
+@bp.get("/<org>/register/<int:case_id>/besluitbrief/<int:letter_id>")
+def public_letter(case_id: int, letter_id: int):
+    """The public version of a decision letter (Woo 5.1.2e), once its decision is published."""
+    case = queries.public_case(g.org, case_id)
+    found = letter_service.public_letter(case, letter_id) if case is not None else None
+    if found is None:
+        abort(404)
+    _letter, attachment = found
+    try:
+        handle = letter_service.pdf_stream(attachment)
+    except FileNotFoundError:
+        abort(404)
+    response = send_file(handle, mimetype="application/pdf", as_attachment=False,
+                         download_name=attachment.filename, max_age=3600)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

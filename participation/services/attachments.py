@@ -158,6 +158,23 @@ def store_upload(case: Case, file_storage: FileStorage, *, uploader: User | None
     return attachment
 
 
+def store_bytes(case: Case, data: bytes, *, filename: str, content_type: str,
+                uploader: User | None, purpose: str) -> Attachment:
+    """Store a file the platform made itself (a generated letter), like an upload."""
+    directory = upload_dir()
+    stored_name = secrets.token_hex(16)
+    partial = directory / (stored_name + ".part")
+    partial.write_bytes(data)
+    os.replace(partial, directory / stored_name)
+    attachment = Attachment(case_id=case.id, uploaded_by_id=uploader.id if uploader else None,
+                            purpose=purpose[:30], filename=clean_filename(filename),
+                            stored_name=stored_name, content_type=content_type, size=len(data),
+                            sha256=hashlib.sha256(data).hexdigest(), public=False)
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
 def attachment_path(attachment: Attachment) -> Path:
     # stored_name is ours (32 hex characters), never the uploader's name.
     return upload_dir() / attachment.stored_name

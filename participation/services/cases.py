@@ -43,7 +43,7 @@ from participation.models import (
     User,
     WorkflowVersion,
 )
-from participation.services import attachments, mail
+from participation.services import attachments, letters, mail
 from participation.services import organisations as organisation_service
 
 NUMBER_PREFIX = {"uitdaagrecht": "UD", "burgerinitiatief": "BI", "bewonersinitiatief": "BW"}
@@ -269,10 +269,15 @@ def notify_applicant(case: Case, event: AuditEvent) -> None:
             lines += ["", _("Uiterste beslisdatum: %(date)s", date=case.deadline.strftime("%d-%m-%Y"))]
         lines += ["", _("Bekijk uw zaak: %(url)s", url=url), "", _("Met vriendelijke groet,"),
                   case.organisation.name]
+        letter = event.inputs.get("letter") if event.inputs else None
+        if letter:
+            lines[-5:-5] = ["", _("Het besluit staat in de brief in de bijlage (PDF). U vindt de "
+                                  "brief ook bij uw zaak.")]
         body = "\n".join(lines)
     db.session.add(Notification(user_id=applicant.id, case_id=case.id, text=subject[:300],
                                 url=case_path(case)))
-    mail.queue_email(applicant.email, subject, body)
+    mail.queue_email(applicant.email, subject, body,
+                     attachment_id=int(letter) if letter else None)
 
 
 def verify_all_chains() -> dict[int, list[audit_chain.ChainProblem]]:
@@ -389,6 +394,21 @@ def record_decision(case: Case, *, actor: User | None, deciding_body: str, decid
     return decision
 
 
+def attach_letter(case: Case, record: Decision, *, actor: User | None,
+                  now: datetime) -> dict[str, Any]:
+    """Generate the decision letter in the decision's transaction; returns the inputs that
+    put it in the step's audit event (and in the applicant's email). Raises
+    wf.MissingInputs with the reason under "letter" when it cannot be made."""
+    if letters.kind_of(record.outcome) is None:
+        return {}
+    try:
+        letter = letters.generate(case, record, actor=actor, now=now)
+    except letters.LetterInvalid as exc:
+        raise wf.MissingInputs(exc.errors, exc.errors) from exc
+    return {"letter": letter.attachment_id, "letter_version": letter.version,
+            "letter_sha256": letter.sha256}
+
+
 def decision_outcome(definition: wf.Workflow, transition: wf.Transition,
                      inputs: Mapping[str, Any]) -> str:
     """The outcome a decision on this transition records: the chosen outcome, else the
@@ -497,6 +517,7 @@ def fire_transition(case: Case, transition_name: str, *, actor: User, inputs: Ma
             partial_subtype=decision.partial_subtype, document_id=inputs.get("document"),
             now=now)
         inputs["decision"] = record.id
+        inputs.update(attach_letter(case, record, actor=actor, now=now))
     outcome = apply_transition(case, transition_name, actor=actor,
                                                 inputs=inputs, now=now,
                                                 expected_version=expected_version, roles=roles)
@@ -504,6 +525,35 @@ def fire_transition(case: Case, transition_name: str, *, actor: User, inputs: Ma
         record.published_at = now
         db.session.flush()
     return outcome
+
+
+def preview_letter(case: Case, transition_name: str, *, inputs: Mapping[str, Any],
+                   decision: DecisionFields, now: datetime) -> bytes:
+    """The letter this step would send, as PDF; nothing is added to the session. Raises
+    CaseworkInvalid (the decision's fields) or letters.LetterInvalid."""
+    definition = workflow_of(case)
+    transition = definition.transition(transition_name)
+    inputs = {k: v for k, v in inputs.items() if not wf.is_empty(v)}
+    outcome = decision_outcome(definition, transition, inputs)
+    reasons = str(inputs.get("reason") or "")
+    refusal_grounds = list(inputs.get("refusal_grounds") or [])
+    errors = _decision_problems(case.organisation, deciding_body=decision.deciding_body,
+                                decided_on=decision.decided_on or dutch_date(now),
+                                outcome=outcome, reasons=reasons,
+                                refusal_grounds=refusal_grounds,
+                                partial_subtype=decision.partial_subtype)
+    if errors:
+        raise CaseworkInvalid(errors)
+    record = Decision(case_id=case.id, deciding_body=decision.deciding_body,
+                      decided_on=decision.decided_on or dutch_date(now), outcome=outcome,
+                      partial_subtype=decision.partial_subtype or "",
+                      reasons=reasons.strip(),
+                      refusal_grounds=refusal_grounds,
+                      legal_remedies=(decision.legal_remedies or "").strip()
+                      or default_legal_remedies(case.organisation, decision.deciding_body),
+                      decision_number=(decision.decision_number or "").strip())
+    return letters.render(case, record, language=letters.applicant_language(case), public=False,
+                          sent_on=dutch_date(now)).pdf
 
 
 # --------------------------------------------------------------------------- bulk

@@ -292,12 +292,15 @@ def _decide_case(item: AgendaItem, case: Case, meeting: Meeting, *, actor: User,
                         decision_number=item.reference, created_by_id=actor.id, created_at=now)
     db.session.add(decision)
     db.session.flush()
+    # The letter first: its queries flush, and the case must stay clean until the transition.
+    letter_inputs = case_service.attach_letter(case, decision, actor=actor, now=now)
     # Stored before the transition so the case is written (and versioned) once.
     case.outcome = result
     case.decided_at = now
     inputs = {"outcome": result, "decision": decision.id}
     if note.strip():
         inputs["reason"] = note.strip()
+    inputs.update(letter_inputs)
     case_service.apply_transition(case, "besluiten", actor=actor, inputs=inputs, now=now,
                                   expected_version=expected_version)
     item.decision_id = decision.id

@@ -17,16 +17,18 @@ from flask import Flask, current_app, g
 from sqlalchemy import select
 
 from participation.extensions import db
-from participation.models import OutboxMessage
+from participation.models import Attachment, OutboxMessage
 from participation.models._types import utcnow
+from participation.services import attachments
 
 MAX_BACKOFF = timedelta(hours=6)
 BACKENDS = ("smtp", "console", "outbox-only")
 
 
-def queue_email(recipient: str, subject: str, body: str) -> OutboxMessage:
+def queue_email(recipient: str, subject: str, body: str, *,
+                attachment_id: int | None = None) -> OutboxMessage:
     message = OutboxMessage(recipient=recipient, subject=subject, body=body,
-                            next_attempt_at=utcnow())
+                            attachment_id=attachment_id, next_attempt_at=utcnow())
     db.session.add(message)
     db.session.flush()
     g.mail_queued = True  # read by the development delivery hook
@@ -93,6 +95,13 @@ def _build(message: OutboxMessage) -> EmailMessage:
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
     email.set_content(message.body)
+    if message.attachment_id is not None:
+        attachment = db.session.get(Attachment, message.attachment_id)
+        if attachment is not None:
+            maintype, _sep, subtype = attachment.content_type.partition("/")
+            with attachments.open_attachment(attachment) as handle:
+                email.add_attachment(handle.read(), maintype=maintype, subtype=subtype,
+                                     filename=attachment.filename)
     return email
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, g, render_template, request, url_for
+from flask import abort, flash, g, make_response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -233,7 +233,8 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
                                    today=today)
         form.lock_version.data = case.lock_version
         transitions.append({"transition": t, "label": queries.transition_label(t, locale),
-                            "form": form, "multipart": "document" in form})
+                            "form": form, "multipart": "document" in form,
+                            "letter": "deciding_body" in form})
     forms = forms or {}
     assign_form = forms.get("assign") or AssignForm(formdata=None)
     assign_form.assignee.choices = choices([("none", _("Niemand"))] + [
@@ -336,6 +337,39 @@ def fire(case, name: str):
             expected_version=expected_version(form, missing=-1)),
         done=_("Gelukt: %(step)s.", step=queries.transition_label(transition, _locale())),
         to=_case_url(case), refused=refused)
+
+
+@bp.post("/zaken/<int:case_id>/stappen/<name>/voorbeeldbrief")
+@require_role(*STAFF)
+@load(case=queries.load_case)
+def letter_preview(case, name: str):
+    """The decision letter as it would be sent, from the step's form; nothing is stored."""
+    definition = case_service.workflow_of(case)
+    if not definition.has_transition(name):
+        abort(404)
+    transition = definition.transition(name)
+    roles = case_service.roles_for(current_user, case)
+    if not transition.roles & roles:
+        abort(403)
+    today = dutch_date(utcnow())
+    form = transition_form(transition, definition, g.org,
+                           meetings=queries.upcoming_meetings(g.org.id, today), today=today,
+                           submitted=True)
+    if "deciding_body" not in form:
+        abort(404)
+    if not form.validate():
+        return _render_case(case, status=422, failed=(name, form))
+    try:
+        pdf = case_service.preview_letter(case, name, inputs=transition_inputs(form),
+                                          decision=decision_fields(form), now=utcnow())
+    except Refusal as exc:
+        show_on_form(form, exc)
+        return _render_case(case, status=422, failed=(name, form))
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = 'inline; filename="voorbeeld-besluitbrief.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _panel_refused(case, key: str, form, exc: Refusal):

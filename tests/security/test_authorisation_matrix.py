@@ -109,6 +109,8 @@ ROWS: list[Row] = [
     Row("branding.logo", "GET", a("/logo"), E(404)),  # no logo uploaded
     Row("public.register", "GET", a("/register"), PUBLIC),
     Row("public.case_page", "GET", a("/register/{challenge}"), PUBLIC),
+    # No decision has been published, so there is no public letter.
+    Row("public.public_letter", "GET", a("/register/{challenge}/besluitbrief/1"), E(404)),
     # A draft is not in the public register for anyone.
     Row("public.stats_org", "GET", a("/statistieken"), PUBLIC),
     Row("public.stats_csv_org", "GET", a("/statistieken.csv"), PUBLIC),
@@ -222,6 +224,10 @@ ROWS: list[Row] = [
                                                    "template", "template"),
         only("coordinator", "admin", status=303)),
     Row("workbench.case_page", "GET", a("/werkbak/zaken/{challenge}"), STAFF_ONLY),
+    # Only a step that records a decision has a letter: receiving a request has none.
+    Row("workbench.letter_preview", "POST",
+        a("/werkbak/zaken/{challenge}/stappen/ontvangst_bevestigen/voorbeeldbrief"),
+        only("coordinator", status=404)),
     # The coordinator may confirm receipt; an empty form has no version: a stale-page refusal.
     Row("workbench.fire", "POST", a("/werkbak/zaken/{challenge}/stappen/ontvangst_bevestigen"),
         only("coordinator", status=409)),
@@ -323,6 +329,8 @@ CROSS_ORG: list[tuple[str, Callable[[Any], str], str, int]] = [
      "official_b", 404),
     ("A's case under B's public register", lambda w: f"/{w.b}/register/{w.ids['challenge']}",
      "anonymous", 404),
+    ("A's letter under B's public register",
+     lambda w: f"/{w.b}/register/{w.ids['challenge']}/besluitbrief/1", "anonymous", 404),
     ("A's case under B's slug in the API", lambda w: f"/api/v1/zaken/{w.b}/{w.ids['challenge']}",
      "anonymous", 404),
     ("B's own work queue", lambda w: f"/{w.b}/werkbak/", "official_b", 200),
@@ -410,7 +418,7 @@ def test_roles_declared_on_views_match_the_matrix(app):
 
 
 # Views whose decorator admits more roles than may act: the workflow step decides per case.
-NARROWED = {"workbench.fire"}
+NARROWED = {"workbench.fire", "workbench.letter_preview"}
 
 
 def test_council_step_of_another_role_changes_nothing(world):
