@@ -243,3 +243,19 @@ class ProcedureUploadForm(AdminForm):
 
 class PresetForm(AdminForm):
     """Start a new version from the shipped preset: only the CSRF token."""
+
+
+# --- Letter templates ----------------------------------------------------------------------
+
+
+class LetterTemplateForm(AdminForm):
+    body = TextAreaField(
+        _l("Tekst van de brief"),
+        description=_l("Gewone tekst. Een lege regel begint een nieuwe alinea, een regel die "
+                       "begint met ‘# ’ is een kopje en een regel die begint met ‘- ’ een "
+                       "opsomming. Velden zet u tussen dubbele accolades, bijvoorbeeld "
+                       "{{ aanvrager }}."),
+        filters=[lambda v: v.replace("\r\n", "\n") if isinstance(v, str) else v],
+        validators=[DataRequired(_l("Schrijf de tekst van de brief.")),
+                    Length(max=20_000, message=_l("Gebruik hoogstens 20.000 tekens."))],
+        render_kw={"rows": 28, "spellcheck": "true"})

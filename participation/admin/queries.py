@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from participation.extensions import db
-from participation.models import Case, Membership, Task, User, WorkflowVersion
+from participation.models import Case, LetterTemplate, Membership, Task, User, WorkflowVersion
 from participation.models.cases import REQUEST_TYPES
 from participation.models.organisations import Role
 
@@ -114,3 +114,8 @@ def author_name(version: WorkflowVersion) -> str | None:
     if version.created_by_id is None:
         return None
     return db.session.scalar(select(User.name).where(User.id == version.created_by_id))
+
+
+def letter_templates(org_id: int) -> list[LetterTemplate]:
+    return list(db.session.scalars(select(LetterTemplate).where(
+        LetterTemplate.organisation_id == org_id)))

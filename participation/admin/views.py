@@ -1,8 +1,9 @@
 """Organisation admin (/<org>/beheer): people and roles, the task catalogue, branding and
-the logo, and the procedure versions with their diagram. Admins only."""
+the logo, the decision letters' texts, and the procedure versions with their diagram. Admins
+only."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, render_template, request, url_for
+from flask import Response, abort, flash, g, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +13,7 @@ from participation.admin.forms import (
     BrandingForm,
     ConfirmForm,
     GrantRoleForm,
+    LetterTemplateForm,
     LogoForm,
     PresetForm,
     ProcedureUploadForm,
@@ -27,6 +29,7 @@ from participation.models._types import utcnow
 from participation.permissions import require_role
 from participation.routes import take_step
 from participation.services import admin as admin_service
+from participation.services import letters as letter_service
 from participation.services.accounts import ROLE_LABELS
 from participation.services.cases import workflow_for_version
 
@@ -374,3 +377,82 @@ def procedure_preset(request_type: str):
             "hun versie", n=version.version), "success")
     return redirect_303(url_for("admin.procedure_version", request_type=request_type,
                                 number=version.version))
+
+
+# --- Decision letter templates -------------------------------------------------------------
+
+
+def _letter_kind_or_404(kind: str, language: str) -> None:
+    if kind not in letter_service.KINDS or language not in letter_service.LANGUAGES:
+        abort(404)
+
+
+@bp.get("/brieven")
+@require_role("admin")
+def letters():
+    own = {(t.kind, t.language): t for t in queries.letter_templates(g.org.id)}
+    return render_template("admin/letters.html", own=own, kinds=letter_service.KINDS,
+                           languages=letter_service.LANGUAGES,
+                           labels=letter_service.KIND_LABELS)
+
+
+def _letter_page(form: LetterTemplateForm, kind: str, language: str, status: int = 200):
+    own = letter_service.own_template(g.org, kind, language)
+    return render_template("admin/letter_form.html", form=form, kind=kind, language=language,
+                           label=letter_service.KIND_LABELS[kind][0], own=own,
+                           reset_form=ConfirmForm(), fields=letter_service.field_help()), status
+
+
+@bp.route("/brieven/<kind>/<any(nl, en):language>", methods=["GET", "POST"])
+@require_role("admin")
+def letter_edit(kind: str, language: str):
+    _letter_kind_or_404(kind, language)
+    if request.method == "GET":
+        form = LetterTemplateForm(data={"body": letter_service.template_source(
+            g.org, kind, language)})
+        return _letter_page(form, kind, language)
+    form = LetterTemplateForm()
+    if not form.validate_on_submit():
+        return _letter_page(form, kind, language, 422)
+    return take_step(
+        lambda: letter_service.save_template(g.org, kind=kind, language=language,
+                                             body=form.body.data, actor=current_user),
+        done=_("De tekst van de brief is opgeslagen. Nieuwe besluiten gebruiken deze tekst."),
+        to=url_for("admin.letter_edit", kind=kind, language=language),
+        refused=lambda exc: _refused_letter(form, kind, language, exc))
+
+
+def _refused_letter(form: LetterTemplateForm, kind: str, language: str, exc):
+    form.body.errors = [*form.body.errors, *exc.errors.values()]
+    return _letter_page(form, kind, language, 422)
+
+
+@bp.post("/brieven/<kind>/<any(nl, en):language>/voorbeeld")
+@require_role("admin")
+def letter_template_preview(kind: str, language: str):
+    _letter_kind_or_404(kind, language)
+    form = LetterTemplateForm()
+    if not form.validate_on_submit():
+        return _letter_page(form, kind, language, 422)
+    try:
+        pdf = letter_service.preview_template(g.org, kind=kind, language=language,
+                                              body=form.body.data, today=utcnow().date())
+    except letter_service.LetterInvalid as exc:
+        return _refused_letter(form, kind, language, exc)
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = 'inline; filename="voorbeeld-brief.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/brieven/<kind>/<any(nl, en):language>/standaard")
+@require_role("admin")
+def letter_reset(kind: str, language: str):
+    _letter_kind_or_404(kind, language)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    letter_service.reset_template(g.org, kind=kind, language=language)
+    db.session.commit()
+    flash(_("De standaardtekst geldt weer voor deze brief."), "success")
+    return redirect_303(url_for("admin.letter_edit", kind=kind, language=language))

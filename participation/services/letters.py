@@ -113,6 +113,8 @@ def save_template(org: Organisation, *, kind: str, language: str, body: str,
     row.body = body
     row.updated_by_id = actor.id if actor else None
     db.session.flush()
+    current_app.logger.info("letter template %s/%s of %s saved by user %s", kind, language,
+                            org.slug, actor.id if actor else "-")
     return row
 
 
@@ -123,6 +125,14 @@ def reset_template(org: Organisation, *, kind: str, language: str) -> bool:
     db.session.delete(row)
     db.session.flush()
     return True
+
+
+def field_help() -> list[tuple[str, str]]:
+    """The fields an admin may use, with their description in the interface language."""
+    from flask_babel import get_locale
+
+    en = str(get_locale() or "nl").startswith("en")
+    return [(name, texts[1 if en else 0]) for name, texts in letter_text.FIELDS.items()]
 
 
 # --------------------------------------------------------------------------- fields
@@ -223,18 +233,75 @@ def _fetcher(allowed: set[str]) -> Any:
 
 def letter_html(case: Case, decision: Decision, *, language: str, public: bool,
                 sent_on: date, kind: str | None = None) -> str:
-    org = case.organisation
     kind = kind or kind_of(decision.outcome) or "afgewezen"
-    fields = letter_fields(case, decision, language)
+    return fields_html(case.organisation, kind, language,
+                       letter_fields(case, decision, language), public=public, sent_on=sent_on)
+
+
+def fields_html(org: Organisation, kind: str, language: str, fields: dict[str, Any], *,
+                public: bool, sent_on: date, source: str | None = None) -> str:
+    """The letter's HTML from its fields; `source` replaces the stored template (a preview
+    of a text not yet saved)."""
     if public:
         fields = letter_text.public_fields(fields)
-    text = letter_engine.render(template_source(org, kind, language), fields)
+    text = letter_engine.render(source if source is not None
+                                else template_source(org, kind, language), fields)
     with force_locale(language):
         # Without context processors: a letter is the same made in a request or a command.
-        return current_app.jinja_env.get_template("letters/letter.html").render( org=org, case=case, decision=decision, fields=fields,
-            blocks=letter_text.blocks(text), language=language, public=public,
-            sent_on=_long_date(sent_on, language), logo_uri=_logo_uri(org),
+        return current_app.jinja_env.get_template("letters/letter.html").render(
+            org=org, fields=fields, blocks=letter_text.blocks(text), language=language,
+            public=public, sent_on=_long_date(sent_on, language), logo_uri=_logo_uri(org),
             kind_label=KIND_LABELS[kind][1 if language == "en" else 0])
+
+
+def sample_fields(org: Organisation, kind: str, language: str, today: date) -> dict[str, Any]:
+    """Made-up fields for the admin's preview of a template."""
+    en = language == "en"
+    body = grounds.TIERS[org.tier].executive_body if org.tier in grounds.TIERS else "college"
+    outcome = "aangenomen" if kind == "raadsbesluit" else kind
+    labels = grounds.COUNCIL_OUTCOMES if kind == "raadsbesluit" else grounds.OUTCOMES
+    return {
+        "organisatie": org.name, "organisatie_adres": org.address or "",
+        "organisatie_email": org.email or "", "organisatie_telefoon": org.phone or "",
+        "bestuursorgaan": grounds.label(grounds.DECIDING_BODIES, body, language),
+        "bezwaar_aan": grounds.label(grounds.DECIDING_BODIES, body, language),
+        "aanvrager": "Stichting Voorbeeld", "aanvrager_adres": "Voorbeeldstraat 1\n1234 AB Voorbeeld",
+        "contactpersoon": "J. Jansen", "zaaknummer": "UD-2026-00042",
+        "onderwerp": "Onderhoud van het groen in de wijk" if not en else "Maintaining the green "
+                     "spaces in the neighbourhood",
+        "soort": TYPE_LABELS["uitdaagrecht"][1 if en else 0],
+        "datum_aanvraag": _long_date(today, language), "datum_besluit": _long_date(today, language),
+        "besluitnummer": "B-2026-001",
+        "uitkomst": grounds.label(labels, outcome, language).lower(),
+        "deels": grounds.label(grounds.PARTIAL_SUBTYPES, "pilot", language).lower(),
+        "gronden": [{"code": "R4", "naam": grounds.label(grounds.REFUSAL_GROUNDS, "R4", language),
+                     "bron": getattr(grounds.REFUSAL_GROUNDS.get("R4"), "basis", "")}]
+        if kind in ("afgewezen", "deels_toegekend") else [],
+        "motivering": "Hier staat de motivering van het besluit." if not en
+        else "The reasons for the decision go here.",
+        "rechtsmiddelen": default_objection_text(org, language),
+        "bezwaartermijn_weken": 6,
+    }
+
+
+def default_objection_text(org: Organisation, language: str) -> str:
+    from participation.services.cases import default_legal_remedies
+
+    with force_locale(language):
+        return str(default_legal_remedies(org))
+
+
+def preview_template(org: Organisation, *, kind: str, language: str, body: str,
+                     today: date) -> bytes:
+    """A saved or unsaved template filled with made-up fields, as PDF; raises LetterInvalid
+    with the line of what is wrong."""
+    body = body.replace("\r\n", "\n")
+    problems = letter_engine.check_template(body)
+    if problems:
+        raise LetterInvalid({"body": describe_problems(problems)})
+    html = fields_html(org, kind, language, sample_fields(org, kind, language, today),
+                       public=False, sent_on=today, source=body)
+    return render_pdf(html, css=letter_css(org, language), logo_uri=_logo_uri(org))
 
 
 def letter_css(org: Organisation, language: str) -> str:

@@ -238,3 +238,23 @@ def test_a_new_letter_for_the_same_case_is_a_new_version_and_keeps_the_old(
     assert "Verbeterd" not in pdf_text(stored(first.attachment_id))
     page = client.get(f"/zonnedal/register/{case.id}").get_data(as_text=True)
     assert f"/besluitbrief/{second.id}" in page and "versie 2" in page
+
+
+def test_the_organisations_own_text_is_used_for_its_letters(client, login, official, org,
+                                                             case_at):
+    from participation.services import letters
+
+    letters.save_template(org, kind="toegekend", language="nl", actor=None, body=(
+        "Geachte {{ aanvrager }},\n\nMet genoegen delen wij mee dat {{ organisatie }} uw "
+        "verzoek {{ zaaknummer }} toekent.\n\n{{ motivering }}\n\n{{ rechtsmiddelen }}\n"))
+    db.session.commit()
+    case = case_at(TO_DECISION)
+    login(official)
+    target, data = step(case, "toekennen", reason="Goed plan.", deciding_body="college",
+                        decided_on=days_ago(1).date().isoformat())
+    assert client.post(target, data=data).status_code == 303
+    letter = db.session.scalar(select(DecisionLetter).where(DecisionLetter.case_id == case.id))
+    text = pdf_text(stored(letter.attachment_id))
+    assert f"Met genoegen delen wij mee dat Gemeente Zonnedal uw verzoek {case.number} " \
+           "toekent." in text
+    assert "Wij kennen uw verzoek toe." not in text
