@@ -341,7 +341,7 @@ def _mail_verification(user: User, now: datetime) -> None:
             "e-mailadres met deze link:\n\n%(link)s\n\n"
             "De link werkt 48 uur. Heeft u geen account aangemaakt? Dan kunt u deze e-mail "
             "negeren.\n", name=user.name, link=link)
-    mail.queue_email(user.email, subject, body)
+    mail.queue_email(user.email, subject, body, language=user.locale)
 
 
 def _mail_already_registered(user: User) -> None:
@@ -356,7 +356,7 @@ def _mail_already_registered(user: User) -> None:
             "Wachtwoord vergeten? Maak een nieuw wachtwoord: %(forgot)s\n\n"
             "Was u dit niet? Dan hoeft u niets te doen. Uw account is niet veranderd.\n",
             name=user.name, login=login, forgot=forgot)
-    mail.queue_email(user.email, subject, body)
+    mail.queue_email(user.email, subject, body, language=user.locale)
 
 
 def _mail_password_reset(user: User, now: datetime) -> None:
@@ -369,4 +369,4 @@ def _mail_password_reset(user: User, now: datetime) -> None:
             "%(link)s\n\n"
             "De link werkt 2 uur en maar één keer. Heeft u dit niet gevraagd? Dan kunt u deze "
             "e-mail negeren. Uw wachtwoord blijft dan hetzelfde.\n", name=user.name, link=link)
-    mail.queue_email(user.email, subject, body)
+    mail.queue_email(user.email, subject, body, language=user.locale)

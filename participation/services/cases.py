@@ -277,7 +277,8 @@ def notify_applicant(case: Case, event: AuditEvent) -> None:
     db.session.add(Notification(user_id=applicant.id, case_id=case.id, text=subject[:300],
                                 url=case_path(case)))
     mail.queue_email(applicant.email, subject, body,
-                     attachment_id=int(letter) if letter else None)
+                     attachment_id=int(letter) if letter else None, org=case.organisation,
+                     language=applicant.locale or "nl")
 
 
 def verify_all_chains() -> dict[int, list[audit_chain.ChainProblem]]:
@@ -684,7 +685,8 @@ def send_message(case: Case, *, author: User, body: str, now: datetime) -> CaseM
                 _("Met vriendelijke groet,"), case.organisation.name])
         db.session.add(Notification(user_id=applicant.id, case_id=case.id, text=subject[:300],
                                     url=path))
-        mail.queue_email(applicant.email, subject, text)
+        mail.queue_email(applicant.email, subject, text, org=case.organisation,
+                         language=applicant.locale or "nl")
     db.session.flush()
     return message
 

@@ -154,9 +154,10 @@ def send_receipt(case: Case, *, now: datetime) -> None:
             lines.append(_("Telefoon: %(phone)s", phone=org.phone))
         lines += ["", _("Met vriendelijke groet,"), org.name]
         body = "\n".join(lines)
-    mail.queue_email(applicant.email, subject, body)
+    language = applicant.locale or "nl"
+    mail.queue_email(applicant.email, subject, body, org=org, language=language)
     if contact and contact.strip().lower() != applicant.email:
-        mail.queue_email(contact.strip(), subject, body)
+        mail.queue_email(contact.strip(), subject, body, org=org, language=language)
 
 
 def answer_request(case: Case, *, actor: User, answer: str, document: Attachment | None,

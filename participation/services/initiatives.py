@@ -337,7 +337,8 @@ def _mail_receipt(case: Case, now: datetime) -> None:
             _("Bekijk uw initiatief: %(url)s", url=url), "",
             _("Met vriendelijke groet,"), case.organisation.name,
         ])
-    mail.queue_email(applicant.email, subject, body)
+    mail.queue_email(applicant.email, subject, body, org=case.organisation,
+                     language=applicant.locale or "nl")
 
 
 # --- Questions and answers (comments) ---------------------------------------------------------

@@ -7,6 +7,7 @@ after every message so that a crash never sends the same message twice.
 """
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from datetime import datetime, timedelta
@@ -14,10 +15,11 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from flask import Flask, current_app, g
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from participation.extensions import db
-from participation.models import Attachment, OutboxMessage
+from participation.models import Attachment, Organisation, OutboxMessage
 from participation.models._types import utcnow
 from participation.services import attachments
 
@@ -26,13 +28,58 @@ BACKENDS = ("smtp", "console", "outbox-only")
 
 
 def queue_email(recipient: str, subject: str, body: str, *,
-                attachment_id: int | None = None) -> OutboxMessage:
-    message = OutboxMessage(recipient=recipient, subject=subject, body=body,
+                attachment_id: int | None = None, org: Organisation | None = None,
+                language: str | None = None, action: tuple[str, str] | None = None
+                ) -> OutboxMessage:
+    """Queue one email: the plain text `body` and the same words as HTML in the
+    organisation's colours; `action` is (label, url) for a button to the case."""
+    html = render_html(subject, body, org=org, language=language or _current_language(),
+                       action=action)
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body, html=html,
                             attachment_id=attachment_id, next_attempt_at=utcnow())
     db.session.add(message)
     db.session.flush()
     g.mail_queued = True  # read by the development delivery hook
     return message
+
+
+URL = re.compile(r"(https?://[^\s<>\"']+)")
+
+
+def _current_language() -> str:
+    from flask_babel import get_locale
+
+    try:
+        return "en" if str(get_locale() or "nl").startswith("en") else "nl"
+    except RuntimeError:  # outside a request and without force_locale
+        return "nl"
+
+
+def paragraphs(body: str) -> list[list[list[tuple[str, str]]]]:
+    """Paragraphs (split at blank lines) of lines of ("text"|"link", value) segments."""
+    found = []
+    for chunk in re.split(r"\n\s*\n", body.strip()):
+        lines = []
+        for line in chunk.splitlines():
+            parts = URL.split(line)
+            lines.append([("link" if i % 2 else "text", part)
+                          for i, part in enumerate(parts) if part])
+        if lines:
+            found.append(lines)
+    return found
+
+
+def render_html(subject: str, body: str, *, org: Organisation | None, language: str,
+                action: tuple[str, str] | None = None) -> str:
+    colour = org.primary_color if org is not None and re.fullmatch(
+        r"#[0-9a-fA-F]{6}", org.primary_color or "") else "#01689b"
+    with force_locale(language):
+        return current_app.jinja_env.get_template("emails/message.html").render(
+            subject=subject, paragraphs=paragraphs(body), org=org, language=language,
+            org_name=org.name if org is not None else current_app.config.get(
+                "PLATFORM_NAME", "Participatieplatform"),
+            colour=colour, action_label=action[0] if action else "",
+            action_url=action[1] if action else "")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -95,6 +142,8 @@ def _build(message: OutboxMessage) -> EmailMessage:
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
     email.set_content(message.body)
+    if message.html:
+        email.add_alternative(message.html, subtype="html")
     if message.attachment_id is not None:
         attachment = db.session.get(Attachment, message.attachment_id)
         if attachment is not None:

@@ -61,7 +61,7 @@ def _mail_staff(case: Case, kind: str) -> None:
                 detail = _("De beslistermijn liep tot en met %(date)s.",
                            date=case.deadline.strftime("%d-%m-%Y"))
             body = "\n".join([subject, "", case.title, detail, "", url])
-        mail.queue_email(email, subject, body)
+        mail.queue_email(email, subject, body, org=case.organisation, language=locale or "nl")
 
 
 def run_timers(*, now: datetime) -> TimerReport:

@@ -84,7 +84,8 @@ def test_messages_are_delivered_by_smtp(smtp_config):
     received = next(m for m in inbox.messages if m["To"] == "inwoner0@example.nl")
     assert received["Subject"] == "Onderwerp 0"
     assert received["From"] == "noreply@zonnedal.example"
-    assert "één, twee, drie" in received.get_content()
+    assert "één, twee, drie" in received.get_body(("plain",)).get_content()
+    assert "één, twee, drie" in received.get_body(("html",)).get_content()
     for message in (first, second):
         stored = reload(message)
         assert stored.sent_at is not None and stored.attempts == 1 and stored.last_error == ""
