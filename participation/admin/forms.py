@@ -259,3 +259,12 @@ class LetterTemplateForm(AdminForm):
         validators=[DataRequired(_l("Schrijf de tekst van de brief.")),
                     Length(max=20_000, message=_l("Gebruik hoogstens 20.000 tekens."))],
         render_kw={"rows": 28, "spellcheck": "true"})
+
+
+class CertificateForm(AdminForm):
+    certificate = FileField(
+        _l("Certificaat (PKCS#12)"),
+        description=_l("Een .p12- of .pfx-bestand met de sleutel en de certificaatketen, van "
+                       "hoogstens 100 kB. Het wachtwoord zet de systeembeheerder in de "
+                       "omgeving van de server, niet hier."),
+        render_kw={"accept": ".p12,.pfx,application/x-pkcs12"})

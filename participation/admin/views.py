@@ -11,6 +11,7 @@ from participation.admin import bp, branding_bp, queries
 from participation.admin.diagram import render_svg
 from participation.admin.forms import (
     BrandingForm,
+    CertificateForm,
     ConfirmForm,
     GrantRoleForm,
     LetterTemplateForm,
@@ -30,6 +31,7 @@ from participation.permissions import require_role
 from participation.routes import take_step
 from participation.services import admin as admin_service
 from participation.services import letters as letter_service
+from participation.services import signing
 from participation.services.accounts import ROLE_LABELS
 from participation.services.cases import workflow_for_version
 
@@ -387,13 +389,51 @@ def _letter_kind_or_404(kind: str, language: str) -> None:
         abort(404)
 
 
-@bp.get("/brieven")
-@require_role("admin")
-def letters():
+def _letters_page(certificate_form: CertificateForm | None = None, status: int = 200):
     own = {(t.kind, t.language): t for t in queries.letter_templates(g.org.id)}
     return render_template("admin/letters.html", own=own, kinds=letter_service.KINDS,
                            languages=letter_service.LANGUAGES,
-                           labels=letter_service.KIND_LABELS)
+                           labels=letter_service.KIND_LABELS,
+                           certificate=signing.certificate_info(g.org),
+                           certificate_stored=signing.certificate_path(g.org).is_file(),
+                           password_variable=signing.password_variable(g.org),
+                           certificate_form=certificate_form or CertificateForm(),
+                           remove_form=ConfirmForm()), status
+
+
+@bp.get("/brieven")
+@require_role("admin")
+def letters():
+    return _letters_page()
+
+
+@bp.post("/brieven/certificaat")
+@require_role("admin")
+def certificate_upload():
+    form = CertificateForm()
+    if form.validate_on_submit():
+        upload = form.certificate.data
+        data = upload.read(signing.MAX_PKCS12_BYTES + 1) if upload else b""
+        try:
+            info = signing.store_certificate(g.org, data, actor=current_user, now=utcnow())
+        except signing.CertificateRefused as exc:
+            form.certificate.errors = [exc.message_nl]
+        else:
+            flash(_("Het certificaat is opgeslagen. Nieuwe besluitbrieven worden ondertekend "
+                    "door %(subject)s.", subject=info.subject), "success")
+            return redirect_303(url_for("admin.letters"))
+    return _letters_page(form, 422)
+
+
+@bp.post("/brieven/certificaat/verwijderen")
+@require_role("admin")
+def certificate_remove():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    signing.remove_certificate(g.org)
+    flash(_("Het certificaat is verwijderd. Nieuwe besluitbrieven worden niet meer digitaal "
+            "ondertekend."), "success")
+    return redirect_303(url_for("admin.letters"))
 
 
 def _letter_page(form: LetterTemplateForm, kind: str, language: str, status: int = 200):

@@ -38,7 +38,7 @@ from participation.models import (
     User,
 )
 from participation.services import admin as admin_service
-from participation.services import attachments
+from participation.services import attachments, signing
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "letters"
 KINDS: tuple[str, ...] = (*grounds.OUTCOMES, "raadsbesluit")
@@ -366,9 +366,22 @@ def generate(case: Case, decision: Decision, *, actor: User | None,
     sent_on = dutch_date(now)
     private = render(case, decision, language=language, public=False, sent_on=sent_on)
     public = render(case, decision, language="nl", public=True, sent_on=sent_on)
+    pdf, signed = private.pdf, False
+    signer = signing.signer_for(case.organisation)
+    if signer is not None:
+        try:
+            pdf = signing.sign(pdf, signer, org=case.organisation,
+                               reason=f"Besluit {case.number or case.id}")
+            signed = True
+        except Exception as exc:  # pyHanko and its validator raise many kinds
+            current_app.logger.exception("signing the letter of case %s failed", case.id)
+            raise LetterInvalid({"letter": _(
+                "De brief kon nu niet digitaal worden ondertekend. Er is niets opgeslagen; "
+                "probeer het later opnieuw of vraag de beheerder het certificaat na te "
+                "kijken.")}) from exc
     version = (db.session.scalar(select(func.max(DecisionLetter.version))
                                  .where(DecisionLetter.case_id == case.id)) or 0) + 1
-    stored = attachments.store_bytes(case, private.pdf, filename=_filename(case, version, False),
+    stored = attachments.store_bytes(case, pdf, filename=_filename(case, version, False),
                                      content_type="application/pdf", uploader=actor,
                                      purpose="decision_letter")
     stored_public = attachments.store_bytes(
@@ -376,7 +389,8 @@ def generate(case: Case, decision: Decision, *, actor: User | None,
         content_type="application/pdf", uploader=actor, purpose="decision_letter_public")
     letter = DecisionLetter(case_id=case.id, decision_id=decision.id, version=version,
                             kind=kind, language=language, attachment_id=stored.id,
-                            public_attachment_id=stored_public.id, sha256=private.sha256,
+                            public_attachment_id=stored_public.id,
+                            sha256=hashlib.sha256(pdf).hexdigest(), signed=signed,
                             created_by_id=actor.id if actor else None, created_at=now)
     db.session.add(letter)
     db.session.flush()

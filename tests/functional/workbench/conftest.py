@@ -11,6 +11,11 @@ import pytest
 from participation.extensions import db
 from participation.services import cases as service
 
+APPLICANT_DATA = {"indiener_naam": "Stichting Groen Parkwijk", "adres_straat": "Lindelaan 4",
+                  "adres_postcode": "1234 AB", "adres_plaats": "Zonnedal",
+                  "contact_naam": "Sanne de Vries", "contact_email": "sanne@example.nl",
+                  "contact_telefoon": "06 12345678"}
+
 
 def days_ago(days: int) -> datetime:
     return datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0) \
@@ -65,4 +70,16 @@ def submit_case(resident) -> Callable[..., Any]:
         db.session.commit()
         return case
 
+    return factory
+
+
+@pytest.fixture()
+def case_at(org, coordinator, submit_case):
+    """A case of an organisation with an address, filed with the applicant's address data,
+    after `steps` ((transition, inputs) taken by the coordinator)."""
+    def factory(steps):
+        org.address = "Postbus 10, 1230 AA Zonnedal"
+        org.phone = "14 0123"
+        return submit_case(org, submitted=days_ago(5), data=dict(APPLICANT_DATA),
+                           steps=tuple((name, coordinator, inputs) for name, inputs in steps))
     return factory

@@ -25,10 +25,6 @@ from participation.services import letters as letter_service
 from tests.functional.workbench.conftest import days_ago
 from tests.functional.workbench.test_case_page import step, url
 
-APPLICANT_DATA = {"indiener_naam": "Stichting Groen Parkwijk", "adres_straat": "Lindelaan 4",
-                  "adres_postcode": "1234 AB", "adres_plaats": "Zonnedal",
-                  "contact_naam": "Sanne de Vries", "contact_email": "sanne@example.nl",
-                  "contact_telefoon": "06 12345678"}
 PERSONAL = ("Stichting Groen Parkwijk", "Lindelaan 4", "1234 AB", "Sanne de Vries",
             "sanne@example.nl", "06 12345678")
 TO_DECISION = (("ontvangst_bevestigen", {}), ("in_behandeling_nemen", {}),
@@ -75,16 +71,6 @@ def assert_archival_and_accessible(data: bytes, language: str = "nl") -> None:
                 assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), \
                     f"font not embedded: {descendant.get('/BaseFont')}"
         assert fonts > 0
-
-
-@pytest.fixture()
-def case_at(org, coordinator, submit_case):
-    def factory(steps):
-        org.address = "Postbus 10, 1230 AA Zonnedal"
-        org.phone = "14 0123"
-        return submit_case(org, submitted=days_ago(5), data=dict(APPLICANT_DATA),
-                           steps=tuple((name, coordinator, inputs) for name, inputs in steps))
-    return factory
 
 
 @pytest.mark.parametrize(("transition", "steps", "extra", "kind", "sentence"), DECISIONS,
