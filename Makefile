@@ -46,6 +46,7 @@ test-fast: install
 
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
+	$(PY) -m bench.letters
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite translations/*/LC_MESSAGES/*.mo
