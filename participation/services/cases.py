@@ -410,6 +410,24 @@ def attach_letter(case: Case, record: Decision, *, actor: User | None,
             "letter_sha256": letter.sha256}
 
 
+LETTER_SENT = "besluit_verzonden"
+LETTER_SENT_LABELS = ("Besluit verzonden", "Decision sent")
+
+
+def record_letter_sent(case: Case, step: AuditEvent, *, actor: User | None,
+                       now: datetime) -> AuditEvent | None:
+    """After a step that made a letter: an event "besluit verzonden" in the case's history
+    (public when the step is), naming the letter's version and fingerprint."""
+    letter = (step.inputs or {}).get("letter")
+    if not letter:
+        return None
+    return append_event(case, transition=LETTER_SENT, from_state=step.to_state,
+                        to_state=step.to_state, actor=actor, role=step.actor_role, reason="",
+                        inputs={"letter": letter, "letter_version": step.inputs.get("letter_version"),
+                                "letter_sha256": step.inputs.get("letter_sha256")},
+                        public=step.public, public_labels=LETTER_SENT_LABELS, now=now)
+
+
 def decision_outcome(definition: wf.Workflow, transition: wf.Transition,
                      inputs: Mapping[str, Any]) -> str:
     """The outcome a decision on this transition records: the chosen outcome, else the
@@ -522,6 +540,7 @@ def fire_transition(case: Case, transition_name: str, *, actor: User, inputs: Ma
     outcome = apply_transition(case, transition_name, actor=actor,
                                                 inputs=inputs, now=now,
                                                 expected_version=expected_version, roles=roles)
+    record_letter_sent(case, outcome.event, actor=actor, now=now)
     if record is not None and definition.state(outcome.plan.target).public:
         record.published_at = now
         db.session.flush()

@@ -301,8 +301,9 @@ def _decide_case(item: AgendaItem, case: Case, meeting: Meeting, *, actor: User,
     if note.strip():
         inputs["reason"] = note.strip()
     inputs.update(letter_inputs)
-    case_service.apply_transition(case, "besluiten", actor=actor, inputs=inputs, now=now,
-                                  expected_version=expected_version)
+    outcome = case_service.apply_transition(case, "besluiten", actor=actor, inputs=inputs,
+                                            now=now, expected_version=expected_version)
+    case_service.record_letter_sent(case, outcome.event, actor=actor, now=now)
     item.decision_id = decision.id
     item.decision = decision
 

@@ -413,6 +413,7 @@ class CaseDetail:
 SYSTEM_EVENTS = {
     "beslistermijn_hersteld": ("Beslistermijn hersteld (Awb 4:15)",
                                "Decision term corrected (Awb 4:15)"),
+    "besluit_verzonden": ("Besluit verzonden (brief)", "Decision sent (letter)"),
 }
 
 

@@ -1,13 +1,24 @@
 """From an admitted initiative to a published council decision, through the griffie's pages."""
 from __future__ import annotations
 
+import subprocess
 from datetime import UTC, date
 
 import pytest
 from sqlalchemy import select
 
 from participation.extensions import db
-from participation.models import AgendaItem, AuditEvent, Decision, Notification, OutboxMessage, Vote
+from participation.models import (
+    AgendaItem,
+    Attachment,
+    AuditEvent,
+    Decision,
+    DecisionLetter,
+    Notification,
+    OutboxMessage,
+    Vote,
+)
+from participation.services import attachments as attachment_service
 from participation.services.council import local_date
 from tests.functional.council.conftest import held, move
 
@@ -172,10 +183,21 @@ def test_recording_the_council_decision_stores_votes_and_decides_the_initiative(
     assert decision.reasons == "De raad neemt het voorstel over."
     assert decision.published_at is None
     assert item.decision_id == decision.id
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.case_id == case.id)
-                              .order_by(AuditEvent.seq.desc()).limit(1))
+    event, sent = db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
+                                     .order_by(AuditEvent.seq.desc()).limit(2)).all()[::-1]
     assert event.transition == "besluiten"
     assert event.inputs["decision"] == decision.id and event.inputs["outcome"] == "aangenomen"
+    # The council's decision goes to the initiator as a letter too (issue 14).
+    assert sent.transition == "besluit_verzonden"
+    assert sent.inputs["letter_sha256"] == event.inputs["letter_sha256"]
+    letter = db.session.scalar(select(DecisionLetter).where(DecisionLetter.case_id == case.id))
+    pdf = attachment_service.attachment_path(db.session.get(Attachment, letter.attachment_id))
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                   check=True, timeout=30).stdout.decode().split())
+    text = text.replace("\u2010 ", "")  # a word hyphenated at the end of a line
+    assert letter.kind == "raadsbesluit"
+    assert "De uitslag is: aangenomen." in text and "De raad neemt het voorstel over." in text
+    assert "bezwaar" not in text  # a council decision on an initiative is not open to objection
 
 
 def test_invalid_decision_is_shown_again_with_input_kept(in_council, client):

@@ -21,6 +21,7 @@ from participation.models import (
     OutboxMessage,
 )
 from participation.services import attachments
+from participation.services import cases as service
 from participation.services import letters as letter_service
 from tests.functional.workbench.conftest import days_ago
 from tests.functional.workbench.test_case_page import step, url
@@ -149,6 +150,12 @@ def test_the_public_register_links_the_public_version_only_once_published(
     page = client.get(f"/zonnedal/register/{case.id}").get_data(as_text=True)
     href = f"/zonnedal/register/{case.id}/besluitbrief/{letter.id}"
     assert href in page and "Besluitbrief, openbare versie" in page
+    # The public history says the decision was sent, with the date; the chain still holds.
+    sent = db.session.scalar(select(AuditEvent).where(AuditEvent.case_id == case.id,
+                                                      AuditEvent.transition == "besluit_verzonden"))
+    assert sent.public and sent.inputs["letter_sha256"] == letter.sha256
+    assert "Besluit verzonden" in page
+    assert service.verify_all_chains() == {}
     with client.get(href) as response:
         assert response.status_code == 200 and response.mimetype == "application/pdf"
         assert response.get_data() == stored(letter.public_attachment_id)
