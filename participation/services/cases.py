@@ -276,9 +276,11 @@ def notify_applicant(case: Case, event: AuditEvent) -> None:
         body = "\n".join(lines)
     db.session.add(Notification(user_id=applicant.id, case_id=case.id, text=subject[:300],
                                 url=case_path(case)))
+    with force_locale(applicant.locale or "nl"):
+        action = (_("Bekijk uw zaak"), url)
     mail.queue_email(applicant.email, subject, body,
                      attachment_id=int(letter) if letter else None, org=case.organisation,
-                     language=applicant.locale or "nl")
+                     language=applicant.locale or "nl", action=action)
 
 
 def verify_all_chains() -> dict[int, list[audit_chain.ChainProblem]]:
@@ -702,10 +704,11 @@ def send_message(case: Case, *, author: User, body: str, now: datetime) -> CaseM
                 message.body, "",
                 _("Bekijk uw zaak: %(url)s", url=url), "",
                 _("Met vriendelijke groet,"), case.organisation.name])
+            action = (_("Bekijk uw zaak"), url)
         db.session.add(Notification(user_id=applicant.id, case_id=case.id, text=subject[:300],
                                     url=path))
         mail.queue_email(applicant.email, subject, text, org=case.organisation,
-                         language=applicant.locale or "nl")
+                         language=applicant.locale or "nl", action=action)
     db.session.flush()
     return message
 
