@@ -55,6 +55,32 @@ def transition_label(t: wf.Transition, locale: str = "nl") -> str:
     return (t.label_en if locale.startswith("en") else t.label_nl) or t.name.replace("_", " ")
 
 
+# Who a step waits for, as the case page says it ("Wacht op de coördinator: …").
+WAITING_FOR = {"coordinator": _l("de coördinator"), "official": _l("de behandelend ambtenaar"),
+               "griffie": _l("de griffie"), "admin": _l("de beheerder"),
+               "applicant": _l("de aanvrager")}
+WAIT_ORDER = ("applicant", "official", "coordinator", "griffie", "admin")
+
+
+@dataclass(frozen=True)
+class Waiting:
+    who: str
+    steps: list[str]
+
+
+def waiting_for(definition: wf.Workflow, state: str, mine: list[wf.Transition],
+                locale: str) -> list[Waiting]:
+    """The steps others can take now, grouped by who may take them (the first role named),
+    leaving out what the viewer can do themselves."""
+    grouped: dict[str, list[str]] = {}
+    for t in wf.available_transitions(definition, state, WAIT_ORDER):
+        if t in mine:
+            continue
+        role = next(r for r in WAIT_ORDER if r in t.roles)
+        grouped.setdefault(role, []).append(transition_label(t, locale))
+    return [Waiting(str(WAITING_FOR[r]), grouped[r]) for r in WAIT_ORDER if r in grouped]
+
+
 # --------------------------------------------------------------------------- work queue
 
 @dataclass(frozen=True)

@@ -274,8 +274,21 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
         "attachment_url": lambda a: f"/{g.org.slug}/uitdaagrecht/{case.id}/bijlagen/{a.id}",
         "failed_transition": failed[0] if failed else None,
         "grounds_labels": _grounds_labels(), "today": today,
+        "waiting": queries.waiting_for(detail.definition, case.state,
+                                       [item["transition"] for item in transitions], locale),
+        "lapse": _lapse(detail.definition, case, locale),
     }
     return render_template("workbench/case.html", **context), status
+
+
+def _lapse(definition, case, locale: str) -> str | None:
+    """What happens by itself when the state's term runs out, if anything does."""
+    lapse = wf.lapse_transition(definition, case.state)
+    if lapse is None or case.state_deadline is None:
+        return None
+    return _("Als de termijn op %(date)s verloopt, gaat de zaak vanzelf verder: %(step)s.",
+             date=deadlines.format_date_nl(case.state_deadline),
+             step=queries.transition_label(lapse, locale).lower())
 
 
 def _grounds_labels() -> dict[str, dict[str, str]]:

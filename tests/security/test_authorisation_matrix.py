@@ -227,10 +227,11 @@ ROWS: list[Row] = [
     # Only a step that records a decision has a letter: receiving a request has none.
     Row("workbench.letter_preview", "POST",
         a("/werkbak/zaken/{challenge}/stappen/ontvangst_bevestigen/voorbeeldbrief"),
-        only("coordinator", status=404)),
-    # The coordinator may confirm receipt; an empty form has no version: a stale-page refusal.
+        only("coordinator", "official", status=404)),
+    # Coordinator and official may confirm receipt; an empty form has no version: a stale-page
+    # refusal.
     Row("workbench.fire", "POST", a("/werkbak/zaken/{challenge}/stappen/ontvangst_bevestigen"),
-        only("coordinator", status=409)),
+        only("coordinator", "official", status=409)),
     Row("workbench.add_note", "POST", a("/werkbak/zaken/{challenge}/notities"),
         only(*STAFF, status=422)),
     Row("workbench.send_message", "POST", a("/werkbak/zaken/{challenge}/berichten"),

@@ -129,7 +129,9 @@ BEW = PRESETS["bewonersinitiatief"]
 
 @pytest.mark.parametrize(("wf", "name", "sources", "target", "roles", "inputs", "clock"), [
     (RTC, "indienen", ("concept",), "ingediend", {"applicant"}, (), "start"),
-    (RTC, "ontvangst_bevestigen", ("ingediend",), "intake", {"system", "coordinator"}, (),
+    (RTC, "ontvangst_bevestigen", ("ingediend",), "intake",
+     {"system", "coordinator", "official"}, (), "none"),
+    (RTC, "in_behandeling_nemen", ("intake",), "in_behandeling", {"coordinator", "official"}, (),
      "none"),
     (RTC, "aanvulling_vragen", ("intake",), "aanvulling_gevraagd", {"coordinator", "official"},
      ("question", "term_days"), "suspend"),

@@ -75,11 +75,38 @@ def test_griffie_sees_no_grant_button_and_cannot_post_it(client, login, griffie,
     login(griffie)
     html = client.get(url(in_decision)).get_data(as_text=True)
     assert "stappen/toekennen" not in html and "stappen/afwijzen" not in html
-    assert "U kunt in deze fase geen stap zetten." in html
+    assert "U kunt in deze fase zelf geen stap zetten." in html
+    # It says who can go on, and with what.
+    assert "Wacht op de behandelend ambtenaar: beslistermijn verlengen, terug naar beoordeling, " \
+        "toekennen, deels toekennen, afwijzen" in html
     target, data = step(in_decision, "toekennen", reason="Goed plan.")
     assert client.post(target, data=data).status_code == 403
     db.session.refresh(in_decision)
     assert in_decision.state == "besluitvorming"
+
+
+def test_a_new_official_can_take_a_new_request_through_intake_without_a_coordinator(
+        client, login, official, org, submit_case):
+    case = submit_case(org, submitted=days_ago(1))
+    login(official)
+    html = client.get(url(case)).get_data(as_text=True)
+    assert "stappen/ontvangst_bevestigen" in html and "zelf geen stap" not in html
+    for name in ("ontvangst_bevestigen", "in_behandeling_nemen", "naar_besluitvorming"):
+        target, data = step(case, name)
+        assert client.post(target, data=data).status_code == 303, name
+        db.session.refresh(case)
+    assert case.state == "besluitvorming"
+
+
+def test_the_page_says_what_the_case_waits_for_when_the_applicant_is_asked(
+        client, login, official, in_intake):
+    login(official)
+    target, data = step(in_intake, "aanvulling_vragen", question="Stuur de begroting mee.",
+                        term_days="14")
+    assert client.post(target, data=data).status_code == 303
+    html = client.get(url(in_intake)).get_data(as_text=True)
+    assert "Door de aanvrager: aanvulling sturen" in html
+    assert "Als de termijn op " in html and "gaat de zaak vanzelf verder" in html
 
 
 def test_official_sees_the_decision_steps(client, login, official, in_decision):
