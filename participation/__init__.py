@@ -189,7 +189,20 @@ def _register_context(app: Flask) -> None:
             "current_roles": roles_in(org),
             "has_role": has_role,
             "current_locale": str(get_locale()),
+            "unread_notifications": _unread_notifications,
         }
+
+    def _unread_notifications() -> int:
+        # Called by the header only for a logged-in user: one count per page.
+        from flask_login import current_user
+
+        from participation.residents.queries import unread_count
+
+        if not current_user.is_authenticated:
+            return 0
+        if "unread_notifications" not in g:
+            g.unread_notifications = unread_count(current_user.id)
+        return g.unread_notifications
 
 
 def _date_filters():
