@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 MAX_PIXELS = 4_000_000        # 2000 × 2000: far more than a logo on a header bar needs
 MAX_SIDE = 800                # stored logos are scaled down to fit 800 × 800
@@ -26,10 +28,23 @@ class ImageRefused(ValueError):
         self.reason = reason
 
 
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Refuse truncated data while decoding an upload. WeasyPrint (decision letters) sets
+    Pillow's process-wide LOAD_TRUNCATED_IMAGES when it is imported, which would let a
+    damaged upload through once the first letter has been made."""
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def reencode(data: bytes, *, formats: tuple[str, ...] = ("PNG", "JPEG")) -> tuple[bytes, str]:
     """Decode `data` within the limits and return (new bytes, "png" or "jpg")."""
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _strict_decoding():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=list(formats))
             width, height = image.size

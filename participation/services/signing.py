@@ -10,8 +10,10 @@ platform may fetch OCSP/CRL data over the network is ``LETTER_SIGNING_FETCH_REVO
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -134,4 +136,16 @@ def sign(pdf: bytes, signer, *, org: Organisation, reason: str) -> bytes:
         field_name="Besluit", subfilter=SigSeedSubFilter.PADES, reason=reason,
         location=org.name, embed_validation_info=True, validation_context=context)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+    return _run(lambda: signers.async_sign_pdf(writer, meta, signer=signer)).getvalue()
+
+
+def _run(make_coroutine):
+    """pyHanko signs with asyncio. Where this thread already runs an event loop (a worker
+    class with its own loop, Playwright in the test process), asyncio.run() is not allowed
+    there, so the signature is made on a short-lived thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()

@@ -194,3 +194,17 @@ def test_remove_logo(client, admin_setup):
     assert client.post(f"{admin_setup.base}/huisstijl/logo/verwijderen").status_code == 303
     assert _org(admin_setup).logo_path is None
     assert client.get(path).status_code == 404
+
+
+def test_damaged_images_stay_refused_after_a_decision_letter_was_made():
+    # WeasyPrint switches on Pillow's LOAD_TRUNCATED_IMAGES for the whole process on import.
+    import weasyprint.images  # noqa: F401
+    from PIL import ImageFile
+
+    from participation import images
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    with pytest.raises(images.ImageRefused) as refused:
+        images.reencode(PNG[:60])
+    assert refused.value.reason == "damaged"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # WeasyPrint's own setting is left alone

@@ -152,3 +152,24 @@ def test_the_admin_uploads_the_certificate_and_sees_who_signs(client, login, cre
     assert client.post("/zonnedal/beheer/brieven/certificaat/verwijderen").status_code == 303
     assert "Er is geen certificaat." in client.get("/zonnedal/beheer/brieven").get_data(
         as_text=True)
+
+
+def test_signing_works_in_a_thread_that_runs_an_event_loop(app_ctx, org, signing_env):
+    # pyHanko uses asyncio.run(), which a running loop (Playwright, an async worker) forbids.
+    import asyncio
+
+    from participation.services import letters
+
+    p12, ca = make_pki()
+    signing.store_certificate(org, p12, actor=None, now=datetime.now(UTC))
+    pdf = letters.render_pdf("<!doctype html><html lang='nl'><title>t</title><p>Besluit.</p>",
+                             css=letters.letter_css(org, "nl"))
+
+    async def inside_a_loop() -> bytes:
+        return signing.sign(pdf, signing.signer_for(org), org=org, reason="test")
+
+    signed = asyncio.run(inside_a_loop())
+    [signature] = PdfFileReader(io.BytesIO(signed)).embedded_signatures
+    status = validate_pdf_signature(signature, ValidationContext(
+        trust_roots=[ca], allow_fetching=False, revocation_mode="soft-fail"))
+    assert status.intact and status.valid
