@@ -61,6 +61,15 @@
     }
   });
 
+  // A page that comes back with errors (a form posted without htmx): the summary gets focus,
+  // so keyboard and screen-reader users start at what needs fixing (GOV.UK error summary).
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      focusElement(summary);
+    }
+  });
+
   function failed() {
     var region = liveRegion();
     announce(region ? region.getAttribute("data-error-text") : "", true);

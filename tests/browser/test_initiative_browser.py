@@ -75,7 +75,8 @@ def test_resident_starts_collects_support_and_submits(page: Page, browser: Brows
 
     # Submitting an empty form: the errors are listed and the page stays usable.
     page.get_by_role("button", name="Opslaan als concept").click()
-    expect(page.get_by_role("heading", name="Er ging iets mis")).to_be_visible()
+    expect(page.get_by_role("heading", name="Controleer de volgende punten")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_focused()  # the keyboard starts at the errors
     assert_accessible(page)
 
     page.get_by_label(re.compile(r"^Titel")).fill("Meer bankjes in het Zonnepark")

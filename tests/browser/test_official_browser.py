@@ -106,7 +106,8 @@ def test_official_handles_a_request_from_queue_to_refusal(page: Page, live_serve
     step.get_by_label(re.compile(r"^Motivering van het besluit")).fill(
         "Het plan kost meer dan het huidige onderhoud.")
     step.get_by_role("button", name="Afwijzen").click()
-    expect(page.get_by_role("alert").filter(has_text="Er ging iets mis")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Controleer de volgende punten")).to_be_visible()
+    expect(page.locator("#stap-afwijzen #error-summary")).to_be_focused()
     expect(page.locator("#afwijzen-refusal_grounds-error")).to_contain_text(
         "Kies minstens één weigeringsgrond.")
     assert_accessible(page)

@@ -366,7 +366,7 @@ def test_forms_with_bad_input_come_back_with_the_message(client, path, data, mes
     assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert message in text
-    assert 'role="alert"' in text and "Er ging iets mis" in text
+    assert 'role="alert"' in text and "Controleer de volgende punten" in text
     assert 'aria-invalid="true"' in text
     for value in kept:
         assert f'value="{value}"' in text

@@ -163,7 +163,7 @@ def _render_form(app, data):
 
 def test_valid_form_has_no_summary_and_marks_required_fields(app):
     html = _render_form(app, {})
-    assert "Er ging iets mis" not in html and 'aria-invalid' not in html
+    assert "Controleer de volgende punten" not in html and 'aria-invalid' not in html
     assert re.search(r'<label class="utrecht-form-label" for="title">Titel <span[^>]*>\(verplicht\)</span>', html)
     assert re.search(r'<label class="utrecht-form-label" for="summary">Samenvatting</label>', html)
     # The hint is linked to the input; the server, not the browser, checks required fields.
@@ -178,7 +178,7 @@ def test_invalid_form_links_summary_to_fields_and_keeps_input(app):
     html = _render_form(app, {"title": "", "summary": "te lange tekst"})
     summary = re.search(r'<div class="error-summary[^"]*"[^>]*role="alert"[^>]*>(.*?)</div>\s*</div>',
                         html, re.S).group(1)
-    assert "Er ging iets mis" in summary
+    assert "Controleer de volgende punten" in summary
     assert re.findall(r'href="#([^"]+)"', summary) == ["title", "summary", "who-0"]
 
     title_input = re.search(r"<input[^>]*id=\"title\"[^>]*>", html).group(0)

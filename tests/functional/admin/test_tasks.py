@@ -53,7 +53,7 @@ def test_invalid_task_is_refused_with_messages_and_input_kept(client, admin_setu
                                  "current_budget": "-5"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Er ging iets mis" in html
+    assert "Controleer de volgende punten" in html
     assert "Gebruik in de code alleen letters, cijfers" in html
     assert "Vul de naam van de taak in." in html
     assert "Het budget kan niet negatief zijn." in html

@@ -384,7 +384,7 @@ def test_add_a_budget_row_without_javascript_keeps_the_input(client, org, draft)
     assert value_of(page, "begroting-0-post") == "Materiaal"
     assert value_of(page, "gevraagd_budget") == "12"
     assert "Totaal van de kosten: € 2.000,00" in page
-    assert "Er ging iets mis" not in page  # adding a row is not checking
+    assert "Controleer de volgende punten" not in page  # adding a row is not checking
 
 
 def test_more_than_the_task_costs_now_warns_and_flags_r4(client, org, draft, add_task):

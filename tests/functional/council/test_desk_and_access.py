@@ -43,7 +43,7 @@ def test_not_admitting_needs_exclusions_and_a_reason(griffie_setup, make_initiat
                                  prefix + "lock_version": str(case.lock_version)})
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
-    assert "Er ging iets mis" in html
+    assert "Controleer de volgende punten" in html
     assert "Valt buiten de bevoegdheid." in html  # input kept
     db.session.refresh(case)
     assert case.state == "toetsing"

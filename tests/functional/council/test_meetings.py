@@ -43,7 +43,7 @@ def test_invalid_meeting_is_shown_again_with_messages_and_input(griffie_setup, c
 
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Er ging iets mis" in html
+    assert "Controleer de volgende punten" in html
     assert "Vul de naam van de vergadering in." in html
     assert "Vul een geldige datum in" in html
     assert 'value="Het gemeentehuis, zaal 2"' in html

@@ -92,7 +92,7 @@ def test_validation_errors_keep_input_and_sit_next_to_the_field(client, org, res
                            data=form_data(title="x" * 201, motivation="", not_excluded=None))
     assert response.status_code == 422
     html = html_of(response)
-    assert "Er ging iets mis" in html
+    assert "Controleer de volgende punten" in html
     assert re.search(r'id="title-error">.*De titel mag niet langer zijn dan 200 tekens', html, re.DOTALL)
     assert 'aria-describedby="title-hint title-error"' in html
     assert 'id="motivation-error"' in html and "Vul een toelichting in." in html
