@@ -7,12 +7,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from participation.domain import grounds
+from participation.domain import deadlines, grounds
 from participation.domain import workflow as wf
 from participation.extensions import db
 from participation.models import (
@@ -371,18 +372,72 @@ def data_label(key: str) -> str:
     return text[:1].upper() + text[1:] if text else key
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
+DECIMAL_AMOUNT = re.compile(r"-?\d+\.\d{2}")
+# Keys whose values are money even when typed as a whole number.
+AMOUNT_KEYS = re.compile(r"bedrag|budget|kosten|bijdrage_geld|gevraagd|amount", re.IGNORECASE)
+MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+             "september", "oktober", "november", "december")
+# Parts of a stored value that only the database needs (a person is shown by name).
+INTERNAL_KEYS = frozenset({"user_id", "id", "email"})
+
+
+def long_date_nl(day: date) -> str:
+    return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
+
+
+def euro_nl(amount: Decimal) -> str:
+    sign = "-" if amount < 0 else ""
+    whole, cents = f"{abs(amount):.2f}".split(".")
+    return f"{sign}€ {int(whole):,}".replace(",", ".") + f",{cents}"
+
+
+def _text_value(key: str, value: str) -> str:
+    text = value.strip()
+    if ISO_MOMENT.fullmatch(text):
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        local = deadlines.dutch_time(moment)
+        return f"{long_date_nl(local.date())} om {local:%H:%M}"
+    if ISO_DATE.fullmatch(text):
+        try:
+            return long_date_nl(date.fromisoformat(text))
+        except ValueError:
+            return text
+    if DECIMAL_AMOUNT.fullmatch(text) or (AMOUNT_KEYS.search(key) and text.isdecimal()):
+        try:
+            return euro_nl(Decimal(text))
+        except InvalidOperation:
+            return text
+    return text
+
+
 def data_value(key: str, value: Any) -> str:
+    """A stored request field as an official reads it: names, Dutch dates, € 1.500,00."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return "Ja" if value else "Nee"
     if key == "legal_form" and isinstance(value, str):
         return grounds.label(grounds.LEGAL_FORMS, value, "nl")
+    if isinstance(value, (int, float, Decimal)) and AMOUNT_KEYS.search(key):
+        return euro_nl(Decimal(str(value)))
     if isinstance(value, (list, tuple)):
         return ", ".join(data_value(key, v) for v in value) or "—"
     if isinstance(value, dict):
-        return "; ".join(f"{data_label(k)}: {data_value(k, v)}" for k, v in value.items())
-    return str(value)
+        shown = {k: v for k, v in value.items() if k not in INTERNAL_KEYS}
+        if set(shown) <= {"naam", "name"} and shown:
+            return str(next(iter(shown.values())))
+        if set(shown) == {"post", "bedrag"}:
+            return f"{data_value('post', shown['post'])}: {data_value('bedrag', shown['bedrag'])}"
+        return "; ".join(f"{data_label(k)}: {data_value(k, v)}" for k, v in shown.items())
+    if isinstance(value, datetime):
+        return _text_value(key, value.isoformat())
+    if isinstance(value, date):
+        return long_date_nl(value)
+    return _text_value(key, str(value))
 
 
 @dataclass(frozen=True)
