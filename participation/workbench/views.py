@@ -281,6 +281,12 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
     return render_template("workbench/case.html", **context), status
 
 
+@bp.app_template_filter("money")
+def money(value) -> str:
+    """An amount as '€ 1.500,00' (a Decimal, a number or a stored string); '—' when empty."""
+    return queries.data_value("bedrag", value)
+
+
 def _lapse(definition, case, locale: str) -> str | None:
     """What happens by itself when the state's term runs out, if anything does."""
     lapse = wf.lapse_transition(definition, case.state)

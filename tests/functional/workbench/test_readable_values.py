@@ -4,6 +4,7 @@ and over the work queue)."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -37,6 +38,7 @@ def visible(html: str) -> str:
 def test_no_raw_values_on_the_case_page(client, login, official, coordinator, org, submit_case,
                                        steps):
     case = submit_case(org, submitted=days_ago(3), data=dict(DATA),
+                       requested_budget=Decimal("12500.00"),
                        steps=tuple((name, coordinator, inputs) for name, inputs in steps))
     login(official)
     html = visible(client.get(f"/zonnedal/werkbak/zaken/{case.id}").get_data(as_text=True))
@@ -45,7 +47,7 @@ def test_no_raw_values_on_the_case_page(client, login, official, coordinator, or
         assert found is None, f"{what}: {html[max(0, found.start() - 80):found.end() + 40]}"
     assert "Sanne de Vries" in html and "2 november 2026 om 10:14" in html
     assert "Maaien: € 1.500,00, Snoeien: € 250,50" in html and "€ 1.750,50" in html
-    assert "3 juni 2027" in html
+    assert "3 juni 2027" in html and "€ 12.500,00" in html
 
 
 def test_no_raw_values_in_the_work_queue_and_the_title_is_a_link(client, login, official, org,
