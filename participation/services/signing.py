@@ -11,6 +11,7 @@ platform may fetch OCSP/CRL data over the network is ``LETTER_SIGNING_FETCH_REVO
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import io
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -136,10 +137,10 @@ def sign(pdf: bytes, signer, *, org: Organisation, reason: str) -> bytes:
         field_name="Besluit", subfilter=SigSeedSubFilter.PADES, reason=reason,
         location=org.name, embed_validation_info=True, validation_context=context)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    return _run(lambda: signers.async_sign_pdf(writer, meta, signer=signer)).getvalue()
+    return run_coroutine(lambda: signers.async_sign_pdf(writer, meta, signer=signer)).getvalue()
 
 
-def _run(make_coroutine):
+def run_coroutine(make_coroutine):
     """pyHanko signs with asyncio. Where this thread already runs an event loop (a worker
     class with its own loop, Playwright in the test process), asyncio.run() is not allowed
     there, so the signature is made on a short-lived thread of its own."""
@@ -147,5 +148,6 @@ def _run(make_coroutine):
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(make_coroutine())
+    context = contextvars.copy_context()  # the app context goes along to the thread
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+        return pool.submit(context.run, lambda: asyncio.run(make_coroutine())).result()

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import select
 
@@ -67,6 +67,12 @@ def make_pki(*, expired: bool = False):
     return p12, asn1_x509.Certificate.load(ca.public_bytes(serialization.Encoding.DER))
 
 
+def validate(signature, ca):
+    # Through the app's own runner: Playwright keeps an event loop running in this process.
+    return signing.run_coroutine(lambda: async_validate_pdf_signature(signature, ValidationContext(
+        trust_roots=[ca], allow_fetching=False, revocation_mode="soft-fail")))
+
+
 @pytest.fixture()
 def signing_env(app, org, monkeypatch):
     monkeypatch.setenv("LETTER_SIGNING_PASSWORD_ZONNEDAL", PASSWORD)
@@ -92,8 +98,7 @@ def test_a_letter_is_signed_with_the_organisations_certificate_and_validates(
     letter, pdf = decide(client, login, official, case_at(TO_DECISION))
     assert letter.signed
     [signature] = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
-    status = validate_pdf_signature(signature, ValidationContext(
-        trust_roots=[ca], allow_fetching=False, revocation_mode="soft-fail"))
+    status = validate(signature, ca)
     assert status.intact and status.valid and status.trusted, status.pretty_print_details()
     assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"  # PAdES
     with pikepdf.open(io.BytesIO(pdf)) as opened:
@@ -156,8 +161,6 @@ def test_the_admin_uploads_the_certificate_and_sees_who_signs(client, login, cre
 
 def test_signing_works_in_a_thread_that_runs_an_event_loop(app_ctx, org, signing_env):
     # pyHanko uses asyncio.run(), which a running loop (Playwright, an async worker) forbids.
-    import asyncio
-
     from participation.services import letters
 
     p12, ca = make_pki()
@@ -168,8 +171,7 @@ def test_signing_works_in_a_thread_that_runs_an_event_loop(app_ctx, org, signing
     async def inside_a_loop() -> bytes:
         return signing.sign(pdf, signing.signer_for(org), org=org, reason="test")
 
-    signed = asyncio.run(inside_a_loop())
+    signed = signing.run_coroutine(inside_a_loop)  # a loop runs while signing inside it
     [signature] = PdfFileReader(io.BytesIO(signed)).embedded_signatures
-    status = validate_pdf_signature(signature, ValidationContext(
-        trust_roots=[ca], allow_fetching=False, revocation_mode="soft-fail"))
+    status = validate(signature, ca)
     assert status.intact and status.valid
