@@ -20,7 +20,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from participation.domain import grounds
@@ -84,6 +84,8 @@ def transition_form(transition: wf.Transition, definition: wf.Workflow, org: Org
             _l("Document") if not with_decision else _l("Besluitdocument"),
             validators=mark("document"),
             description=_l("PDF, Word, ODT, PNG, JPG of tekst, maximaal 10 MB."))
+    if with_decision:
+        attrs["confirm"] = _confirmation_field(transition, definition)
     form_class = type(f"TransitionForm_{transition.name}", (TransitionFormBase,), attrs)
     if submitted:  # Flask-WTF reads request.form and request.files
         return form_class(prefix=transition.name)
@@ -186,6 +188,21 @@ def _decision_record_fields(transition: wf.Transition, org: Organisation,
         _l("Bezwaarclausule"), default=case_service.default_legal_remedies(org),
         description=_l("Deze tekst staat onder het besluit. Pas hem aan als dat nodig is."))
     return attrs
+
+
+def _confirmation_field(transition: wf.Transition, definition: wf.Workflow) -> BooleanField:
+    """A decision cannot be taken back: the official says so in a checkbox that names what
+    will happen (checked on the server too, so it holds without JavaScript)."""
+    public = definition.state(transition.target).public
+    what = (_l("Het besluit wordt vastgelegd en kan niet worden teruggedraaid. De aanvrager "
+               "krijgt de besluitbrief per e-mail en in ‘Mijn zaken’, en het besluit komt in "
+               "het openbare register.") if public else
+            _l("Het besluit wordt vastgelegd en kan niet worden teruggedraaid. De aanvrager "
+               "krijgt de besluitbrief per e-mail en in ‘Mijn zaken’."))
+    return BooleanField(
+        _l("Ik wil dit besluit nemen"), description=what,
+        validators=[DataRequired(message=_l("Vink aan dat u dit besluit wilt nemen. Bekijk "
+                                            "eerst de brief als u twijfelt."))])
 
 
 def transition_inputs(form: FlaskForm) -> dict[str, Any]:

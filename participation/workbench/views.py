@@ -376,6 +376,7 @@ def letter_preview(case, name: str):
                            submitted=True)
     if "deciding_body" not in form:
         abort(404)
+    form.confirm.validators = ()  # looking at the letter is not yet taking the decision
     if not form.validate():
         return _render_case(case, status=422, failed=(name, form))
     try:

@@ -40,8 +40,16 @@ def answer_as_applicant(app, case_id: int, applicant_email: str, answer: str) ->
         db.session.commit()
 
 
+def open_step(page: Page, name: str):
+    """Choose a step: its form opens (each step is a closed disclosure until chosen)."""
+    step = page.locator(f"#stap-{name}")
+    if step.get_attribute("open") is None:
+        step.locator("summary").click()
+    return step
+
+
 def take_step(page: Page, name: str, button: str) -> None:
-    page.locator(f"#stap-{name}").get_by_role("button", name=button).click()
+    open_step(page, name).get_by_role("button", name=button).click()
     expect(page.get_by_text(f"Gelukt: {button}.")).to_be_visible()
     assert_accessible(page)
 
@@ -102,7 +110,7 @@ def test_official_handles_a_request_from_queue_to_refusal(page: Page, live_serve
     take_step(page, "naar_besluitvorming", "Besluit voorbereiden")
 
     # A refusal without a ground is refused, with the message next to the checkboxes.
-    step = page.locator("#stap-afwijzen")
+    step = open_step(page, "afwijzen")
     step.get_by_label(re.compile(r"^Motivering van het besluit")).fill(
         "Het plan kost meer dan het huidige onderhoud.")
     step.get_by_role("button", name="Afwijzen").click()
@@ -117,6 +125,8 @@ def test_official_handles_a_request_from_queue_to_refusal(page: Page, live_serve
         "Het plan kost meer dan het huidige onderhoud.")
     step.get_by_role("checkbox", name=re.compile(r"^R4:")).check()
     step.get_by_label(re.compile(r"^Besluitnummer")).fill("B&W-2026-301")
+    # A decision cannot be taken back: the official confirms it first.
+    step.get_by_role("checkbox", name="Ik wil dit besluit nemen").check()
     take_step(page, "afwijzen", "Afwijzen")
     expect(page.locator(".case-meta")).to_contain_text("Afgewezen")
     expect(page.get_by_role("heading", name="Besluiten")).to_be_visible()

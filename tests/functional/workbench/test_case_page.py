@@ -26,9 +26,13 @@ def url(case, suffix: str = "") -> str:
     return f"/zonnedal/werkbak/zaken/{case.id}{suffix}"
 
 
-def step(case, name: str, **fields) -> tuple[str, dict]:
+def step(case, name: str, *, confirm: bool = True, **fields) -> tuple[str, dict]:
+    """The step's form as a browser sends it; `confirm` ticks "Ik wil dit besluit nemen"
+    (a decision step's form has it; other forms ignore it)."""
     data = {f"{name}-{key}": value for key, value in fields.items()}
     data.setdefault(f"{name}-lock_version", str(case.lock_version))
+    if confirm:
+        data[f"{name}-confirm"] = "y"
     return url(case, f"/stappen/{name}"), data
 
 
@@ -107,6 +111,27 @@ def test_the_page_says_what_the_case_waits_for_when_the_applicant_is_asked(
     html = client.get(url(in_intake)).get_data(as_text=True)
     assert "Door de aanvrager: aanvulling sturen" in html
     assert "Als de termijn op " in html and "gaat de zaak vanzelf verder" in html
+
+
+def test_a_decision_asks_for_confirmation_and_stores_nothing_without_it(
+        client, login, official, resident, in_decision):
+    login(official)
+    html = client.get(url(in_decision)).get_data(as_text=True)
+    # One form at a time: every step is a closed disclosure until chosen.
+    assert '<details class="step" id="stap-toekennen">' in html
+    assert "Ik wil dit besluit nemen" in html and "kan niet worden teruggedraaid" in html
+    target, data = step(in_decision, "toekennen", confirm=False, reason="Een goed plan.",
+                        deciding_body="college", decided_on=days_ago(1).date().isoformat())
+    response = client.post(target, data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Vink aan dat u dit besluit wilt nemen." in page and "Een goed plan." in page
+    assert '<details class="step" id="stap-toekennen" open>' in page  # the form stays open
+    db.session.refresh(in_decision)
+    assert in_decision.state == "besluitvorming"
+    assert db.session.scalar(select(Decision).where(Decision.case_id == in_decision.id)) is None
+    assert mails_to(resident.email) == [] or all("toegekend" not in m.subject.lower()
+                                                  for m in mails_to(resident.email))
 
 
 def test_official_sees_the_decision_steps(client, login, official, in_decision):

@@ -173,7 +173,8 @@ def test_the_official_sees_the_letter_before_recording_and_nothing_is_stored(
     case = case_at(TO_DECISION)
     version = case.lock_version
     login(official)
-    target, data = step(case, "toekennen", reason="Een heel goed plan voor Parkwijk.",
+    target, data = step(case, "toekennen", confirm=False,  # looking is not yet deciding
+                        reason="Een heel goed plan voor Parkwijk.",
                         deciding_body="college", decided_on=days_ago(1).date().isoformat())
     html = client.get(url(case)).get_data(as_text=True)
     preview = f"{url(case)}/stappen/toekennen/voorbeeldbrief"
