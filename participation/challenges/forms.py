@@ -510,6 +510,17 @@ class BudgetForm(StepForm):
 
     begroting = FieldList(FormField(BudgetLineForm), min_entries=BUDGET_ROWS, max_entries=60,
                           label=_l("Kosten"))
+    eigen_bijdrage_geld = StringField(_l("Eigen bijdrage in geld (euro)"),
+                                      description=_l("Vul 0 in als u geen geld bijdraagt."),
+                                      filters=[strip],
+                                      validators=[required(_l("Vul uw eigen bijdrage in geld in."))],
+                                      render_kw={"inputmode": "decimal", "data-budget-own": ""})
+    eigen_bijdrage_uren = StringField(_l("Eigen bijdrage in uren vrijwilligerswerk"),
+                                      description=_l("Vul 0 in als u geen uren bijdraagt."),
+                                      filters=[strip],
+                                      validators=[required(_l("Vul het aantal uren in."))],
+                                      render_kw={"inputmode": "numeric"})
+    # Asked after the costs and the own contribution: it is the one minus the other.
     gevraagd_budget = StringField(
         _l("Gevraagd budget van de gemeente (euro)"),
         description=_l("Uw totale kosten min uw eigen bijdrage in geld."), filters=[strip],
@@ -519,16 +530,6 @@ class BudgetForm(StepForm):
         _l("Toelichting op het gevraagde budget"),
         description=_l("Vraagt u meer dan de gemeente nu aan deze taak uitgeeft? Leg dan uit waarom."),
         filters=[strip], validators=[Length(max=5000)])
-    eigen_bijdrage_geld = StringField(_l("Eigen bijdrage in geld (euro)"),
-                                      description=_l("Vul 0 in als u geen geld bijdraagt."),
-                                      filters=[strip],
-                                      validators=[required(_l("Vul uw eigen bijdrage in geld in."))],
-                                      render_kw={"inputmode": "decimal"})
-    eigen_bijdrage_uren = StringField(_l("Eigen bijdrage in uren vrijwilligerswerk"),
-                                      description=_l("Vul 0 in als u geen uren bijdraagt."),
-                                      filters=[strip],
-                                      validators=[required(_l("Vul het aantal uren in."))],
-                                      render_kw={"inputmode": "numeric"})
 
     def _amount(self, field) -> Decimal | None:
         try:
@@ -559,6 +560,11 @@ class BudgetForm(StepForm):
 
     def total(self) -> Decimal:
         return sum((amount or Decimal(0) for _post, amount in self.lines()), Decimal(0))
+
+    def amount_to_ask(self) -> str:
+        """Costs minus the own contribution in money, as the form stands ('' if unknown)."""
+        own = self._amount(self.eigen_bijdrage_geld)
+        return euro(self.total() - own) if own is not None else ""
 
     def cross_check(self) -> bool:
         ok = True

@@ -164,6 +164,7 @@ def _render_step(case: Case, number: int, form: forms.StepForm, ctx: forms.StepC
                    "last_step": forms.LAST_STEP, "warnings": form.warnings(), "errors": form.error_list(),
                    "uploaded": [a for a in _attachments(case) if a.purpose in purposes],
                    "total": forms.euro(form.total()) if isinstance(form, forms.BudgetForm) else None,
+                   "ask": form.amount_to_ask() if isinstance(form, forms.BudgetForm) else None,
                    "incomplete": incomplete or []}
     if number == forms.LAST_STEP:
         context["summary"] = _summary(case, ctx)

@@ -133,8 +133,11 @@ def test_resident_files_a_request_answers_a_question_and_sees_the_decision(
     assert_accessible(page)
     page.get_by_label("Kostenpost regel 9").fill("Verzekering")
     page.get_by_label("Bedrag regel 9").fill("500")
-    page.get_by_label(label("Gevraagd budget")).fill("1750")
+    # The step counts while the resident types: the total and what to ask.
+    expect(page.get_by_text("Totaal van de kosten: € 2.000,00")).to_be_visible()
     page.get_by_label(label("Eigen bijdrage in geld")).fill("250")
+    expect(page.get_by_text("Uw kosten min uw eigen bijdrage in geld: € 1.750,00")).to_be_visible()
+    page.get_by_label(label("Gevraagd budget")).fill("1750")
     page.get_by_label(label("Eigen bijdrage in uren")).fill("400")
     next_step(page, 6, "Kwaliteit en ondersteuning")
 

@@ -87,7 +87,7 @@ def test_official_handles_a_request_from_queue_to_refusal(page: Page, live_serve
 
     take_step(page, "ontvangst_bevestigen", "Ontvangst bevestigen")
 
-    step = page.locator("#stap-aanvulling_vragen")
+    step = open_step(page, "aanvulling_vragen")
     expect(step.get_by_label(re.compile(r"^Termijn voor de aanvrager"))).to_have_value("21")
     step.get_by_label(re.compile(r"^Uw vraag aan de aanvrager")).fill(
         "Wilt u de statuten van uw stichting meesturen?")
@@ -102,7 +102,7 @@ def test_official_handles_a_request_from_queue_to_refusal(page: Page, live_serve
     assert_accessible(page)
     take_step(page, "in_behandeling_nemen", "In behandeling nemen")
 
-    step = page.locator("#stap-verdagen")
+    step = open_step(page, "verdagen")
     step.get_by_label(re.compile(r"^Reden van de verlenging")).fill(
         "Wij vragen advies aan de afdeling groen.")
     take_step(page, "verdagen", "Beslistermijn verlengen")
@@ -113,6 +113,8 @@ def test_official_handles_a_request_from_queue_to_refusal(page: Page, live_serve
     step = open_step(page, "afwijzen")
     step.get_by_label(re.compile(r"^Motivering van het besluit")).fill(
         "Het plan kost meer dan het huidige onderhoud.")
+    # A decision cannot be taken back: the official confirms it.
+    step.get_by_role("checkbox", name="Ik wil dit besluit nemen").check()
     step.get_by_role("button", name="Afwijzen").click()
     expect(page.get_by_role("alert").filter(has_text="Controleer de volgende punten")).to_be_visible()
     expect(page.locator("#stap-afwijzen #error-summary")).to_be_focused()
@@ -125,8 +127,7 @@ def test_official_handles_a_request_from_queue_to_refusal(page: Page, live_serve
         "Het plan kost meer dan het huidige onderhoud.")
     step.get_by_role("checkbox", name=re.compile(r"^R4:")).check()
     step.get_by_label(re.compile(r"^Besluitnummer")).fill("B&W-2026-301")
-    # A decision cannot be taken back: the official confirms it first.
-    step.get_by_role("checkbox", name="Ik wil dit besluit nemen").check()
+    expect(step.get_by_role("checkbox", name="Ik wil dit besluit nemen")).to_be_checked()
     take_step(page, "afwijzen", "Afwijzen")
     expect(page.locator(".case-meta")).to_contain_text("Afgewezen")
     expect(page.get_by_role("heading", name="Besluiten")).to_be_visible()

@@ -387,6 +387,22 @@ def test_add_a_budget_row_without_javascript_keeps_the_input(client, org, draft)
     assert "Controleer de volgende punten" not in page  # adding a row is not checking
 
 
+def test_the_budget_step_shows_the_amount_to_ask_and_can_count_while_typing(client, org, draft):
+    post_step(client, org, draft, 5, step_data(5, action="regel_toevoegen"))
+    page = html.unescape(client.get(f"/{org.slug}/uitdaagrecht/{draft}/stap/5").get_data(
+        as_text=True))
+    own = page.index('id="eigen_bijdrage_geld"')
+    # Costs, then the own contribution, then the request (which is the one minus the other).
+    assert page.index('id="begroting-0-bedrag"') < own < page.index('id="gevraagd_budget"')
+    assert "Uw kosten min uw eigen bijdrage in geld: € " in page
+    # What the script counts with: the amounts, the own contribution, the places to write.
+    amounts = len(re.findall(r'id="begroting-\d+-bedrag"', page))
+    assert amounts >= 8 and page.count("data-budget-amount") == amounts
+    assert "data-budget-own" in page
+    assert "data-budget-total" in page and "data-budget-ask" in page
+    assert "/static/js/budget" in page
+
+
 def test_more_than_the_task_costs_now_warns_and_flags_r4(client, org, draft, add_task):
     task = add_task(current_budget=1000)
     post_step(client, org, draft, 2, step_data(2, taak=str(task.id)))
