@@ -181,6 +181,12 @@ def _register_context(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["short_date"] = short_date
 
+    def org_kind(org) -> str:
+        from participation.domain.grounds import organisation_kind
+
+        return organisation_kind(getattr(org, "tier", ""), str(get_locale() or "nl"))
+    app.jinja_env.filters["org_kind"] = org_kind
+
     @app.context_processor
     def inject() -> dict[str, Any]:
         org = g.get("org")

@@ -104,7 +104,9 @@ class MeetingForm(CouncilForm):
                           description=_l("Alleen invullen als een commissie vergadert, "
                                          "bijvoorbeeld Commissie Ruimte."),
                           validators=[Length(max=100, message=_l("Gebruik hoogstens 100 tekens."))])
-    day = DutchDateField(_l("Datum"), validators=[InputRequired(_l("Vul de datum in."))])
+    day = DutchDateField(_l("Datum"), validators=[InputRequired(_l("Vul de datum in."))],
+                         format=["%Y-%m-%d", "%d-%m-%Y"],
+                         description=_l("Bijvoorbeeld 01-09-2026."))
     time = DutchTimeField(_l("Begintijd"), description=_l("Nederlandse tijd, bijvoorbeeld 19:30."),
                           validators=[InputRequired(_l("Vul de begintijd in."))])
     location = StringField(_l("Plaats"), filters=[_strip],

@@ -228,6 +228,17 @@ ORI_FRACTIESTEMRESULTAAT: dict[str, Entry] = _index(
 )
 
 
+# How a letter or a page names an organisation by its kind: "de vraag van de gemeente".
+ORGANISATION_KIND = {"gemeente": ("de gemeente", "the municipality"),
+                     "provincie": ("de provincie", "the province"),
+                     "waterschap": ("het waterschap", "the water board")}
+
+
+def organisation_kind(tier: str, locale: str = "nl") -> str:
+    nl, en = ORGANISATION_KIND.get(tier, ("de organisatie", "the organisation"))
+    return en if locale.lower().startswith("en") else nl
+
+
 def label(mapping: Mapping[str, Entry], code: str, locale: str = "nl") -> str:
     """The label of `code` in `locale` ("nl" or "en..."); the code itself when unknown,
     so that a template never breaks on a value from an older version of a list."""

@@ -125,9 +125,9 @@ class VersionForm(BaseForm):
 class SignForm(BaseForm):
     birth_date = DateField(
         _l("Uw geboortedatum"),
-        description=_l("Wij vragen dit één keer, om te controleren of u oud genoeg bent om te "
-                       "steunen."),
-        validators=[Optional()], format="%Y-%m-%d",
+        description=_l("Bijvoorbeeld 01-09-1990. Wij vragen dit één keer, om te controleren of "
+                       "u oud genoeg bent om te steunen."),
+        validators=[Optional()], format=["%Y-%m-%d", "%d-%m-%Y"],
         render_kw={"autocomplete": "bday"})
 
     def validate_birth_date(self, field) -> None:

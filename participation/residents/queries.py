@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from participation.domain import grounds
 from participation.domain import workflow as wf
 from participation.extensions import db
 from participation.models import Case, Notification
@@ -49,7 +50,8 @@ def my_cases(user_id: int, today: date, locale: str, next_steps: dict[str, str])
         if is_draft:
             next_step = next_steps["draft"]
         elif waiting:
-            next_step = next_steps["waiting"]
+            next_step = next_steps["waiting"].replace(
+                "%(who)s", grounds.organisation_kind(case.organisation.tier, locale))
         else:
             next_step = (state.description_en if english else "") or state.description_nl
         rows.append(CaseRow(

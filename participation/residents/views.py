@@ -22,7 +22,8 @@ from participation.services import notifications as notification_service
 def my_cases():
     rows = queries.my_cases(current_user.id, dutch_date(utcnow()), str(get_locale() or "nl"), {
         "draft": _("Vul uw verzoek verder in en dien het in."),
-        "waiting": _("U bent aan zet: bekijk de vraag van de organisatie en antwoord op tijd."),
+        # %(who)s is filled per case: "de gemeente", "het waterschap".
+        "waiting": _("U bent aan zet: bekijk de vraag van %(who)s en antwoord op tijd."),
     })
     links = {row.case.id: case_service.case_path(row.case) for row in rows}
     return render_template("account/my_cases.html", rows=rows, links=links,

@@ -40,6 +40,12 @@ class Needed:
         return None
 
 
+# A date picker sends 2026-09-01; where a browser shows a plain text box, people type the
+# Dutch way. Both are read; the hint shows the typed form.
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
+DATE_HINT = _l("Bijvoorbeeld 01-09-2026.")
+
+
 def choices(pairs: Any) -> list[SelectChoice]:
     return [SelectChoice(str(value), label) for value, label in pairs]
 
@@ -174,7 +180,7 @@ def _decision_record_fields(transition: wf.Transition, org: Organisation,
                         for b in case_service.deciding_bodies(org.tier)),
         default=case_service.default_deciding_body(org.tier))
     attrs["decided_on"] = DateField(_l("Datum van het besluit"), validators=[Needed()],
-                                    default=today)
+                                    default=today, format=DATE_FORMATS, description=DATE_HINT)
     if transition.target == "deels_toegekend":
         attrs["partial_subtype"] = SelectField(
             _l("Soort gedeeltelijke toekenning"), validators=[Needed()],
@@ -264,8 +270,10 @@ class MessageForm(FlaskForm):
 
 
 class AgreementForm(FlaskForm):
-    start_date = DateField(_l("Startdatum"), validators=[Needed(), Optional()])
-    end_date = DateField(_l("Einddatum"), validators=[Optional()])
+    start_date = DateField(_l("Startdatum"), validators=[Needed(), Optional()],
+                           format=DATE_FORMATS, description=DATE_HINT)
+    end_date = DateField(_l("Einddatum"), validators=[Optional()], format=DATE_FORMATS,
+                         description=DATE_HINT)
     budget_line = StringField(_l("Begrotingspost"), validators=[Optional(), Length(max=60)])
     amount_existing = StringField(_l("Bestaand budget (euro)"),
                                   validators=[Optional(), Length(max=20)])
@@ -280,7 +288,8 @@ class AgreementForm(FlaskForm):
 
 
 class ProgressForm(FlaskForm):
-    reported_on = DateField(_l("Datum"), validators=[Needed(), Optional()])
+    reported_on = DateField(_l("Datum"), validators=[Needed(), Optional()],
+                            format=DATE_FORMATS, description=DATE_HINT)
     text = TextAreaField(_l("Voortgang"), validators=[Needed(), Length(max=10000)])
 
 

@@ -168,7 +168,7 @@ def test_resident_files_a_request_answers_a_question_and_sees_the_decision(
                 ("aanvulling_vragen", {"question": "Stuur de offerte van de verzekering mee.",
                                        "term_days": 21}))
     page.goto(f"/{org.slug}/uitdaagrecht/{case_id}")
-    expect(page.get_by_role("heading", name="Beantwoord de vraag van de organisatie")).to_be_visible()
+    expect(page.get_by_role("heading", name="Beantwoord de vraag van de gemeente")).to_be_visible()
     expect(page.locator("blockquote")).to_have_text("Stuur de offerte van de verzekering mee.")
     assert_accessible(page)
     page.get_by_label(label("Uw antwoord")).fill("Hierbij de offerte.")

@@ -60,7 +60,7 @@ def test_answering_a_request_for_information_resumes_the_clock(client, org, case
     page = page_of(client, org, case)
     assert "Stuur de offerte van de verzekering mee." in page
     assert "De termijn staat stil tot u antwoordt" in page
-    assert "Beantwoord de vraag van de organisatie" in page
+    assert "Beantwoord de vraag van de gemeente" in page
     assert "Aanvulling gevraagd" in page or "aanvulling" in page.lower()
 
     # The coordinator's request reached the resident: email and in-app notification.
@@ -269,7 +269,7 @@ def test_my_cases_shows_a_suspended_term(client, org, case, coordinator):
     apply(case, "ontvangst_bevestigen", coordinator)
     apply(case, "aanvulling_vragen", coordinator, question="Welke verzekering?", term_days=14)
     page = html.unescape(client.get("/mijn/zaken").get_data(as_text=True))
-    assert "Staat stil" in page and "U bent aan zet" in page
+    assert "Staat stil" in page and "U bent aan zet: bekijk de vraag van de gemeente" in page
 
 
 def test_notifications_mark_read(client, org, case, coordinator, resident, create_user, login):

@@ -134,6 +134,17 @@ def test_a_decision_asks_for_confirmation_and_stores_nothing_without_it(
                                                   for m in mails_to(resident.email))
 
 
+def test_a_typed_dutch_date_is_read_and_the_field_says_how_to_type_it(client, login, official,
+                                                                       in_decision):
+    login(official)
+    assert "Bijvoorbeeld 01-09-2026." in client.get(url(in_decision)).get_data(as_text=True)
+    target, data = step(in_decision, "toekennen", reason="Goed plan.", deciding_body="college",
+                        decided_on="02-11-2026")
+    assert client.post(target, data=data).status_code == 303
+    decision = db.session.scalar(select(Decision).where(Decision.case_id == in_decision.id))
+    assert decision.decided_on.isoformat() == "2026-11-02"
+
+
 def test_official_sees_the_decision_steps(client, login, official, in_decision):
     login(official)
     html = client.get(url(in_decision)).get_data(as_text=True)
