@@ -412,6 +412,56 @@ def attach_letter(case: Case, record: Decision, *, actor: User | None,
             "letter_sha256": letter.sha256}
 
 
+DECISION_CORRECTED = "besluit_gecorrigeerd"
+DECISION_CORRECTED_LABELS = ("Besluit verbeterd (nieuwe brief)", "Decision corrected (new letter)")
+CORRECTABLE = ("reasons", "decision_number", "legal_remedies")
+
+
+def correct_decision(case: Case, decision: Decision, *, actor: User, reasons: str,
+                     decision_number: str, legal_remedies: str, note: str,
+                     now: datetime) -> AuditEvent:
+    """Correct a recorded decision's text: the record changes, a new version of the letter is
+    made and sent, the earlier letter stays, and the audit event names every change (old and
+    new). Raises CaseworkInvalid."""
+    errors: dict[str, str] = {}
+    if decision.case_id != case.id:
+        errors["form"] = _("Dit besluit hoort niet bij deze zaak.")
+    if not reasons.strip():
+        errors["reasons"] = _("Schrijf op waarom dit besluit is genomen.")
+    if not note.strip():
+        errors["note"] = _("Schrijf op wat er is verbeterd.")
+    new = {"reasons": reasons.strip(), "decision_number": decision_number.strip(),
+           "legal_remedies": legal_remedies.strip() or default_legal_remedies(
+               case.organisation, decision.deciding_body)}
+    changed = {k: [getattr(decision, k), v] for k, v in new.items() if getattr(decision, k) != v}
+    if not errors and not changed:
+        errors["reasons"] = _("Er is niets veranderd. Pas de tekst aan die verbeterd moet worden.")
+    if errors:
+        raise CaseworkInvalid(errors)
+    for key, (_old, value) in changed.items():
+        setattr(decision, key, value)
+    try:
+        letter = letters.generate(case, decision, actor=actor, now=now)
+    except letters.LetterInvalid as exc:
+        raise CaseworkInvalid(exc.errors) from exc
+    case.updated_at = now
+    event = append_event(
+        case, transition=DECISION_CORRECTED, from_state=case.state, to_state=case.state,
+        actor=actor, role=_acting_role_for(actor, case), reason=note.strip(),
+        inputs={"decision": decision.id, "changed": changed, "letter": letter.attachment_id,
+                "letter_version": letter.version, "letter_sha256": letter.sha256},
+        public=decision.published_at is not None, public_labels=DECISION_CORRECTED_LABELS,
+        now=now)
+    notify_applicant(case, event)
+    db.session.flush()
+    return event
+
+
+def _acting_role_for(actor: User, case: Case) -> str:
+    roles = roles_for(actor, case)
+    return next((role for role in ROLE_ORDER if role in roles), "system")
+
+
 LETTER_SENT = "besluit_verzonden"
 LETTER_SENT_LABELS = ("Besluit verzonden", "Decision sent")
 

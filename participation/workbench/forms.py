@@ -304,3 +304,23 @@ class TemplateForm(FlaskForm):
     title = StringField(_l("Naam"), validators=[Needed(), Length(max=120)])
     transition = SelectField(_l("Voor de stap"), choices=[])
     body = TextAreaField(_l("Tekst"), validators=[Needed(), Length(max=10000)])
+
+
+class CorrectionForm(FlaskForm):
+    """A correction of a recorded decision: a new letter goes out, the old one is kept."""
+
+    reasons = TextAreaField(_l("Motivering van het besluit"),
+                            validators=[Needed(), Length(max=20000)])
+    decision_number = StringField(_l("Besluitnummer"), validators=[Optional(), Length(max=60)])
+    legal_remedies = TextAreaField(_l("Bezwaarclausule"), validators=[Optional(),
+                                                                      Length(max=5000)])
+    note = TextAreaField(
+        _l("Wat is er verbeterd, en waarom?"), validators=[Needed(), Length(max=2000)],
+        description=_l("Dit staat in de geschiedenis van de zaak en in het bericht aan de "
+                       "aanvrager."))
+    confirm = BooleanField(
+        _l("Ik wil de verbeterde brief versturen"),
+        description=_l("De aanvrager krijgt de verbeterde brief per e-mail en in ‘Mijn zaken’. "
+                       "De eerdere brief blijft bewaard."),
+        validators=[DataRequired(message=_l("Vink aan dat u de verbeterde brief wilt "
+                                            "versturen."))])

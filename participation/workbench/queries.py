@@ -495,6 +495,7 @@ SYSTEM_EVENTS = {
     "beslistermijn_hersteld": ("Beslistermijn hersteld (Awb 4:15)",
                                "Decision term corrected (Awb 4:15)"),
     "besluit_verzonden": ("Besluit verzonden (brief)", "Decision sent (letter)"),
+    "besluit_gecorrigeerd": ("Besluit verbeterd (nieuwe brief)", "Decision corrected (new letter)"),
 }
 
 
@@ -543,9 +544,7 @@ def case_detail(case: Case, *, today: date, locale: str = "nl") -> CaseDetail:
                     .order_by(CaseMessage.created_at, CaseMessage.id)).all()]
     attachments = list(db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)
                                           .order_by(Attachment.created_at, Attachment.id)))
-    decisions = list(db.session.scalars(select(Decision).where(Decision.case_id == case.id)
-                                        .order_by(Decision.created_at.desc(),
-                                                  Decision.id.desc())))
+    decisions = case_decisions(case)
     meetings = upcoming_meetings(case.organisation_id, today)
     applicant = db.session.get(User, case.applicant_id) if case.applicant_id else None
     assignee = db.session.get(User, case.assignee_id) if case.assignee_id else None
@@ -558,6 +557,11 @@ def case_detail(case: Case, *, today: date, locale: str = "nl") -> CaseDetail:
                       assignee=assignee, task=task, data_items=data_items,
                       attachments=attachments, timeline=timeline, notes=notes,
                       messages=messages, decisions=decisions, meetings=meetings)
+
+
+def case_decisions(case: Case) -> list[Decision]:
+    return list(db.session.scalars(select(Decision).where(Decision.case_id == case.id)
+                                   .order_by(Decision.created_at.desc(), Decision.id.desc())))
 
 
 def upcoming_meetings(org_id: int, today: date) -> list[Meeting]:

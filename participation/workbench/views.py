@@ -27,6 +27,7 @@ from participation.workbench.forms import (
     AgreementForm,
     AssignForm,
     BulkForm,
+    CorrectionForm,
     EvaluationForm,
     MessageForm,
     NoteForm,
@@ -274,6 +275,11 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
         "attachment_url": lambda a: f"/{g.org.slug}/uitdaagrecht/{case.id}/bijlagen/{a.id}",
         "failed_transition": failed[0] if failed else None,
         "grounds_labels": _grounds_labels(), "today": today,
+        "correction_forms": {d.id: forms.get(f"correction-{d.id}") or CorrectionForm(
+            formdata=None, prefix=f"c{d.id}", data={
+                "reasons": d.reasons, "decision_number": d.decision_number,
+                "legal_remedies": d.legal_remedies}) for d in detail.decisions},
+        "can_correct": has_role(g.org, *DECIDERS),
         "waiting": queries.waiting_for(detail.definition, case.state,
                                        [item["transition"] for item in transitions], locale),
         "lapse": _lapse(detail.definition, case, locale),
@@ -405,6 +411,26 @@ def _panel_post(case, key: str, form, store, *, done: str, anchor: str = ""):
         return _render_case(case, status=422, forms={key: form})
     return take_step(lambda: store(case, form), done=done, to=_case_url(case) + anchor,
                      refused=lambda exc: _panel_refused(case, key, form, exc))
+
+
+DECIDERS = ("official", "coordinator")
+
+
+@bp.post("/zaken/<int:case_id>/besluiten/<int:decision_id>/verbeteren")
+@require_role(*DECIDERS)
+@load(case=queries.load_case)
+def correct_decision(case, decision_id: int):
+    decision = next((d for d in queries.case_decisions(case) if d.id == decision_id), None)
+    if decision is None:
+        abort(404)
+    form = CorrectionForm(prefix=f"c{decision.id}")
+    key = f"correction-{decision.id}"
+    return _panel_post(case, key, form, lambda case, f: case_service.correct_decision(
+        case, decision, actor=current_user, reasons=f.reasons.data or "",
+        decision_number=f.decision_number.data or "", legal_remedies=f.legal_remedies.data or "",
+        note=f.note.data or "", now=utcnow()),
+        done=_("Het besluit is verbeterd en de nieuwe brief is verstuurd."),
+        anchor="#besluiten")
 
 
 @bp.post("/zaken/<int:case_id>/notities")

@@ -6,6 +6,7 @@ same-site links and visits each path once, so new pages are covered without edit
 test. Downloads (CSV, JSON, feeds, attachments) are not HTML pages and are skipped."""
 from __future__ import annotations
 
+import re
 from collections import deque
 from urllib.parse import urljoin, urlsplit
 
@@ -19,6 +20,10 @@ from tests.browser.helpers import assert_accessible, log_in
 SKIP_PARTS = ("/lang/", "/uitloggen", "/bijlagen/", "/download", "/logo", "/api/", "/open-data/",
               "/feeds/", ".csv", ".json", ".atom", ".ics", "theme.css", "/static/")
 MAX_PAGES = 60
+# What an official must never have to read on a workbench page (issue 19.4).
+RAW_VALUES = [(re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"), "an ISO timestamp"),
+              (re.compile(r"€\s?-?\d+\.\d{2}\b"), "a dot-decimal amount"),
+              (re.compile(r"(?i)\buser[ _]id\b"), "a database id")]
 
 ROLES = {
     "anoniem": (None, ["/", "/zonnedal/", "/waterschap-de-stroom/"]),
@@ -91,6 +96,10 @@ def _crawl(context, base: str, email: str | None, starts: list[str], *, javascri
                 problems.append(str(exc))
         elif not page.locator("h1").count():
             problems.append(f"{target}: no heading without JavaScript")
+        if "/werkbak/" in path:
+            text = page.inner_text("main")
+            problems.extend(f"{target}: shows {what} ({found.group(0)})"
+                            for pattern, what in RAW_VALUES if (found := pattern.search(text)))
         queue.extend(_links(page, base))
     page.close()
     assert not problems, "\n".join(problems)

@@ -232,6 +232,10 @@ ROWS: list[Row] = [
     # refusal.
     Row("workbench.fire", "POST", a("/werkbak/zaken/{challenge}/stappen/ontvangst_bevestigen"),
         only("coordinator", "official", status=409)),
+    # The world's request has no decision yet: those who decide get a 404, others a 403.
+    Row("workbench.correct_decision", "POST",
+        a("/werkbak/zaken/{challenge}/besluiten/1/verbeteren"),
+        only("official", "coordinator", status=404)),
     Row("workbench.add_note", "POST", a("/werkbak/zaken/{challenge}/notities"),
         only(*STAFF, status=422)),
     Row("workbench.send_message", "POST", a("/werkbak/zaken/{challenge}/berichten"),

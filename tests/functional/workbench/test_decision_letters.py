@@ -252,3 +252,68 @@ def test_the_organisations_own_text_is_used_for_its_letters(client, login, offic
     assert f"Met genoegen delen wij mee dat Gemeente Zonnedal uw verzoek {case.number} " \
            "toekent." in text
     assert "Wij kennen uw verzoek toe." not in text
+
+
+def test_correcting_a_decision_sends_a_new_letter_and_keeps_the_old(client, login, official,
+                                                                    resident, case_at):
+    case = case_at(TO_DECISION)
+    login(official)
+    target, data = step(case, "toekennen", reason="Goed plan voor de wijk.",
+                        deciding_body="college", decided_on=days_ago(1).date().isoformat())
+    assert client.post(target, data=data).status_code == 303
+    first = db.session.scalar(select(DecisionLetter).where(DecisionLetter.case_id == case.id))
+    decision = db.session.get(Decision, first.decision_id)
+    page = client.get(f"/zonnedal/werkbak/zaken/{case.id}").get_data(as_text=True)
+    assert f'id="besluit-{decision.id}-verbeteren"' in page and "Besluit verbeteren" in page
+    correct = f"/zonnedal/werkbak/zaken/{case.id}/besluiten/{decision.id}/verbeteren"
+    p = f"c{decision.id}-"
+
+    # Without saying what changed, nothing happens and the text comes back.
+    response = client.post(correct, data={p + "reasons": "Goed plan voor Parkwijk-Noord.",
+                                          p + "confirm": "y"})
+    assert response.status_code == 422
+    assert "Goed plan voor Parkwijk-Noord." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(DecisionLetter)) == 1
+
+    response = client.post(correct, data={
+        p + "reasons": "Goed plan voor Parkwijk-Noord.", p + "decision_number": "B-2026-9",
+        p + "note": "De wijk stond er verkeerd in.", p + "confirm": "y"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    letters = db.session.scalars(select(DecisionLetter).where(DecisionLetter.case_id == case.id)
+                                 .order_by(DecisionLetter.version)).all()
+    assert [letter.version for letter in letters] == [1, 2]
+    assert "Goed plan voor de wijk." in pdf_text(stored(letters[0].attachment_id))
+    assert "Goed plan voor Parkwijk-Noord." in pdf_text(stored(letters[1].attachment_id))
+    decision = db.session.get(Decision, decision.id)
+    assert (decision.reasons, decision.decision_number) == ("Goed plan voor Parkwijk-Noord.",
+                                                            "B-2026-9")
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.case_id == case.id, AuditEvent.transition == "besluit_gecorrigeerd"))
+    assert event.reason == "De wijk stond er verkeerd in." and event.public
+    assert event.inputs["changed"]["reasons"] == ["Goed plan voor de wijk.",
+                                                  "Goed plan voor Parkwijk-Noord."]
+    assert event.inputs["letter_sha256"] == letters[1].sha256
+    mail = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.recipient == resident.email).order_by(OutboxMessage.id.desc())).first()
+    assert mail.attachment_id == letters[1].attachment_id
+    assert "Besluit verbeterd" in mail.subject
+    public = client.get(f"/zonnedal/register/{case.id}").get_data(as_text=True)
+    assert f"/besluitbrief/{letters[1].id}" in public and "Besluit verbeterd" in public
+    assert service.verify_all_chains() == {}
+
+
+def test_only_those_who_decide_may_correct_and_only_decisions_of_the_case(
+        client, login, official, griffie, case_at, submit_case, org):
+    case = case_at(TO_DECISION)
+    login(official)
+    target, data = step(case, "toekennen", reason="Goed plan.", deciding_body="college",
+                        decided_on=days_ago(1).date().isoformat())
+    assert client.post(target, data=data).status_code == 303
+    decision = db.session.scalar(select(Decision).where(Decision.case_id == case.id))
+    other = submit_case(org, title="Ander verzoek")
+    assert client.post(f"/zonnedal/werkbak/zaken/{other.id}/besluiten/{decision.id}/verbeteren",
+                       data={}).status_code == 404
+    login(griffie)
+    assert client.post(f"/zonnedal/werkbak/zaken/{case.id}/besluiten/{decision.id}/verbeteren",
+                       data={}).status_code == 403
