@@ -55,6 +55,18 @@ def stored(attachment_id: int) -> bytes:
     return attachments.attachment_path(db.session.get(Attachment, attachment_id)).read_bytes()
 
 
+def decide(client, login, official, case, transition: str = "toekennen",
+           reason: str = "Goed plan.", **fields) -> DecisionLetter:
+    """The official records the decision through the workbench; returns its (latest) letter."""
+    login(official)
+    target, data = step(case, transition, reason=reason, deciding_body="college",
+                        decided_on=days_ago(1).date().isoformat(), **fields)
+    response = client.post(target, data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:1500]
+    return db.session.scalars(select(DecisionLetter).where(DecisionLetter.case_id == case.id)
+                              .order_by(DecisionLetter.version.desc())).first()
+
+
 def assert_archival_and_accessible(data: bytes, language: str = "nl") -> None:
     """PDF/A-3b identification, a tag tree, the language, and every font embedded."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -123,11 +135,7 @@ def test_recording_a_decision_makes_sends_and_publishes_the_letter(
 def test_the_applicant_finds_the_letter_with_the_case(client, login, official, resident,
                                                         case_at):
     case = case_at(TO_DECISION)
-    login(official)
-    target, data = step(case, "toekennen", reason="Goed plan.", deciding_body="college",
-                        decided_on=days_ago(1).date().isoformat())
-    assert client.post(target, data=data).status_code == 303
-    letter = db.session.scalar(select(DecisionLetter).where(DecisionLetter.case_id == case.id))
+    letter = decide(client, login, official, case, reason="Goed plan.")
     login(resident)
     page = client.get(f"/zonnedal/uitdaagrecht/{case.id}").get_data(as_text=True)
     link = f"/zonnedal/uitdaagrecht/{case.id}/bijlagen/{letter.attachment_id}"
@@ -142,11 +150,8 @@ def test_the_applicant_finds_the_letter_with_the_case(client, login, official, r
 def test_the_public_register_links_the_public_version_only_once_published(
         client, login, official, case_at):
     case = case_at(TO_DECISION)
-    login(official)
-    target, data = step(case, "afwijzen", reason="Te duur.", deciding_body="college",
-                        decided_on=days_ago(1).date().isoformat(), refusal_grounds=["R4"])
-    assert client.post(target, data=data).status_code == 303
-    letter = db.session.scalar(select(DecisionLetter).where(DecisionLetter.case_id == case.id))
+    letter = decide(client, login, official, case, "afwijzen", reason="Te duur.",
+                    refusal_grounds=["R4"])
     page = client.get(f"/zonnedal/register/{case.id}").get_data(as_text=True)
     href = f"/zonnedal/register/{case.id}/besluitbrief/{letter.id}"
     assert href in page and "Besluitbrief, openbare versie" in page
@@ -217,11 +222,7 @@ def test_a_letter_that_cannot_be_made_stores_nothing_and_keeps_the_input(
 def test_a_new_letter_for_the_same_case_is_a_new_version_and_keeps_the_old(
         client, login, official, case_at):
     case = case_at(TO_DECISION)
-    login(official)
-    target, data = step(case, "toekennen", reason="Goed plan.", deciding_body="college",
-                        decided_on=days_ago(1).date().isoformat())
-    assert client.post(target, data=data).status_code == 303
-    first = db.session.scalar(select(DecisionLetter).where(DecisionLetter.case_id == case.id))
+    first = decide(client, login, official, case, reason="Goed plan.")
     decision = db.session.get(Decision, first.decision_id)
     decision.reasons = "Goed plan. (Verbeterd: de datum van de start stond er verkeerd in.)"
     second = letter_service.generate(case, decision, actor=official, now=days_ago(0))
@@ -243,11 +244,7 @@ def test_the_organisations_own_text_is_used_for_its_letters(client, login, offic
         "verzoek {{ zaaknummer }} toekent.\n\n{{ motivering }}\n\n{{ rechtsmiddelen }}\n"))
     db.session.commit()
     case = case_at(TO_DECISION)
-    login(official)
-    target, data = step(case, "toekennen", reason="Goed plan.", deciding_body="college",
-                        decided_on=days_ago(1).date().isoformat())
-    assert client.post(target, data=data).status_code == 303
-    letter = db.session.scalar(select(DecisionLetter).where(DecisionLetter.case_id == case.id))
+    letter = decide(client, login, official, case, reason="Goed plan.")
     text = pdf_text(stored(letter.attachment_id))
     assert f"Met genoegen delen wij mee dat Gemeente Zonnedal uw verzoek {case.number} " \
            "toekent." in text
@@ -257,11 +254,7 @@ def test_the_organisations_own_text_is_used_for_its_letters(client, login, offic
 def test_correcting_a_decision_sends_a_new_letter_and_keeps_the_old(client, login, official,
                                                                     resident, case_at):
     case = case_at(TO_DECISION)
-    login(official)
-    target, data = step(case, "toekennen", reason="Goed plan voor de wijk.",
-                        deciding_body="college", decided_on=days_ago(1).date().isoformat())
-    assert client.post(target, data=data).status_code == 303
-    first = db.session.scalar(select(DecisionLetter).where(DecisionLetter.case_id == case.id))
+    first = decide(client, login, official, case, reason="Goed plan voor de wijk.")
     decision = db.session.get(Decision, first.decision_id)
     page = client.get(f"/zonnedal/werkbak/zaken/{case.id}").get_data(as_text=True)
     assert f'id="besluit-{decision.id}-verbeteren"' in page and "Besluit verbeteren" in page
@@ -306,11 +299,7 @@ def test_correcting_a_decision_sends_a_new_letter_and_keeps_the_old(client, logi
 def test_only_those_who_decide_may_correct_and_only_decisions_of_the_case(
         client, login, official, griffie, case_at, submit_case, org):
     case = case_at(TO_DECISION)
-    login(official)
-    target, data = step(case, "toekennen", reason="Goed plan.", deciding_body="college",
-                        decided_on=days_ago(1).date().isoformat())
-    assert client.post(target, data=data).status_code == 303
-    decision = db.session.scalar(select(Decision).where(Decision.case_id == case.id))
+    decision = db.session.get(Decision, decide(client, login, official, case).decision_id)
     other = submit_case(org, title="Ander verzoek")
     assert client.post(f"/zonnedal/werkbak/zaken/{other.id}/besluiten/{decision.id}/verbeteren",
                        data={}).status_code == 404

@@ -17,14 +17,12 @@ from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
-from sqlalchemy import select
 
 from participation.extensions import db
-from participation.models import Attachment, DecisionLetter
+from participation.models import Attachment
 from participation.services import attachments, signing
-from tests.functional.workbench.conftest import days_ago
-from tests.functional.workbench.test_case_page import step
 from tests.functional.workbench.test_decision_letters import TO_DECISION
+from tests.functional.workbench.test_decision_letters import decide as decide_in_workbench
 
 PASSWORD = "correct horse battery staple"
 
@@ -82,11 +80,7 @@ def signing_env(app, org, monkeypatch):
 
 
 def decide(client, login, official, case):
-    login(official)
-    target, data = step(case, "toekennen", reason="Goed plan.", deciding_body="college",
-                        decided_on=days_ago(1).date().isoformat())
-    assert client.post(target, data=data).status_code == 303
-    letter = db.session.scalar(select(DecisionLetter).where(DecisionLetter.case_id == case.id))
+    letter = decide_in_workbench(client, login, official, case)
     path = attachments.attachment_path(db.session.get(Attachment, letter.attachment_id))
     return letter, path.read_bytes()
 
