@@ -4,10 +4,11 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from flask import current_app, flash, render_template, request, session, url_for
+from flask import current_app, flash, g, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
 
 from participation.auth import bp
 from participation.auth.forms import (
@@ -20,7 +21,7 @@ from participation.auth.forms import (
 )
 from participation.extensions import db, limiter
 from participation.htmx import redirect_303
-from participation.models import User
+from participation.models import Organisation, User
 from participation.models._types import utcnow
 from participation.permissions import login_required
 from participation.redirects import after_login, safe_target
@@ -114,6 +115,16 @@ def resend_verification():
 # --- Logging in and out -------------------------------------------------------------------
 
 
+def _in_the_look_of(target: str | None) -> None:
+    """Show the login page in the look of the organisation the visitor came from (its name,
+    colours and menu), when the page to return to belongs to one."""
+    slug = (target or "").lstrip("/").split("/", 1)[0].split("?", 1)[0]
+    if slug and g.get("org") is None:
+        org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+        if org is not None:
+            g.org = org
+
+
 @bp.route("/inloggen", methods=["GET", "POST"])
 @limiter.limit(FORM_LIMIT, methods=["POST"])
 def login():
@@ -122,7 +133,9 @@ def login():
         if current_user.is_authenticated:
             return redirect_303(after_login(current_user, request.args.get("next")))
         form.next.data = safe_target(request.args.get("next")) or ""
+        _in_the_look_of(form.next.data)
         return render_template("auth/login.html", form=form)
+    _in_the_look_of(safe_target(form.next.data))
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 422
     now = utcnow()

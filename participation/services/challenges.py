@@ -124,7 +124,10 @@ def submit_challenge(case: Case, *, actor: User, now: datetime) -> case_service.
     data["flags"] = review_flags(case)
     case.data = data
     outcome = case_service.apply_transition(case, "indienen", actor=actor, now=now)
-    send_receipt(case, now=now)
+    # The receipt (Awb 4:3a) goes out at once, unless the procedure leaves it to the step
+    # "ontvangst bevestigen" (which notifies the applicant too).
+    if settings_of(case).get("ontvangstbevestiging", "bij_indiening") != "handmatig":
+        send_receipt(case, now=now)
     return outcome
 
 

@@ -549,8 +549,9 @@ def case_detail(case: Case, *, today: date, locale: str = "nl") -> CaseDetail:
     applicant = db.session.get(User, case.applicant_id) if case.applicant_id else None
     assignee = db.session.get(User, case.assignee_id) if case.assignee_id else None
     task = db.session.get(Task, case.task_id) if case.task_id else None
-    data_items = [(data_label(k), data_value(k, v)) for k, v in (case.data or {}).items()
-                  if k not in PANEL_KEYS]
+    data_items = [(data_label(k), task.title if k == "taak" and task is not None
+                   and str(v) == str(task.id) else data_value(k, v))
+                  for k, v in (case.data or {}).items() if k not in PANEL_KEYS]
     return CaseDetail(case=case, definition=definition,
                       state_label=state_label(definition, case.state, locale),
                       type_label=type_label(case.request_type, locale), applicant=applicant,

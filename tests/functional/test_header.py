@@ -47,3 +47,16 @@ def test_the_login_link_brings_the_visitor_back_to_the_page(client, create_user,
         "next": "/zonnedal/register?q=speeltuin"})
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/zonnedal/register?q=speeltuin")
+
+
+def test_the_login_page_wears_the_look_of_the_organisation_the_visitor_came_from(client, org):
+    html = client.get("/account/inloggen?next=/zonnedal/register").get_data(as_text=True)
+    header = html[html.index("<header"):html.index("</header>")]
+    assert "Gemeente Zonnedal" in header and "/zonnedal/theme.css" in html
+    assert 'href="/zonnedal/register"' in html  # the organisation's menu
+    plain = client.get("/account/inloggen").get_data(as_text=True)
+    assert "Gemeente Zonnedal" not in plain
+    # An unknown or unsafe target changes nothing.
+    for target in ("/bestaat-niet/register", "//evil.example/zonnedal"):
+        page = client.get(f"/account/inloggen?next={target}").get_data(as_text=True)
+        assert "Gemeente Zonnedal" not in page

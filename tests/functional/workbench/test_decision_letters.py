@@ -73,6 +73,20 @@ def assert_archival_and_accessible(data: bytes, language: str = "nl") -> None:
         with pdf.open_metadata() as meta:
             assert meta.get("pdfaid:part") == "3" and meta.get("pdfaid:conformance") == "B"
         assert "/StructTreeRoot" in pdf.Root and bool(pdf.Root.MarkInfo.Marked)
+        # The tag tree carries the letter's structure: headings, paragraphs, the table.
+        kinds: set[str] = set()
+        todo = [pdf.Root.StructTreeRoot]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, pikepdf.Dictionary):
+                if "/S" in node:
+                    kinds.add(str(node.S))
+                kids = node.get("/K")
+                if kids is not None:
+                    todo.extend(kids if isinstance(kids, pikepdf.Array) else [kids])
+            elif isinstance(node, pikepdf.Array):
+                todo.extend(node)
+        assert {"/H2", "/P", "/Table"} <= kinds, kinds
         assert str(pdf.Root.Lang) == language
         assert "/OutputIntents" in pdf.Root
         fonts = 0

@@ -50,6 +50,22 @@ def test_no_raw_values_on_the_case_page(client, login, official, coordinator, or
     assert "3 juni 2027" in html and "€ 12.500,00" in html
 
 
+def test_the_chosen_task_is_shown_by_its_title_not_its_id(client, login, official, org,
+                                                          submit_case):
+    from participation.extensions import db
+    from participation.models import Task
+
+    task = Task(organisation_id=org.id, code="GR-01", title="Maaien van bermen",
+                policy_area="groen", active=True)
+    db.session.add(task)
+    db.session.commit()
+    case = submit_case(org, data={**DATA, "taak": str(task.id)}, task_id=task.id)
+    login(official)
+    html = client.get(f"/zonnedal/werkbak/zaken/{case.id}").get_data(as_text=True)
+    rows = re.findall(r"<dt>Taak uit de takenlijst</dt><dd[^>]*>([^<]*)</dd>", html)
+    assert rows and all(value == "Maaien van bermen" for value in rows), rows
+
+
 def test_no_raw_values_in_the_work_queue_and_the_title_is_a_link(client, login, official, org,
                                                                    submit_case):
     case = submit_case(org, data=dict(DATA))
