@@ -9,6 +9,7 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -320,24 +321,45 @@ def _orgs_of(ids: Iterable[int]) -> dict[int, Organisation]:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value: Any) -> str:
-    """Text for a CSV cell; a leading = + - @ would run as a formula in a spreadsheet."""
+def safe_cell(value: Any, *, excel: bool = False) -> str:
+    """Text for a CSV cell; a leading = + - @ would run as a formula in a spreadsheet. The
+    Excel variant writes dates as dd-mm-jjjj and amounts with a decimal comma."""
     if value is None:
         return ""
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
+    if isinstance(value, datetime):
+        return value.strftime("%d-%m-%Y %H:%M") if excel else value.isoformat()
+    if isinstance(value, date):
+        return value.strftime("%d-%m-%Y") if excel else value.isoformat()
+    if isinstance(value, Decimal):
+        text = f"{value:.2f}"
+        return text.replace(".", ",") if excel else text
+    if isinstance(value, float):
+        return str(value).replace(".", ",") if excel else str(value)
     text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def wants_excel() -> bool:
+    return request.args.get("formaat") == "excel"
+
+
 def csv_response(header: list[str], rows: Iterable[Iterable[Any]], filename: str) -> Response:
+    """RFC 4180 CSV (comma, UTF-8, ISO dates, decimal point) for programs; with
+    ?formaat=excel the variant Dutch Excel opens in columns: semicolons, a UTF-8 byte order
+    mark, dd-mm-jjjj and decimal commas. Every row has as many cells as the header."""
+    excel = wants_excel()
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180
+    writer = csv.writer(buffer, delimiter=";" if excel else ",", lineterminator="\r\n")
     writer.writerow(header)
+    width = len(header)
     for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-    response = Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv")
+        cells = [safe_cell(cell, excel=excel) for cell in row]
+        writer.writerow(cells + [""] * (width - len(cells)))
+    body = ("\ufeff" if excel else "") + buffer.getvalue()
+    response = Response(body.encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
+    if excel:
+        filename = filename.replace(".csv", "-excel.csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -366,7 +388,7 @@ def _case_csv(org: Organisation | None, filename: str) -> Response:
                    dutch_date(case.submitted_at) if case.submitted_at else None, row.decided_on,
                    row.outcome, ";".join(grounds), case.policy_area or data.get("beleidsveld", ""),
                    data.get("gebied", ""),
-                   f"{case.requested_budget:.2f}" if case.requested_budget is not None else "",
+                   case.requested_budget,
                    "", queries.public_applicant_name(case), "", row.made_known_on,
                    case.organisation.name, case.organisation.tooi_code, case_page_url(case)]
 

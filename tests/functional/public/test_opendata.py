@@ -193,3 +193,50 @@ def test_icalendar_of_meetings(client, council):
 def test_feeds_of_unknown_organisation_404(client, create_org):
     assert client.get("/feeds/onbekend/besluiten.atom").status_code == 404
     assert client.get("/open-data/onbekend/verzoeken.csv").status_code == 404
+
+
+def _read(response, *, excel: bool) -> list[dict[str, str]]:
+    body = response.get_data()
+    if excel:
+        assert body.startswith("\ufeff".encode())  # Excel reads UTF-8 only with the mark
+        text = body.decode("utf-8-sig")
+    else:
+        assert not body.startswith("\ufeff".encode())
+        text = body.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";" if excel else ","))
+    assert len({len(r) for r in rows}) == 1, "every row as wide as the header"
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def test_every_csv_has_an_excel_variant_that_reads_back_to_the_same_values(
+        client, create_org, make_case, make_decision):
+    from decimal import Decimal
+
+    org = create_org(slug="utrecht", name="Gemeente Utrecht")
+    case = make_case(org, title="Bankjes in het Wilhelminapark", state="afgewezen",
+                     outcome="afgewezen", decided_at=NOW, requested_budget=Decimal("12500.50"))
+    make_decision(case, refusal_grounds=["R4"])
+    standard = _read(client.get("/open-data/utrecht/verzoeken.csv"), excel=False)
+    response = client.get("/open-data/utrecht/verzoeken.csv?formaat=excel")
+    assert 'filename="verzoeken-utrecht-excel.csv"' in response.headers["Content-Disposition"]
+    excel = _read(response, excel=True)
+    (row,), (excel_row,) = standard, excel
+    assert row["gevraagd_budget"] == "12500.50" and excel_row["gevraagd_budget"] == "12500,50"
+    assert row["besluitdatum"] == "2026-03-02" and excel_row["besluitdatum"] == "02-03-2026"
+    # The same values, written two ways.
+    assert Decimal(excel_row["gevraagd_budget"].replace(",", ".")) == Decimal(row["gevraagd_budget"])
+    assert {k: v for k, v in excel_row.items() if k not in ("gevraagd_budget", "besluitdatum",
+                                                              "ingediend_op", "bekendgemaakt_op")} \
+        == {k: v for k, v in row.items() if k not in ("gevraagd_budget", "besluitdatum",
+                                                       "ingediend_op", "bekendgemaakt_op")}
+    page = client.get("/utrecht/register").get_data(as_text=True)
+    assert "/open-data/utrecht/verzoeken.csv?formaat=excel" in page
+
+
+def test_the_statistics_csv_is_rectangular_in_both_variants(client, create_org, make_case):
+    org = create_org(slug="utrecht", name="Gemeente Utrecht")
+    make_case(org, title="Een", state="afgewezen", outcome="afgewezen", decided_at=NOW)
+    for excel in (False, True):
+        rows = _read(client.get("/utrecht/statistieken.csv" + ("?formaat=excel" if excel else "")),
+                     excel=excel)
+        assert rows and all(r["figuur"] for r in rows)
