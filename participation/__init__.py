@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 from flask import Flask, g, got_request_exception, jsonify, render_template, request
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
@@ -142,7 +143,13 @@ def _register_errors(app: Flask) -> None:
         if request.path.startswith("/api/"):
             message = description or API_MESSAGES.get(code, "")
             return jsonify(error=code, message=message), code
-        return render_template("errors/error.html", code=code, description=description), code
+        title = str(ERROR_TITLES.get(code, _l("Foutmelding")))
+        if request.headers.get("HX-Request") == "true":
+            # Only the words: the page stays, and the script shows them where the user is.
+            return render_template("errors/_message.html", code=code, description=description,
+                                   error_title=title), code
+        return render_template("errors/error.html", code=code, description=description,
+                               error_title=title), code
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
@@ -165,6 +172,18 @@ def _register_errors(app: Flask) -> None:
         app.logger.exception("unhandled error")
         db.session.rollback()
         return render_error(500)
+
+
+ERROR_TITLES = {
+    400: _l("Dat verzoek konden we niet verwerken"),
+    403: _l("U heeft geen toegang tot deze pagina"),
+    404: _l("Deze pagina bestaat niet"),
+    405: _l("Dat kan op deze manier niet"),
+    413: _l("Het bestand is te groot"),
+    429: _l("Even geduld: te veel pogingen"),
+    500: _l("Er ging iets mis aan onze kant"),
+    503: _l("De dienst is tijdelijk niet beschikbaar"),
+}
 
 
 def _register_context(app: Flask) -> None:

@@ -70,9 +70,17 @@
     }
   });
 
-  function failed() {
+  // The server answers an htmx request that fails with the same words as its error page
+  // (a fragment); show those, else the general sentence (no answer at all: a network error).
+  function failed(event) {
     var region = liveRegion();
-    announce(region ? region.getAttribute("data-error-text") : "", true);
+    var text = "";
+    var xhr = event && event.detail ? event.detail.xhr : null;
+    if (xhr && xhr.responseText && /text\/html/.test(xhr.getResponseHeader("Content-Type") || "")) {
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      text = (doc.body.textContent || "").replace(/\s+/g, " ").trim();
+    }
+    announce(text || (region ? region.getAttribute("data-error-text") : ""), true);
   }
 
   document.addEventListener("htmx:responseError", failed);

@@ -75,6 +75,16 @@ def test_login_is_limited(limited):
     assert client.get("/account/inloggen").status_code == 200  # reading the form is not limited
 
 
+def test_an_htmx_request_over_the_limit_gets_the_same_words_where_the_user_is(limited):
+    client = limited.test_client()
+    send = lambda: client.post("/account/inloggen", headers={"HX-Request": "true"},
+                               data={"email": "a@example.nl", "password": "fout"})
+    hammer(send, 10, (422,))
+    response = send()
+    assert_limited(response)
+    assert "<html" not in response.get_data(as_text=True)  # the words only: the page stays
+
+
 def test_registration_is_limited(limited):
     client = limited.test_client()
     send = lambda: client.post("/account/registreren", data={"email": "x"})
