@@ -111,6 +111,9 @@ def _empty_tables() -> None:
             db.session.execute(table.delete())
         db.session.execute(text("DELETE FROM case_search"))  # the FTS5 table is not in metadata
     db.session.commit()
+    from participation.services import accounts
+
+    accounts._unknown_failures.clear()  # failed logins of unknown addresses, kept per process
 
 
 @pytest.fixture()

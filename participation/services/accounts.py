@@ -144,6 +144,7 @@ def register_account(*, name: str, email: str, password: str, locale: str,
     stranger which addresses are registered."""
     existing = find_user_by_email(email)
     if existing is not None:
+        hash_password(password)  # the same work as a new account: timing must not tell
         _mail_already_registered(existing)
         return None
     user = create_user(email=email, name=name, password=password, locale=locale)
@@ -192,8 +193,14 @@ def authenticate(email: str, password: str, now: datetime) -> LoginResult:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         _spend_hash_time(password)
+        # An unknown address is "locked" after as many failures as a known one, so the lock
+        # message does not tell a stranger which addresses have an account.
+        locked_until = _count_unknown_failure(email, now)
+        if locked_until is not None:
+            return LoginResult(LoginOutcome.LOCKED, None, locked_until)
         return LoginResult(LoginOutcome.INVALID)
     if user.locked_until is not None and user.locked_until > now:
+        _spend_hash_time(password)
         return LoginResult(LoginOutcome.LOCKED, user, user.locked_until)
     if not verify_password(user, password):
         user.failed_logins = (user.failed_logins or 0) + 1
@@ -210,6 +217,26 @@ def authenticate(email: str, password: str, now: datetime) -> LoginResult:
 
 
 _dummy_hash: str | None = None
+# Failed logins for addresses without an account: sha256(address) -> (count, locked until).
+# Per worker process and bounded; the known accounts' counter is in the database.
+_unknown_failures: dict[str, tuple[int, datetime | None]] = {}
+MAX_UNKNOWN_TRACKED = 10_000
+
+
+def _count_unknown_failure(email: str, now: datetime) -> datetime | None:
+    key = hashlib.sha256(normalise_email(email).encode()).hexdigest()
+    count, locked_until = _unknown_failures.get(key, (0, None))
+    if locked_until is not None and locked_until > now:
+        return locked_until
+    count += 1
+    if count >= current_app.config["LOGIN_MAX_FAILURES"]:
+        locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        _unknown_failures[key] = (0, locked_until)
+        return locked_until
+    if len(_unknown_failures) >= MAX_UNKNOWN_TRACKED:
+        _unknown_failures.pop(next(iter(_unknown_failures)))
+    _unknown_failures[key] = (count, None)
+    return None
 
 
 def _spend_hash_time(password: str) -> None:
