@@ -265,6 +265,20 @@ def export_data():
     return response
 
 
+@bp.get("/mijn-gegevens.zip")
+@login_required
+def export_archive():
+    from flask import send_file
+
+    from participation.services import privacy
+
+    archive = privacy.export_archive(current_user._get_current_object())
+    response = send_file(archive, mimetype="application/zip", as_attachment=True,
+                         download_name="mijn-gegevens.zip", max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/verwijderen", methods=["GET", "POST"])
 @login_required
 @limiter.limit(FORM_LIMIT, methods=["POST"])

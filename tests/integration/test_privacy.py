@@ -126,3 +126,40 @@ def test_retention_periods_come_from_the_configuration(app, create_org, create_u
         assert privacy.apply_retention(now=NOW).drafts == 1
     finally:
         app.config["RETENTION_DAYS"] = original
+
+
+def test_export_archive_holds_the_data_and_every_file_of_the_person(client, login, create_org,
+                                                                   create_user):
+    import io
+    import zipfile
+
+    from werkzeug.datastructures import FileStorage
+
+    from participation.services import attachments
+
+    org, resident, other = create_org(), create_user(name="Fatima Yilmaz"), create_user()
+    case = _submitted_case(org, resident)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    mine = attachments.store_upload(case, FileStorage(io.BytesIO(pdf), "begroting.pdf"),
+                                    uploader=resident, purpose="request")
+    twin = attachments.store_upload(case, FileStorage(io.BytesIO(pdf + b" "), "begroting.pdf"),
+                                    uploader=resident, purpose="request")
+    attachments.store_upload(case, FileStorage(io.BytesIO(pdf), "intern.pdf"), uploader=other,
+                             purpose="document")  # an official's file: not the person's
+    db.session.commit()
+    assert client.get("/account/mijn-gegevens.zip").status_code == 302
+    login(resident)
+    response = client.get("/account/mijn-gegevens.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.get_data())) as zipped:
+        names = zipped.namelist()
+        data = json.loads(zipped.read("mijn-gegevens.json"))
+        assert data["account"]["name"] == "Fatima Yilmaz"
+        paths = {f["path"] for f in data["files"]}
+        assert paths == set(names) - {"mijn-gegevens.json"} and len(paths) == 2
+        assert f"bestanden/{case.number}/begroting.pdf" in paths
+        assert f"bestanden/{case.number}/{twin.id}-begroting.pdf" in paths
+        assert zipped.read(f"bestanden/{case.number}/begroting.pdf") == pdf
+        assert not any("intern.pdf" in name for name in names)
+    assert mine.sha256 in {f["sha256"] for f in data["files"]}
+    response.close()

@@ -136,6 +136,7 @@ ROWS: list[Row] = [
     Row("auth.delete_account", "GET", fixed("/account/verwijderen"), LOGGED_IN),
     Row("auth.delete_account", "POST", fixed("/account/verwijderen"), E(422, anonymous=LOGIN)),
     Row("auth.export_data", "GET", fixed("/account/mijn-gegevens.json"), LOGGED_IN),
+    Row("auth.export_archive", "GET", fixed("/account/mijn-gegevens.zip"), LOGGED_IN),
     Row("auth.logout", "POST", fixed("/account/uitloggen"), E(303)),
 
     # --- my pages ----------------------------------------------------------------------------

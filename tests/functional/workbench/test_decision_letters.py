@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 import subprocess
+import zipfile
 
 import pikepdf
 import pytest
@@ -159,6 +160,11 @@ def test_the_applicant_finds_the_letter_with_the_case(client, login, official, r
         assert download.get_data() == stored(letter.attachment_id)
     # The public version is not the applicant's document; it is on the register.
     assert f"/bijlagen/{letter.public_attachment_id}" not in page
+    # The letter is in the applicant's data export too.
+    with client.get("/account/mijn-gegevens.zip") as export:
+        with zipfile.ZipFile(io.BytesIO(export.get_data())) as zipped:
+            assert zipped.read(f"brieven/{case.number}/besluit-{case.number}.pdf") == \
+                stored(letter.attachment_id)
 
 
 def test_the_public_register_links_the_public_version_only_once_published(
