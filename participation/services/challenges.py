@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from participation.domain.grounds import LEGAL_ENTITY_FORMS
 from participation.extensions import db
@@ -74,8 +75,24 @@ def _amount(text: Any) -> Decimal | None:
 
 def save_draft(case: Case, values: Mapping[str, Any], *, now: datetime) -> Case:
     """Merge one step's values into the draft (as typed, or normalised when valid) and copy the
-    columns the lists need."""
+    columns the lists need. When the same draft was saved meanwhile (a second tab, a double
+    click, autosave racing the button), the newer draft is read again and these values are
+    merged into it: the last save of a field wins and no field of the other save is lost."""
     _require_draft(case)
+    _merge_into_draft(case, values, now)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        # Only this request's draft update was pending (save_draft is a request's first
+        # write), so rolling back loses nothing; the case reloads with the other save in it.
+        db.session.rollback()
+        _require_draft(case)
+        _merge_into_draft(case, values, now)
+        db.session.flush()
+    return case
+
+
+def _merge_into_draft(case: Case, values: Mapping[str, Any], now: datetime) -> None:
     data = dict(case.data or {})
     data.update(values)
     case.data = data  # a new dict: the JSON column only notices reassignment
@@ -92,8 +109,6 @@ def save_draft(case: Case, values: Mapping[str, Any], *, now: datetime) -> Case:
         case.requested_budget = amount if amount is not None and amount < Decimal("1e10") else None
     case.summary = str(data.get("taak_omschrijving") or "")[:2000]
     case.updated_at = now
-    db.session.flush()
-    return case
 
 
 def review_flags(case: Case) -> list[str]:
