@@ -517,7 +517,9 @@ def feed_meetings():
         event.add("summary", meeting.title)
         if meeting.location:
             event.add("location", meeting.location)
-        event.add("url", url_for("public.ori_meeting", object_id=meeting.id, _external=True))
+        # The meeting's web page; the JSON stays at /api/ori/v2/vergaderingen/<id>.
+        event.add("url", url_for("public.meeting_page", org=org.slug, meeting_id=meeting.id,
+                                 _external=True))
         event.add("status", "CANCELLED" if meeting.status == "geannuleerd" else "CONFIRMED")
         calendar.add_component(event)
     response = Response(calendar.to_ical(), mimetype="text/calendar")

@@ -4,7 +4,12 @@ from __future__ import annotations
 from flask import abort, current_app, g, render_template, request, send_file, url_for
 from flask_babel import get_locale
 
-from participation.domain.grounds import DECIDING_BODIES, label
+from participation.domain.grounds import (
+    COUNCIL_OUTCOMES,
+    DECIDING_BODIES,
+    ORI_VERGADERINGSTYPE,
+    label,
+)
 from participation.htmx import render_page_or_fragment
 from participation.pagecache import cached_page, install_scope, org_scope
 from participation.public import bp, queries
@@ -105,3 +110,21 @@ def public_letter(case_id: int, letter_id: int):
                          download_name=attachment.filename, max_age=3600)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@bp.get("/<org>/vergaderingen/<int:meeting_id>")
+@cached_page(org_scope)
+def meeting_page(meeting_id: int):
+    """A council or committee meeting as the public sees it: when, where, and its published
+    agenda items with their result and a link to the case (the iCal feed links here)."""
+    _total, found, items = queries.meetings(org=g.org, meeting_id=meeting_id, per_page=1)
+    if not found:
+        abort(404)
+    meeting = found[0]
+    loc = locale()
+    cases = queries.cases_by_id(item.case_id for item in items[meeting.id] if item.case_id)
+    return render_template(
+        "public/meeting.html", org=g.org, meeting=meeting, items=items[meeting.id],
+        cases=cases,
+        meeting_type=label(ORI_VERGADERINGSTYPE, meeting.meeting_type, loc),
+        result_label=lambda code: label(COUNCIL_OUTCOMES, code, loc))

@@ -111,6 +111,7 @@ ROWS: list[Row] = [
     Row("public.case_page", "GET", a("/register/{challenge}"), PUBLIC),
     # No decision has been published, so there is no public letter.
     Row("public.public_letter", "GET", a("/register/{challenge}/besluitbrief/1"), E(404)),
+    Row("public.meeting_page", "GET", a("/vergaderingen/{meeting}"), PUBLIC),
     # A draft is not in the public register for anyone.
     Row("public.stats_org", "GET", a("/statistieken"), PUBLIC),
     Row("public.stats_csv_org", "GET", a("/statistieken.csv"), PUBLIC),

@@ -186,8 +186,24 @@ def test_icalendar_of_meetings(client, council):
     assert held.decoded("DTSTART") == meeting.starts_at.astimezone(UTC)
     assert held.decoded("DTSTART").utcoffset() == timedelta(0)
     assert str(held["LOCATION"]) == "Raadzaal" and str(held["STATUS"]) == "CONFIRMED"
-    assert str(held["URL"]).endswith(f"/api/ori/v2/vergaderingen/{meeting.id}")
+    assert str(held["URL"]).endswith(f"/utrecht/vergaderingen/{meeting.id}")  # the web page
     assert str(events[f"vergadering-{cancelled.id}@127.0.0.1"]["STATUS"]) == "CANCELLED"
+
+
+def test_a_meeting_has_a_public_page_with_its_published_agenda(client, council, create_org):
+    _org, meeting, cancelled, case = council
+    response = client.get(f"/utrecht/vergaderingen/{meeting.id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Raadsvergadering 27 november" in html and "Raadzaal" in html and "Gehouden" in html
+    assert f'href="/utrecht/register/{case.id}">Burgerinitiatief Groen schoolplein</a>' in html
+    assert "besluit: aangenomen" in html and "Vaststelling notulen" in html
+    assert "Nog niet openbaar" not in html  # an unpublished item is left out
+    assert "Gaat niet door" in client.get(f"/utrecht/vergaderingen/{cancelled.id}").get_data(
+        as_text=True)
+    create_org(slug="zeist", name="Gemeente Zeist")
+    assert client.get(f"/zeist/vergaderingen/{meeting.id}").status_code == 404
+    assert client.get("/utrecht/vergaderingen/999999").status_code == 404
 
 
 def test_feeds_of_unknown_organisation_404(client, create_org):
