@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from participation import assets, security, tenancy
@@ -164,6 +165,32 @@ def _register_errors(app: Flask) -> None:
             response[0].headers["Retry-After"] = str(exc.retry_after)
         return response
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(exc: Exception):
+        # The database is away (a restart, a network fault): the app's own 503 page with a
+        # retry hint, not a 500. Nothing was stored: the transaction is rolled back.
+        app.logger.error("database unavailable: %s", exc.__class__.__name__)
+        try:
+            db.session.rollback()
+        except (OperationalError, InterfaceError):
+            pass
+        if request.path.startswith("/api/"):
+            response = jsonify(error=503, message=API_MESSAGES[503])
+        else:
+            # Without context processors and with a forced locale: both would ask the
+            # database for the logged-in user.
+            from flask_babel import force_locale
+
+            language = session_language()
+            with force_locale(language):
+                response = app.response_class(
+                    app.jinja_env.get_template("errors/unavailable.html").render(
+                        error_title=str(ERROR_TITLES[503]), language=language))
+        response.status_code = 503
+        response.headers["Retry-After"] = "30"
+        return response
+
     @app.errorhandler(Exception)
     def server_error(exc: Exception):
         # This handler swallows the exception, so Flask would not signal it; do it here so
@@ -172,6 +199,12 @@ def _register_errors(app: Flask) -> None:
         app.logger.exception("unhandled error")
         db.session.rollback()
         return render_error(500)
+
+
+def session_language() -> str:
+    from flask import session
+
+    return "en" if str(session.get("locale", "")).startswith("en") else "nl"
 
 
 ERROR_TITLES = {

@@ -82,6 +82,11 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis away: count in this process's memory meanwhile (Flask-Limiter logs the switch)
+        # instead of failing every limited request; short timeouts so a dead Redis costs
+        # half a second, not a hung worker.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         "UPLOAD_DIR": env.get("UPLOAD_DIR", str(INSTANCE / "uploads")),
         "MAX_UPLOAD_MB": _int(env.get("MAX_UPLOAD_MB"), 10),
         "MAX_CONTENT_LENGTH": (_int(env.get("MAX_UPLOAD_MB"), 10) + 1) * 1024 * 1024,
