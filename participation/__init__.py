@@ -71,6 +71,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _register_context(app)
     assets.init_app(app)
 
+    from participation.services.attachments import remove_orphans
+
+    app.teardown_request(remove_orphans)  # files of a refused or rolled-back upload go
+
     from participation.cli import register as register_cli
 
     register_cli(app)

@@ -13,6 +13,8 @@ from flask_login import current_user
 
 # A resident files a few requests a year; twenty an hour is far beyond honest use.
 FILING_LIMIT = "20 per hour"
+# Uploads by one account: a real request has a handful of files; this stops filling a disk.
+UPLOAD_LIMIT = "60 per hour"
 # Signing is one click per initiative; thirty a minute still lets someone work down a list.
 SIGNING_LIMIT = "30 per minute"
 

@@ -354,6 +354,7 @@ def withdraw(case: Case):
 
 @bp.post("/<int:case_id>/bijlagen")
 @login_required
+@limiter.limit(ratelimits.UPLOAD_LIMIT, key_func=ratelimits.account_or_address)
 @load(case=find_own_case)
 def upload(case: Case):
     form = forms.UploadForm()

@@ -14,8 +14,9 @@ import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from participation.domain.errors import Refusal
@@ -71,9 +72,34 @@ def clean_filename(raw: str | None) -> str:
     return name or "bijlage"
 
 
+# An office document is a ZIP: what a reader unpacks must stay near what was uploaded.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_ZIP_MEMBERS = 2000
+
+
+def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
+    """Unpack every member as a reader would, counting, and stop at the limit: the sizes in
+    the ZIP's directory are the sender's claim, so they are not trusted."""
+    members = archive.infolist()
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise UploadRejected(_("Dit document bestaat uit te veel onderdelen. Sla het opnieuw "
+                               "op als gewoon document en probeer het nog eens."))
+    total = 0
+    for member in members:
+        with archive.open(member) as stream:
+            while chunk := stream.read(CHUNK):
+                total += len(chunk)
+                if total > MAX_UNPACKED_BYTES:
+                    raise UploadRejected(_(
+                        "Dit document wordt bij het openen groter dan %(mb)s MB. Verklein de "
+                        "afbeeldingen erin of sla het op als PDF en probeer het opnieuw.",
+                        mb=MAX_UNPACKED_BYTES // (1024 * 1024)))
+
+
 def _zip_type(path: Path) -> str | None:
     try:
         with zipfile.ZipFile(path) as archive:
+            _check_unpacked_size(archive)
             names = archive.namelist()
             if "mimetype" in names:
                 declared = archive.read("mimetype").decode("ascii", "replace").strip()
@@ -149,6 +175,7 @@ def store_upload(case: Case, file_storage: FileStorage, *, uploader: User | None
     finally:
         if partial.exists():
             partial.unlink()
+    _remember(stored_name)
     attachment = Attachment(case_id=case.id, uploaded_by_id=uploader.id if uploader else None,
                             purpose=purpose[:30], filename=clean_filename(file_storage.filename),
                             stored_name=stored_name, content_type=content_type, size=size,
@@ -166,6 +193,7 @@ def store_bytes(case: Case, data: bytes, *, filename: str, content_type: str,
     partial = directory / (stored_name + ".part")
     partial.write_bytes(data)
     os.replace(partial, directory / stored_name)
+    _remember(stored_name)
     attachment = Attachment(case_id=case.id, uploaded_by_id=uploader.id if uploader else None,
                             purpose=purpose[:30], filename=clean_filename(filename),
                             stored_name=stored_name, content_type=content_type, size=len(data),
@@ -173,6 +201,24 @@ def store_bytes(case: Case, data: bytes, *, filename: str, content_type: str,
     db.session.add(attachment)
     db.session.flush()
     return attachment
+
+
+def _remember(stored_name: str) -> None:
+    """Note a file written in this request: if its row is not committed, it goes again."""
+    if has_request_context():
+        g.setdefault("new_files", []).append(stored_name)
+
+
+def remove_orphans(_exc: BaseException | None = None) -> None:
+    """After a request (teardown): delete the files it wrote whose row did not make it into
+    the database (a refused step, a rollback), so a refused upload cannot fill the disk."""
+    names = g.pop("new_files", None)
+    if not names:
+        return
+    db.session.rollback()  # whatever was not committed is gone anyway
+    kept = set(db.session.scalars(select(Attachment.stored_name)
+                                  .where(Attachment.stored_name.in_(names))))
+    delete_files([name for name in names if name not in kept])
 
 
 def attachment_path(attachment: Attachment) -> Path:

@@ -113,6 +113,20 @@ def test_filing_an_uitdaagrecht_request_is_limited_per_account(limited, create_o
     assert db.session.scalar(db.select(db.func.count(Case.id))) == 21
 
 
+def test_uploads_are_limited_per_account(limited, create_org, create_user):
+    from participation.models._types import utcnow
+    from participation.services import cases as case_service
+
+    org, resident = create_org(), create_user()
+    draft = case_service.start_case(org, "uitdaagrecht", applicant=resident, title="Plan",
+                                    now=utcnow())
+    db.session.commit()
+    client = logged_in(limited, resident)
+    send = lambda: client.post(f"/{org.slug}/uitdaagrecht/{draft.id}/bijlagen", data={})
+    hammer(send, 60, (422,))  # no file: refused, but counted
+    assert_limited(send())
+
+
 def test_filing_an_initiative_is_limited(limited, create_org, create_user):
     org = create_org()
     client = logged_in(limited, create_user())

@@ -138,3 +138,61 @@ def test_public_initiative_attachment_is_sandboxed_too(world):
 def test_someone_elses_upload_target_does_not_exist(world):
     for role in ("resident", "official_b"):
         assert post_file(world, "plan.pdf", PDF, role=role).status_code == 404, role
+
+
+def _docx(extra: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<Types><Override ContentType="application/'
+                         'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"'
+                         '/></Types>')
+        archive.writestr("word/document.xml", "<w:document/>")
+        for name, data in extra.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_an_office_document_that_unpacks_too_large_is_refused_and_a_normal_one_taken(world):
+    before = newest_attachment().id
+    bomb = _docx({"word/media/image1.png": b"\x00" * (60 * 1024 * 1024)})
+    assert len(bomb) < 200 * 1024  # small on the wire, 60 MB once a reader opens it
+    response = post_file(world, "plan.docx", bomb)
+    assert response.status_code == 422
+    assert "groter dan 50 MB" in response.get_data(as_text=True)
+    assert newest_attachment().id == before
+    many = _docx({f"word/part{i}.xml": b"x" for i in range(2100)})
+    response = post_file(world, "veel.docx", many)
+    assert response.status_code == 422 and "te veel onderdelen" in response.get_data(as_text=True)
+    assert post_file(world, "plan.docx", _docx({})).status_code in (200, 303)
+    assert newest_attachment().filename == "plan.docx"
+
+
+def test_a_file_whose_row_is_not_committed_is_removed_after_the_request(app, world):
+    import io
+
+    from flask import g
+    from werkzeug.datastructures import FileStorage
+
+    from participation.models import Case
+    from participation.services import attachments
+
+    case = db.session.get(Case, world.ids["challenge"])
+    with app.test_request_context("/"):
+        stored = attachments.store_upload(case, FileStorage(io.BytesIO(PDF), "plan.pdf"),
+                                          uploader=None, purpose="bijlage")
+        path = attachments.attachment_path(stored)
+        assert path.is_file() and g.new_files == [stored.stored_name]
+        db.session.rollback()  # the step was refused after the file was written
+        attachments.remove_orphans()
+        assert not path.exists()
+    with app.test_request_context("/"):
+        kept = attachments.store_upload(case, FileStorage(io.BytesIO(PDF), "plan.pdf"),
+                                        uploader=None, purpose="bijlage")
+        db.session.commit()
+        attachments.remove_orphans()
+        assert attachments.attachment_path(kept).is_file()  # committed: stays
+    assert attachments.remove_orphans in app.teardown_request_funcs[None]
+
