@@ -18,7 +18,8 @@ from participation.extensions import db
 from tests.browser.helpers import assert_accessible, log_in
 
 SKIP_PARTS = ("/lang/", "/uitloggen", "/bijlagen/", "/download", "/logo", "/api/", "/open-data/",
-              "/feeds/", ".csv", ".json", ".atom", ".ics", "theme.css", "/static/")
+              "/feeds/", ".csv", ".json", ".zip", ".atom", ".ics", ".pdf", "/besluitbrief/",
+              "theme.css", "/static/")
 MAX_PAGES = 60
 # What an official must never have to read on a workbench page (issue 19.4).
 RAW_VALUES = [(re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"), "an ISO timestamp"),
