@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from participation import create_app
-from participation.extensions import limiter
+from participation.extensions import db, limiter
 
 
 def closed_port() -> int:
@@ -30,6 +30,9 @@ def no_redis(database_url, app_ctx):
         yield app
     finally:
         limiter.enabled = was_enabled
+        with app.app_context():  # this app's own engine: its pooled connection closes now
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_with_redis_away_the_limits_count_in_memory_and_nothing_fails(no_redis, caplog):
@@ -61,3 +64,5 @@ def test_with_the_database_away_every_page_is_the_apps_own_503(tmp_path):
     assert api.status_code == 503 and api.get_json()["error"] == 503
     login = client.post("/account/inloggen", data={"email": "a@example.nl", "password": "x"})
     assert login.status_code == 503
+    with app.app_context():
+        db.engine.dispose()
