@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
+from participation.challenges.forms import euro
 from participation.domain import deadlines, grounds
 from participation.domain import workflow as wf
 from participation.extensions import db
@@ -61,6 +62,14 @@ WAITING_FOR = {"coordinator": _l("de coördinator"), "official": _l("de behandel
                "griffie": _l("de griffie"), "admin": _l("de beheerder"),
                "applicant": _l("de aanvrager")}
 WAIT_ORDER = ("applicant", "official", "coordinator", "griffie", "admin")
+# The role in which someone took a step, as the timeline names it.
+ACTOR_ROLES = {"applicant": _l("aanvrager"), "coordinator": _l("coördinator"),
+               "official": _l("behandelaar"), "griffie": _l("griffie"),
+               "admin": _l("beheerder"), "system": _l("systeem")}
+
+
+def actor_role_label(role: str) -> str:
+    return str(ACTOR_ROLES.get(role, role.replace("_", " ")))
 
 
 @dataclass(frozen=True)
@@ -377,20 +386,13 @@ ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]
 DECIMAL_AMOUNT = re.compile(r"-?\d+\.\d{2}")
 # Keys whose values are money even when typed as a whole number.
 AMOUNT_KEYS = re.compile(r"bedrag|budget|kosten|bijdrage_geld|gevraagd|amount", re.IGNORECASE)
-MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-             "september", "oktober", "november", "december")
 # Parts of a stored value that only the database needs (a person is shown by name).
 INTERNAL_KEYS = frozenset({"user_id", "id", "email"})
 
 
-def long_date_nl(day: date) -> str:
-    return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
-
-
-def euro_nl(amount: Decimal) -> str:
-    sign = "-" if amount < 0 else ""
-    whole, cents = f"{abs(amount):.2f}".split(".")
-    return f"{sign}€ {int(whole):,}".replace(",", ".") + f",{cents}"
+# The platform's one Dutch long date ('3 juni 2027') and one amount notation ('€ 1.500,00').
+long_date_nl = deadlines.format_date_nl
+euro_nl = euro
 
 
 def _text_value(key: str, value: str) -> str:
@@ -527,7 +529,7 @@ def case_detail(case: Case, *, today: date, locale: str = "nl") -> CaseDetail:
             label=_event_label(definition, event.transition, locale),
             from_label=state_label(definition, event.from_state, locale),
             to_label=state_label(definition, event.to_state, locale),
-            actor_name=name or "", actor_role=event.actor_role, reason=event.reason,
+            actor_name=name or "", actor_role=actor_role_label(event.actor_role), reason=event.reason,
             public=event.public,
             public_label=(event.public_label_en if locale.startswith("en")
                           else event.public_label_nl),

@@ -256,7 +256,11 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
     evaluation = (case.data or {}).get("evaluation") or {}
     evaluation_form = forms.get("evaluation") or EvaluationForm(
         formdata=None, data={"summary": evaluation.get("summary", "")})
-    progress_reports = (case.data or {}).get("progress_reports") or []
+    # Stored as ISO text; the page shows them as dates ('3 juni 2027').
+    progress_reports = [{**report, "on": _stored_date(report.get("date"))}
+                        for report in (case.data or {}).get("progress_reports") or []]
+    agreement_dates = {"start": _stored_date(agreement.get("start_date")),
+                       "end": _stored_date(agreement.get("end_date"))}
     budget_flag = bool(detail.task and detail.task.current_budget is not None
                        and case.requested_budget is not None
                        and case.requested_budget > detail.task.current_budget)
@@ -267,7 +271,8 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
         "message_form": forms.get("message") or MessageForm(formdata=None),
         "assign_form": assign_form, "can_assign": has_role(g.org, *ASSIGNERS),
         "show_agreement": case.state in case_service.AGREEMENT_STATES,
-        "agreement": agreement, "agreement_form": agreement_form,
+        "agreement": agreement, "agreement_dates": agreement_dates,
+        "agreement_form": agreement_form,
         "progress_form": forms.get("progress") or ProgressForm(formdata=None,
                                                                data={"reported_on": today}),
         "progress_reports": progress_reports, "evaluation": evaluation,
@@ -285,6 +290,13 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
         "lapse": _lapse(detail.definition, case, locale),
     }
     return render_template("workbench/case.html", **context), status
+
+
+def _stored_date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 @bp.app_template_filter("money")

@@ -252,4 +252,4 @@ def test_a_late_evening_submission_has_the_dutch_date_everywhere(client, login, 
     queue = client.get(QUEUE).get_data(as_text=True)
     assert '<time datetime="2026-11-22">22-11-2026</time>' in queue
     page = client.get(f"/zonnedal/werkbak/zaken/{case.id}").get_data(as_text=True)
-    assert "22-11-2026" in page and "21-11-2026" not in page
+    assert "Ingediend</dt><dd>22 november 2026</dd>" in page and "21 november" not in page

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from participation.extensions import db
 from tests.functional.workbench.conftest import days_ago
 
 RAW = [
@@ -86,3 +87,87 @@ def test_values_are_formatted_the_dutch_way():
     assert data_value("gevraagd_bedrag", 2500) == "€ 2.500,00"
     assert data_value("start", "2027-02-30") == "2027-02-30"  # not a date: left as typed
     assert data_value("x", "2026-03-29T01:30:00+00:00") == "29 maart 2026 om 03:30"  # CEST
+
+
+# Dates the case page used to print as '03-06-2027' (a long date now; only a date field's hint
+# shows how to type one), and a role the timeline used to print as its code.
+NUMERIC_DATE = re.compile(r"(?<!Bijvoorbeeld )(?<!For example )\b\d{1,2}-\d{1,2}-\d{4}\b")
+ROLE_CODE = re.compile(r"\((official|coordinator|applicant|system|griffie|admin)\)")
+
+
+def assert_readable(html: str, stage: str, *, dutch: bool = True) -> None:
+    codes = [(ROLE_CODE, "role code")] if dutch else []  # 'applicant' is English for it
+    for pattern, what in [*RAW, (NUMERIC_DATE, "date as digits"), *codes]:
+        found = pattern.search(html)
+        assert found is None, \
+            f"{stage}: {what}: {html[max(0, found.start() - 120):found.end() + 60]}"
+
+
+def test_a_case_walked_to_its_agreement_reads_as_a_person_reads_it(
+        client, login, official, resident, org, submit_case):
+    """An official takes a request from submission to the agreement through the page's own
+    forms (a message, a note, the decision, the agreement, a progress report); no page on
+    the way shows an ISO timestamp, a date in digits, a dot-decimal amount or a code."""
+    from tests.functional.workbench.test_case_page import step, url
+
+    case = submit_case(org, submitted=days_ago(3), data=dict(DATA),
+                       requested_budget=Decimal("12500.00"))
+    login(official)
+    seen: list[str] = []
+
+    def page(stage: str) -> str:
+        response = client.get(url(case))
+        assert response.status_code == 200, stage
+        html = visible(response.get_data(as_text=True))
+        assert_readable(html, stage)
+        seen.append(html)
+        return html
+
+    def take(name: str, **fields) -> None:
+        db.session.refresh(case)
+        target, data = step(case, name, **fields)
+        response = client.post(target, data=data)
+        assert response.status_code == 303, (name, response.get_data(as_text=True)[:2000])
+
+    html = page("ingediend")
+    assert re.search(r"Ingediend</dt><dd>\d{1,2} \w+ 20\d\d</dd>", html), "submission date"
+    assert re.search(r"Uiterste beslisdatum</dt><dd>\d{1,2} \w+ 20\d\d</dd>", html)
+    take("ontvangst_bevestigen")
+    assert client.post(url(case, "/berichten"), data={"body": "Wij bellen u."}).status_code == 303
+    assert client.post(url(case, "/notities"), data={"body": "Eerst de wijk."}).status_code == 303
+    html = page("intake")
+    assert re.search(r"Otto Ambtenaar, <time ?>\d{1,2} \w+ 20\d\d om \d\d:\d\d</time>", html)
+    assert "Otto Ambtenaar (behandelaar)" in html
+    take("in_behandeling_nemen")
+    page("in behandeling")
+    take("naar_besluitvorming")
+    page("besluitvorming")
+    take("toekennen", reason="Goed plan.", deciding_body="college",
+         decided_on="2026-11-20", decision_number="B-2026-7")
+    html = page("toegekend")
+    assert "Datum van het besluit</dt><dd>20 november 2026</dd>" in html
+    take("overeenkomst_opstellen")
+    assert client.post(url(case, "/overeenkomst"), data={
+        "start_date": "2027-01-01", "end_date": "2027-12-31", "budget_line": "6.1.3 Groen",
+        "amount_existing": "10000", "amount_transferred": "8500,50",
+        "decision_ref": "B&W 2026-44", "conditions": "Kwartaalgesprek."}).status_code == 303
+    assert client.post(url(case, "/voortgang"), data={
+        "reported_on": "2027-03-31", "text": "Eerste kwartaal goed."}).status_code == 303
+    html = page("overeenkomst")
+    assert "1 januari 2027 tot 31 december 2027" in html
+    assert "€ 10.000,00" in html and "€ 8.500,50" in html
+    assert "<strong>31 maart 2027</strong>" in html
+    assert len(seen) == 6
+
+
+def test_the_case_page_in_english_has_no_raw_values_either(client, login, official,
+                                                           coordinator, org, submit_case):
+    case = submit_case(org, submitted=days_ago(3), data=dict(DATA),
+                       steps=(("ontvangst_bevestigen", coordinator, {}),))
+    login(official)
+    client.get("/lang/en")
+    html = visible(client.get(f"/zonnedal/werkbak/zaken/{case.id}").get_data(as_text=True))
+    assert '<html lang="en"' not in html  # visible() starts at <body>
+    assert_readable(html, "English", dutch=False)
+    assert re.search(r"<time ?>[A-Z][a-z]+ \d{1,2}, 20\d\d at \d\d:\d\d</time>", html)
+    assert re.search(r"Submitted</dt><dd>[A-Z][a-z]+ \d{1,2}, 20\d\d</dd>", html), html[:3000]
