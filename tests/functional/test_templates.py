@@ -180,6 +180,11 @@ def test_invalid_form_links_summary_to_fields_and_keeps_input(app):
                         html, re.S).group(1)
     assert "Controleer de volgende punten" in summary
     assert re.findall(r'href="#([^"]+)"', summary) == ["title", "summary", "who-0"]
+    # Focus starts at the summary (GOV.UK pattern): focusable, and focused on load by the
+    # browser itself (autofocus), so also without JavaScript; app.js does it after an htmx swap.
+    opening = re.search(r'<div class="error-summary[^>]*>', html).group(0)
+    assert 'tabindex="-1"' in opening and " autofocus" in opening
+    assert html.count(" autofocus") == 1
 
     title_input = re.search(r"<input[^>]*id=\"title\"[^>]*>", html).group(0)
     assert 'aria-invalid="true"' in title_input
