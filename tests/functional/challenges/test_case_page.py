@@ -297,3 +297,27 @@ def test_my_pages_need_a_login(client):
     for path in ("/mijn/zaken", "/mijn/meldingen"):
         response = client.get(path)
         assert response.status_code == 302 and "/account/inloggen" in response.headers["Location"]
+
+
+
+@pytest.mark.parametrize(("tier", "who"), [("gemeente", "de gemeente"),
+                                           ("waterschap", "het waterschap")])
+def test_a_late_decision_names_the_kind_of_organisation_to_hold_to_it(app, create_org, tier,
+                                                                      who):
+    """Past the decision date the resident may give notice of default: to "de gemeente" or
+    "het waterschap", not to "de organisatie"."""
+    from datetime import date
+
+    from flask import g
+
+    from participation.challenges.queries import Term
+
+    late = Term(deadline=date(2026, 3, 2), days_left=-3, suspended=False, overdue=True,
+                stopped=False)
+    with app.test_request_context("/"):
+        g.org = create_org(slug=f"late-{tier}", tier=tier)
+        text = app.jinja_env.from_string(
+            '{% from "challenges/_macros.html" import term_text %}'
+            "{{ term_text(term, current_org|org_kind) }}").render(term=late, current_org=g.org)
+    assert text == (f"De uiterste beslisdatum (2 maart 2026) is voorbij. "
+                    f"U kunt {who} in gebreke stellen.")
