@@ -265,6 +265,27 @@ def test_my_cases_lists_drafts_and_cases_across_organisations(client, org, case,
     assert "Niet van mij" not in page
 
 
+def test_my_cases_are_cards_on_a_phone_with_every_value_labelled(client, org, case):
+    """On a narrow screen each case is a card whose lines say what they are (status, next
+    step, term), instead of a table whose last columns fall off the screen."""
+    import re
+    from pathlib import Path
+
+    page = html.unescape(client.get("/mijn/zaken").get_data(as_text=True))
+    table = re.search(r'<table class="[^"]*\bcards-on-phone\b[^"]*">(.*?)</table>', page,
+                      re.S).group(1)
+    head, body = table.split("<tbody", 1)
+    columns = re.findall(r'<th[^>]*scope="col">([^<]*)</th>', head)
+    assert {"Status", "Volgende stap", "Termijn"} <= set(columns)
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    assert rows
+    for row in rows:
+        assert re.findall(r'<td[^>]*data-label="([^"]*)"', row) == columns
+    css = (Path(__file__).resolve().parents[3] / "static/css/app.css").read_text()
+    phone = css[css.index("@media (max-width: 40em)", css.index(".cards-on-phone") - 200):]
+    assert ".cards-on-phone > thead" in phone and "content: attr(data-label)" in phone
+
+
 def test_my_cases_shows_a_suspended_term(client, org, case, coordinator):
     apply(case, "ontvangst_bevestigen", coordinator)
     apply(case, "aanvulling_vragen", coordinator, question="Welke verzekering?", term_days=14)
