@@ -422,8 +422,17 @@ def data_value(key: str, value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return "Ja" if value else "Nee"
-    if key == "legal_form" and isinstance(value, str):
+    if key in ("legal_form", "rechtsvorm") and isinstance(value, str):
         return grounds.label(grounds.LEGAL_FORMS, value, "nl")
+    if key == "flags" and isinstance(value, (list, tuple)):
+        # Refusal grounds to look at first, by their words (R4: "Het plan kost meer …").
+        return "; ".join(f"{code}: {grounds.REFUSAL_GROUNDS[code].label_nl}"
+                         if code in grounds.REFUSAL_GROUNDS else str(code)
+                         for code in value) or str(_l("Geen"))
+    if key == "taak" and value == "anders":
+        return str(_l("Een andere taak"))
+    if value in ("ja", "nee"):  # a yes/no question's stored choice
+        return "Ja" if value == "ja" else "Nee"
     if isinstance(value, (int, float, Decimal)) and AMOUNT_KEYS.search(key):
         return euro_nl(Decimal(str(value)))
     if isinstance(value, (list, tuple)):
@@ -516,6 +525,19 @@ def load_case(org_id: int, case_id: int) -> Case | None:
     return case
 
 
+def _shown_above(case: Case, task: Task | None, key: str, value: Any) -> bool:
+    """A request field that the page already shows from the case itself (title, summary,
+    policy area, the task by its title, the requested amount): not twice, and a task never by
+    its database id."""
+    if key == "taak":
+        return task is not None or value != "anders"
+    column = {"naam_initiatief": case.title, "taak_omschrijving": case.summary,
+              "beleidsveld": case.policy_area}
+    if key in column:
+        return bool(column[key]) and str(value or "").strip() == column[key]
+    return key == "gevraagd_budget" and case.requested_budget is not None
+
+
 def case_detail(case: Case, *, today: date, locale: str = "nl") -> CaseDetail:
     definition = case_service.workflow_of(case)
 
@@ -553,7 +575,8 @@ def case_detail(case: Case, *, today: date, locale: str = "nl") -> CaseDetail:
     task = db.session.get(Task, case.task_id) if case.task_id else None
     data_items = [(data_label(k), task.title if k == "taak" and task is not None
                    and str(v) == str(task.id) else data_value(k, v))
-                  for k, v in (case.data or {}).items() if k not in PANEL_KEYS]
+                  for k, v in (case.data or {}).items()
+                  if k not in PANEL_KEYS and not _shown_above(case, task, k, v)]
     return CaseDetail(case=case, definition=definition,
                       state_label=state_label(definition, case.state, locale),
                       type_label=type_label(case.request_type, locale), applicant=applicant,
