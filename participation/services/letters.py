@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -308,8 +307,7 @@ def letter_css(org: Organisation, language: str) -> str:
     """static/css/letter.css with the organisation's colour and the page numbers' words."""
     base = (Path(current_app.static_folder or "static") / "css" / "letter.css").read_text(
         encoding="utf-8")
-    colour = org.primary_color if re.fullmatch(r"#[0-9a-fA-F]{6}", org.primary_color or "") \
-        else "#01689b"
+    colour = org.primary_color if admin_service.is_hex_colour(org.primary_color) else "#01689b"
     page, of = ("page", "of") if language == "en" else ("pagina", "van")
     return (f":root {{ --letter-primary: {colour}; }}\n"
             f'@page {{ @bottom-right {{ content: "{page} " counter(page) " {of} " '

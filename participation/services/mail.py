@@ -71,8 +71,10 @@ def paragraphs(body: str) -> list[list[list[tuple[str, str]]]]:
 
 def render_html(subject: str, body: str, *, org: Organisation | None, language: str,
                 action: tuple[str, str] | None = None) -> str:
-    colour = org.primary_color if org is not None and re.fullmatch(
-        r"#[0-9a-fA-F]{6}", org.primary_color or "") else "#01689b"
+    from participation.services.admin import is_hex_colour
+
+    colour = org.primary_color if org is not None and is_hex_colour(org.primary_color) \
+        else "#01689b"
     with force_locale(language):
         return current_app.jinja_env.get_template("emails/message.html").render(
             subject=subject, paragraphs=paragraphs(body), org=org, language=language,
