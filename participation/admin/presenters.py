@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from participation.domain.workflow import ClockEffect, StateKind, Workflow
+from participation.domain.workflow import ClockEffect, StateKind, Transition, Workflow
 
 ROLE_NAMES = {
     "applicant": _l("aanvrager"),
@@ -74,6 +74,16 @@ def _names(mapping, keys) -> str:
     return ", ".join(str(mapping.get(k, k)) for k in keys)
 
 
+def _input_names(t: Transition, kinds: tuple[str, ...]) -> str:
+    """Input kinds, each with the procedure's own label where it gives one."""
+    names = []
+    for kind in kinds:
+        custom = t.input_label(kind)
+        name = str(INPUT_NAMES.get(kind, kind))
+        names.append(f"{name} (\u201c{custom.label_nl}\u201d)" if custom else name)
+    return ", ".join(names)
+
+
 @dataclass(frozen=True)
 class StateRow:
     name: str
@@ -132,7 +142,7 @@ def describe(wf: Workflow) -> ProcedureView:
             roles = str(AUTOMATIC.get(t.automatic, t.automatic))
         transitions.append(TransitionRow(
             t.name, t.label_nl, ", ".join(label(s) for s in t.sources), label(t.target), roles,
-            _names(INPUT_NAMES, t.inputs), _names(INPUT_NAMES, t.optional_inputs),
+            _input_names(t, t.inputs), _input_names(t, t.optional_inputs),
             str(CLOCK_EFFECTS[t.clock]), t.notify_applicant,
             t.public_label_nl if t.public else ""))
     clock = ""

@@ -4,6 +4,7 @@ only."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, g, make_response, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,7 +24,7 @@ from participation.admin.forms import (
     parse_count,
 )
 from participation.admin.presenters import REQUEST_TYPE_NAMES, describe, euro
-from participation.domain.workflow import REQUEST_TYPES, DefinitionError
+from participation.domain.workflow import REQUEST_TYPES, DefinitionError, locate
 from participation.extensions import db
 from participation.htmx import redirect_303
 from participation.models._types import utcnow
@@ -332,7 +333,7 @@ def _source_from(form: ProcedureUploadForm) -> str | None:
 def procedure_upload(request_type: str):
     _request_type_or_404(request_type)
     form = ProcedureUploadForm()
-    problems: list[str] = []
+    problems: list[tuple[int | None, str]] = []
     if request.method == "GET":
         current = queries.latest_version_number(g.org.id, request_type)
         if current:
@@ -348,7 +349,8 @@ def procedure_upload(request_type: str):
                     version = admin_service.add_procedure_version(
                         g.org, request_type, source, actor=current_user, note=form.note.data)
                 except DefinitionError as exc:
-                    problems = exc.messages
+                    problems = [(problem.line, problem.translated(str(get_locale())))
+                                for problem in locate(source, exc.messages)]
                 else:
                     db.session.commit()
                     flash(_("Versie %(n)s opgeslagen; nieuwe verzoeken volgen deze versie, "

@@ -26,13 +26,15 @@ def register(app: Flask) -> None:
         paths = [wf.preset_path(name) for name in wf.PRESETS] + list(files)
         failed = False
         for path in paths:
+            source = path.read_text("utf-8")
             try:
-                definition = wf.load_workflow(path.read_text("utf-8"))
+                definition = wf.load_workflow(source)
             except wf.DefinitionError as exc:
                 failed = True
                 click.echo(f"FOUT {path}:")
-                for message in exc.messages:
-                    click.echo(f"  - {message}")
+                for problem in wf.locate(source, exc.messages):
+                    # file:line: message, the form editors jump to
+                    click.echo(f"  {path}:{problem.line or 1}: {problem}")
             else:
                 click.echo(f"OK   {path} ({definition.request_type}: {len(definition.states)} states, "
                            f"{len(definition.transitions)} transitions)")

@@ -12,6 +12,7 @@ from datetime import date
 from fractions import Fraction
 
 from participation.domain.deadlines import add_term
+from participation.domain.problems import Problem, english
 
 BASES = ("inhabitants", "electorate")
 COMBINATIONS = ("max", "min")
@@ -26,32 +27,39 @@ class Threshold:
     collection_days: int | None = None
     min_age: int | None = None
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Problem]:
         """What is wrong with this threshold, in English; empty when it is usable."""
-        found: list[str] = []
+        found: list[Problem] = []
+
+        def add(template: str, key: str, value: object, **params: object) -> None:
+            found.append(Problem(template, subject=("table", "threshold"), key=key,
+                                 value=value, **params))
+
         if isinstance(self.min_absolute, bool) or not isinstance(self.min_absolute, int) \
                 or self.min_absolute < 0:
-            found.append(f"threshold min_absolute must be a whole number >= 0, "
-                         f"not {self.min_absolute!r}")
+            add(english("[threshold] min_absolute must be a whole number >= 0, not %(value)r"),
+                "min_absolute", self.min_absolute)
         if isinstance(self.min_percentage, bool) \
                 or not isinstance(self.min_percentage, (int, float)) \
                 or not 0 <= self.min_percentage <= 100:
-            found.append(f"threshold min_percentage must be between 0 and 100, "
-                         f"not {self.min_percentage!r}")
+            add(english("[threshold] min_percentage must be between 0 and 100, not %(value)r"),
+                "min_percentage", self.min_percentage)
         if self.of not in BASES:
-            found.append(f"threshold 'of' must be one of {', '.join(BASES)}, not {self.of!r}")
+            add(english("[threshold] 'of' must be one of %(known)s, not %(value)r"), "of", self.of,
+                known=", ".join(BASES))
         if self.combine not in COMBINATIONS:
-            found.append(f"threshold 'combine' must be one of {', '.join(COMBINATIONS)}, "
-                         f"not {self.combine!r}")
+            add(english("[threshold] 'combine' must be one of %(known)s, not %(value)r"), "combine",
+                self.combine, known=", ".join(COMBINATIONS))
         if self.collection_days is not None and (
                 isinstance(self.collection_days, bool) or not isinstance(self.collection_days, int)
                 or not 1 <= self.collection_days <= 3650):
-            found.append(f"threshold collection_days must be between 1 and 3650, "
-                         f"not {self.collection_days!r}")
+            add(english("[threshold] collection_days must be between 1 and 3650, not %(value)r"),
+                "collection_days", self.collection_days)
         if self.min_age is not None and (
                 isinstance(self.min_age, bool) or not isinstance(self.min_age, int)
                 or not 0 <= self.min_age <= 120):
-            found.append(f"threshold min_age must be between 0 and 120, not {self.min_age!r}")
+            add(english("[threshold] min_age must be between 0 and 120, not %(value)r"), "min_age",
+                self.min_age)
         return found
 
 

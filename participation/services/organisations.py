@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from participation.domain import workflow as wf
+from participation.domain.problems import english
 from participation.extensions import db
 from participation.models import Organisation, User, WorkflowVersion
 from participation.models.organisations import RESERVED_SLUGS, TIERS
@@ -28,8 +29,10 @@ def add_workflow_version(org: Organisation, request_type: str, source: str, *,
     """Validate and store a new version; raises workflow.DefinitionError with the messages."""
     definition = wf.load_workflow(source)
     if definition.request_type != request_type:
-        raise wf.DefinitionError([f"this file is for request type {definition.request_type!r}, "
-                                  f"not {request_type!r}"])
+        raise wf.DefinitionError([wf.Problem(
+            english("[workflow] this file is for request type '%(found)s', not '%(expected)s'"),
+            subject=("table", "workflow"), key="request_type", found=definition.request_type,
+            expected=request_type)])
     latest = db.session.scalar(select(func.max(WorkflowVersion.version)).where(
         WorkflowVersion.organisation_id == org.id, WorkflowVersion.request_type == request_type))
     version = WorkflowVersion(organisation_id=org.id, request_type=request_type,

@@ -94,8 +94,22 @@ def transition_form(transition: wf.Transition, definition: wf.Workflow, org: Org
         attrs["confirm"] = _confirmation_field(transition, definition)
     form_class = type(f"TransitionForm_{transition.name}", (TransitionFormBase,), attrs)
     if submitted:  # Flask-WTF reads request.form and request.files
-        return form_class(prefix=transition.name)
-    return form_class(prefix=transition.name, formdata=None)
+        form = form_class(prefix=transition.name)
+    else:
+        form = form_class(prefix=transition.name, formdata=None)
+    _use_procedure_labels(form, transition)
+    return form
+
+
+def _use_procedure_labels(form: FlaskForm, transition: wf.Transition) -> None:
+    """The procedure file may name an input in its own words (a question to an advisory
+    group is not a question to the applicant)."""
+    locale = str(get_locale())
+    for custom in transition.input_labels:
+        if custom.kind in form:
+            form[custom.kind].label.text = custom.label(locale)
+            if custom.help(locale):
+                form[custom.kind].description = custom.help(locale)
 
 
 def _exchange_fields(transition: wf.Transition, definition: wf.Workflow, declared: tuple,

@@ -42,7 +42,9 @@ def test_workflow_check_accepts_presets_and_rejects_a_broken_file(app, app_ctx, 
                       'label_nl = "G"\nlabel_en = "G"\npublic_label_nl = "G"\npublic_label_en = "G"\n',
                       encoding="utf-8")
     failed = runner.invoke(args=["workflow", "check", str(broken)])
-    assert failed.exit_code == 1 and "nergens" in failed.output
+    assert failed.exit_code == 1
+    # file:line: where the editor jumps to
+    assert f"{broken}:15: transition 'go': unknown target state 'nergens'" in failed.output
 
 
 def test_audit_verify_command_reports_tampering(app, app_ctx):

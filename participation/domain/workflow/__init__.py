@@ -11,6 +11,7 @@ file format is documented at the top of each preset). Rooms of this package:
 Nothing here changes anything: services apply the returned Plan, write the audit event and
 run the clock (participation.domain.deadlines). Import from the package, not the modules.
 """
+from participation.domain.problems import Problem, locate
 from participation.domain.thresholds import Threshold  # part of a definition
 from participation.domain.workflow.definition import (
     AUTOMATIC_TRIGGERS,
@@ -23,6 +24,7 @@ from participation.domain.workflow.definition import (
     ClockEffect,
     DecisionClock,
     DefinitionError,
+    InputLabel,
     MissingInputs,
     Plan,
     State,
@@ -66,6 +68,7 @@ __all__ = [
     "StateTerm",
     "State",
     "Transition",
+    "InputLabel",
     "DecisionClock",
     "Workflow",
     "Plan",
@@ -73,6 +76,8 @@ __all__ = [
     "DefinitionError",
     "TransitionNotAllowed",
     "MissingInputs",
+    "Problem",
+    "locate",
     "parse_workflow",
     "to_toml",
     "validate",

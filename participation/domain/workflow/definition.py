@@ -74,6 +74,24 @@ class State:
 
 
 @dataclass(frozen=True)
+class InputLabel:
+    """The procedure's own words for one input of a transition, e.g. a question that goes to
+    an advisory group rather than to the applicant."""
+
+    kind: str
+    label_nl: str
+    label_en: str
+    help_nl: str = ""
+    help_en: str = ""
+
+    def label(self, locale: str) -> str:
+        return self.label_en if locale.lower().startswith("en") else self.label_nl
+
+    def help(self, locale: str) -> str:
+        return self.help_en if locale.lower().startswith("en") else self.help_nl
+
+
+@dataclass(frozen=True)
 class Transition:
     name: str
     sources: tuple[str, ...]
@@ -89,6 +107,10 @@ class Transition:
     public_label_en: str = ""
     clock: ClockEffect = ClockEffect.NONE
     automatic: str | None = None  # None, "term_lapsed" or "threshold_met"
+    input_labels: tuple[InputLabel, ...] = ()
+
+    def input_label(self, kind: str) -> InputLabel | None:
+        return next((label for label in self.input_labels if label.kind == kind), None)
 
 
 @dataclass(frozen=True)

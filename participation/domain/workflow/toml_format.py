@@ -10,11 +10,20 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from participation.domain.problems import (
+    Problem,
+    at_state,
+    at_state_term,
+    at_table,
+    at_transition,
+    english,
+)
 from participation.domain.thresholds import Threshold
 from participation.domain.workflow.definition import (
     ClockEffect,
     DecisionClock,
     DefinitionError,
+    InputLabel,
     State,
     StateKind,
     StateTerm,
@@ -36,88 +45,106 @@ _STATE_KEYS = frozenset({"name", "kind", "public", "label_nl", "label_en", "desc
 _TERM_KEYS = frozenset({"days", "weeks", "on_lapse", "remind_days_before"})
 _TRANSITION_KEYS = frozenset({"name", "from", "to", "roles", "inputs", "optional_inputs",
                               "notify_applicant", "public", "label_nl", "label_en",
-                              "public_label_nl", "public_label_en", "clock", "automatic"})
+                              "public_label_nl", "public_label_en", "clock", "automatic",
+                              "input_labels"})
+_INPUT_LABEL_KEYS = frozenset({"label_nl", "label_en", "help_nl", "help_en"})
 
 _MISSING = object()
 
 
-def _type_name(value: object) -> str:
-    return {str: "text", bool: "true/false", int: "a whole number", float: "a number",
-            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+def _type_name(value: object) -> Problem | str:
+    return {str: Problem(english("text")), bool: Problem(english("true/false")),
+            int: Problem(english("a whole number")), float: Problem(english("a number")),
+            list: Problem(english("a list")), dict: Problem(english("a table"))
+            }.get(type(value), type(value).__name__)
 
 
 class _Reader:
     """Reads TOML tables into typed values, collecting every problem instead of stopping."""
 
     def __init__(self) -> None:
-        self.errors: list[str] = []
+        self.errors: list[Problem] = []
 
-    def table(self, raw: Mapping[str, Any], key: str, where: str,
+    def table(self, raw: Mapping[str, Any], key: str, where: Problem,
               *, required: bool) -> Mapping[str, Any] | None:
         value = raw.get(key, _MISSING)
         if value is _MISSING:
             if required:
-                self.errors.append(f"{where}: missing required table [{key}]")
+                self.errors.append(Problem(english("%(where)s: missing required table [%(table)s]"),
+                                           where=where, key=key, table=key))
             return None
         if not isinstance(value, Mapping):
-            self.errors.append(f"{where}: [{key}] must be a table, not {_type_name(value)}")
+            self.errors.append(Problem(english("%(where)s: [%(table)s] must be a table, not %(type)s"),
+                                       where=where, key=key, table=key, type=_type_name(value)))
             return None
         return value
 
-    def unknown_keys(self, table: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
+    def unknown_keys(self, table: Mapping[str, Any], allowed: frozenset[str], where: Problem) -> None:
         for key in table:
             if key not in allowed:
-                self.errors.append(f"{where}: unknown key '{key}' "
-                                   f"(allowed: {', '.join(sorted(allowed))})")
+                self.errors.append(Problem(
+                    english("%(where)s: unknown key '%(name)s' (allowed: %(allowed)s)"), where=where,
+                    key=key, name=key, allowed=", ".join(sorted(allowed))))
 
-    def text(self, table: Mapping[str, Any], key: str, where: str, *,
+    def text(self, table: Mapping[str, Any], key: str, where: Problem, *,
              required: bool = True, default: str = "") -> str:
         value = table.get(key, _MISSING)
         if value is _MISSING:
             if required:
-                self.errors.append(f"{where}: missing required key '{key}'")
+                self.errors.append(Problem(english("%(where)s: missing required key '%(name)s'"),
+                                           where=where, name=key))
             return default
         if not isinstance(value, str):
-            self.errors.append(f"{where}: '{key}' must be text, not {_type_name(value)}")
+            self.errors.append(Problem(english("%(where)s: '%(name)s' must be text, not %(type)s"),
+                                       where=where, key=key, name=key, type=_type_name(value)))
             return default
         return value
 
-    def flag(self, table: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
+    def flag(self, table: Mapping[str, Any], key: str, where: Problem, default: bool) -> bool:
         value = table.get(key, default)
         if not isinstance(value, bool):
-            self.errors.append(f"{where}: '{key}' must be true or false, not {value!r}")
+            self.errors.append(Problem(english("%(where)s: '%(name)s' must be true or false, not "
+                                          "%(value)r"), where=where, key=key, name=key,
+                                       value=value))
             return default
         return value
 
-    def integer(self, table: Mapping[str, Any], key: str, where: str) -> int | None:
+    def integer(self, table: Mapping[str, Any], key: str, where: Problem) -> int | None:
         value = table.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.errors.append(f"{where}: '{key}' must be a whole number, not {value!r}")
+            self.errors.append(Problem(english("%(where)s: '%(name)s' must be a whole number, not "
+                                          "%(value)r"), where=where, key=key, name=key,
+                                       value=value))
             return None
         return value
 
-    def names(self, table: Mapping[str, Any], key: str, where: str, *,
+    def names(self, table: Mapping[str, Any], key: str, where: Problem, *,
               required: bool = False, allow_single: bool = False) -> tuple[str, ...]:
         value = table.get(key, _MISSING)
         if value is _MISSING:
             if required:
-                self.errors.append(f"{where}: missing required key '{key}'")
+                self.errors.append(Problem(english("%(where)s: missing required key '%(name)s'"),
+                                           where=where, name=key))
             return ()
         if allow_single and isinstance(value, str):
             return (value,)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.errors.append(f"{where}: '{key}' must be a list of text values, not {value!r}")
+            self.errors.append(Problem(english("%(where)s: '%(name)s' must be a list of text values, "
+                                          "not %(value)r"), where=where, key=key, name=key,
+                                       value=value))
             return ()
         return tuple(value)
 
-    def days(self, table: Mapping[str, Any], where: str, *, days_key: str = "days",
+    def days(self, table: Mapping[str, Any], where: Problem, *, days_key: str = "days",
              weeks_key: str = "weeks", required: bool = True) -> int | None:
         """A length given in days or in weeks (weeks are converted: weeks * 7)."""
         has_days, has_weeks = days_key in table, weeks_key in table
         if has_days and has_weeks:
-            self.errors.append(f"{where}: give either '{days_key}' or '{weeks_key}', not both")
+            self.errors.append(Problem(english("%(where)s: give either '%(days)s' or '%(weeks)s', "
+                                          "not both"), where=where, key=weeks_key,
+                                       days=days_key, weeks=weeks_key))
             return None
         if has_weeks:
             weeks = self.integer(table, weeks_key, where)
@@ -125,25 +152,21 @@ class _Reader:
         if has_days:
             return self.integer(table, days_key, where)
         if required:
-            self.errors.append(f"{where}: missing '{days_key}' (or '{weeks_key}')")
+            self.errors.append(Problem(english("%(where)s: missing '%(days)s' (or '%(weeks)s')"),
+                                       where=where, days=days_key, weeks=weeks_key))
         return None
 
 
-def _where_state(index: int, raw: Mapping[str, Any]) -> str:
-    name = raw.get("name")
-    return f"state '{name}'" if isinstance(name, str) and name else f"states[{index}]"
-
-
-def _where_transition(index: int, raw: Mapping[str, Any]) -> str:
-    name = raw.get("name")
-    return f"transition '{name}'" if isinstance(name, str) and name else f"transitions[{index}]"
+TOP, HEAD, CLOCK = at_table("top level"), at_table("workflow"), at_table("decision_clock")
 
 
 def _read_state(r: _Reader, index: int, raw: Any) -> State | None:
     if not isinstance(raw, Mapping):
-        r.errors.append(f"states[{index}] must be a table ([[states]]), not {_type_name(raw)}")
+        r.errors.append(Problem(english("states[%(index)s] must be a table ([[states]]), not "
+                                   "%(type)s"), subject=("states", index), index=index,
+                                type=_type_name(raw)))
         return None
-    where = _where_state(index, raw)
+    where = at_state(index, raw.get("name"))
     r.unknown_keys(raw, _STATE_KEYS, where)
     name = r.text(raw, "name", where)
     kind_text = r.text(raw, "kind", where)
@@ -152,12 +175,13 @@ def _read_state(r: _Reader, index: int, raw: Any) -> State | None:
         try:
             kind = StateKind(kind_text)
         except ValueError:
-            r.errors.append(f"{where}: unknown kind '{kind_text}' "
-                            f"(use {', '.join(k.value for k in StateKind)})")
+            r.errors.append(Problem(english("%(where)s: unknown kind '%(kind)s' (use %(known)s)"),
+                                    where=where, key="kind", kind=kind_text,
+                                    known=", ".join(k.value for k in StateKind)))
     term: StateTerm | None = None
     term_raw = r.table(raw, "term", where, required=False)
     if term_raw is not None:
-        term_where = f"{where} term"
+        term_where = at_state_term(where)
         r.unknown_keys(term_raw, _TERM_KEYS, term_where)
         days = r.days(term_raw, term_where)
         on_lapse = r.text(term_raw, "on_lapse", term_where, required=False) or None
@@ -175,17 +199,19 @@ def _read_state(r: _Reader, index: int, raw: Any) -> State | None:
 
 def _read_transition(r: _Reader, index: int, raw: Any) -> Transition | None:
     if not isinstance(raw, Mapping):
-        r.errors.append(f"transitions[{index}] must be a table ([[transitions]]), "
-                        f"not {_type_name(raw)}")
+        r.errors.append(Problem(english("transitions[%(index)s] must be a table ([[transitions]]), "
+                                   "not %(type)s"), subject=("transitions", index), index=index,
+                                type=_type_name(raw)))
         return None
-    where = _where_transition(index, raw)
+    where = at_transition(index, raw.get("name"))
     r.unknown_keys(raw, _TRANSITION_KEYS, where)
     clock_text = r.text(raw, "clock", where, required=False, default="none") or "none"
     try:
         clock = ClockEffect(clock_text)
     except ValueError:
-        r.errors.append(f"{where}: unknown clock effect '{clock_text}' "
-                        f"(use {', '.join(c.value for c in ClockEffect)})")
+        r.errors.append(Problem(english("%(where)s: unknown clock effect '%(clock)s' (use %(known)s)"),
+                                where=where, key="clock", clock=clock_text,
+                                known=", ".join(c.value for c in ClockEffect)))
         clock = ClockEffect.NONE
     return Transition(
         name=r.text(raw, "name", where),
@@ -200,15 +226,38 @@ def _read_transition(r: _Reader, index: int, raw: Any) -> Transition | None:
         public_label_nl=r.text(raw, "public_label_nl", where, required=False),
         public_label_en=r.text(raw, "public_label_en", where, required=False),
         clock=clock,
-        automatic=r.text(raw, "automatic", where, required=False) or None)
+        automatic=r.text(raw, "automatic", where, required=False) or None,
+        input_labels=_read_input_labels(r, raw, where))
+
+
+def _read_input_labels(r: _Reader, raw: Mapping[str, Any], where: Problem
+                       ) -> tuple[InputLabel, ...]:
+    """[transitions.input_labels.<kind>]: the procedure's own label and help for an input."""
+    table = r.table(raw, "input_labels", where, required=False) or {}
+    labels = []
+    for kind, entry in table.items():
+        if not isinstance(entry, Mapping):
+            r.errors.append(Problem(english("%(where)s: input_labels.%(kind)s must be a table with "
+                                       "label_nl and label_en"), where=where,
+                                    key="input_labels", kind=kind))
+            continue
+        r.unknown_keys(entry, _INPUT_LABEL_KEYS, where)
+        labels.append(InputLabel(
+            kind=kind, label_nl=r.text(entry, "label_nl", where),
+            label_en=r.text(entry, "label_en", where),
+            help_nl=r.text(entry, "help_nl", where, required=False),
+            help_en=r.text(entry, "help_en", where, required=False)))
+    return tuple(labels)
 
 
 def _read_threshold(r: _Reader, raw: Mapping[str, Any]) -> Threshold:
-    where = "[threshold]"
+    where = at_table("threshold")
     r.unknown_keys(raw, _THRESHOLD_KEYS, where)
     percentage = raw.get("min_percentage", 0.0)
     if isinstance(percentage, bool) or not isinstance(percentage, (int, float)):
-        r.errors.append(f"{where}: 'min_percentage' must be a number, not {percentage!r}")
+        r.errors.append(Problem(english("%(where)s: 'min_percentage' must be a number, not "
+                                   "%(value)r"), where=where, key="min_percentage",
+                                value=percentage))
         percentage = 0.0
     absolute = r.integer(raw, "min_absolute", where)
     return Threshold(
@@ -220,39 +269,40 @@ def _read_threshold(r: _Reader, raw: Mapping[str, Any]) -> Threshold:
         min_age=r.integer(raw, "min_age", where))
 
 
-def _build(raw: Mapping[str, Any]) -> tuple[Workflow | None, list[str]]:
+def _build(raw: Mapping[str, Any]) -> tuple[Workflow | None, list[Problem]]:
     """Turn parsed TOML into a Workflow; structural problems (missing keys, wrong types,
     unknown enum values) are returned instead. Meaning is checked by `validate`."""
     r = _Reader()
-    r.unknown_keys(raw, _TOP_KEYS, "top level")
-    head = r.table(raw, "workflow", "top level", required=True) or {}
-    r.unknown_keys(head, _WORKFLOW_KEYS, "[workflow]")
-    key = r.text(head, "key", "[workflow]")
-    request_type = r.text(head, "request_type", "[workflow]")
-    title_nl = r.text(head, "title_nl", "[workflow]")
-    title_en = r.text(head, "title_en", "[workflow]")
-    refusal_grounds = r.names(head, "refusal_grounds", "[workflow]")
-    exclusions = r.names(head, "exclusions", "[workflow]")
-    outcomes = r.names(head, "outcomes", "[workflow]")
+    r.unknown_keys(raw, _TOP_KEYS, TOP)
+    head = r.table(raw, "workflow", TOP, required=True) or {}
+    r.unknown_keys(head, _WORKFLOW_KEYS, HEAD)
+    key = r.text(head, "key", HEAD)
+    request_type = r.text(head, "request_type", HEAD)
+    title_nl = r.text(head, "title_nl", HEAD)
+    title_en = r.text(head, "title_en", HEAD)
+    refusal_grounds = r.names(head, "refusal_grounds", HEAD)
+    exclusions = r.names(head, "exclusions", HEAD)
+    outcomes = r.names(head, "outcomes", HEAD)
 
     decision_clock: DecisionClock | None = None
-    clock_raw = r.table(raw, "decision_clock", "top level", required=False)
+    clock_raw = r.table(raw, "decision_clock", TOP, required=False)
     if clock_raw is not None:
-        r.unknown_keys(clock_raw, _CLOCK_KEYS, "[decision_clock]")
-        days = r.days(clock_raw, "[decision_clock]")
-        extension = r.days(clock_raw, "[decision_clock]", days_key="extension_days",
+        r.unknown_keys(clock_raw, _CLOCK_KEYS, CLOCK)
+        days = r.days(clock_raw, CLOCK)
+        extension = r.days(clock_raw, CLOCK, days_key="extension_days",
                            weeks_key="extension_weeks", required=False)
         if days is not None:
             decision_clock = DecisionClock(days=days, extension_days=extension or 0)
 
-    threshold_raw = r.table(raw, "threshold", "top level", required=False)
+    threshold_raw = r.table(raw, "threshold", TOP, required=False)
     threshold = _read_threshold(r, threshold_raw) if threshold_raw is not None else None
-    settings = r.table(raw, "settings", "top level", required=False) or {}
+    settings = r.table(raw, "settings", TOP, required=False) or {}
 
     states: list[State] = []
     states_raw = raw.get("states", [])
     if not isinstance(states_raw, list) or not states_raw:
-        r.errors.append("top level: no states defined (add [[states]] tables)")
+        r.errors.append(Problem(english("top level: no states defined (add [[states]] tables)"),
+                                subject=("table", "")))
         states_raw = states_raw if isinstance(states_raw, list) else []
     for index, item in enumerate(states_raw):
         state = _read_state(r, index, item)
@@ -262,7 +312,8 @@ def _build(raw: Mapping[str, Any]) -> tuple[Workflow | None, list[str]]:
     transitions: list[Transition] = []
     transitions_raw = raw.get("transitions", [])
     if not isinstance(transitions_raw, list):
-        r.errors.append("top level: 'transitions' must be a list of [[transitions]] tables")
+        r.errors.append(Problem(english("top level: 'transitions' must be a list of "
+                                   "[[transitions]] tables"), subject=("table", "")))
         transitions_raw = []
     for index, item in enumerate(transitions_raw):
         transition = _read_transition(r, index, item)
@@ -284,17 +335,20 @@ MAX_SOURCE_CHARS = 200_000
 
 def _loads(text: str) -> dict[str, Any]:
     if len(text) > MAX_SOURCE_CHARS:
-        raise DefinitionError([f"the file is too long: at most {MAX_SOURCE_CHARS:,} characters "
-                               f"(this one has {len(text):,})"])
+        raise DefinitionError([Problem(english("the file is too long: at most %(most)s characters "
+                                          "(this one has %(has)s)"),
+                                       most=f"{MAX_SOURCE_CHARS:,}", has=f"{len(text):,}")])
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # The decoder's message ends with "(at line N, column M)".
-        raise DefinitionError([f"TOML syntax error: {exc}"]) from exc
+        raise DefinitionError([Problem(english("TOML syntax error: %(detail)s"),
+                                       detail=str(exc))]) from exc
     except RecursionError as exc:
         # tomllib parses nested arrays and inline tables recursively.
-        raise DefinitionError(["TOML syntax error: arrays or tables are nested too deeply "
-                               "(a procedure needs only a few levels)"]) from exc
+        raise DefinitionError([Problem(english("TOML syntax error: arrays or tables are nested too "
+                                          "deeply (a procedure needs only a few levels)"))]
+                              ) from exc
 
 
 def parse_workflow(text: str) -> Workflow:
@@ -342,13 +396,13 @@ def to_toml(wf: Workflow) -> str:
     def put(key: str, value: object) -> None:
         lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
 
-    lines.append("[workflow]")
+    lines.append(HEAD)
     for key in ("key", "request_type", "title_nl", "title_en", "refusal_grounds", "exclusions"):
         put(key, getattr(wf, key))
     if wf.outcomes:
         put("outcomes", wf.outcomes)
     if wf.decision_clock is not None:
-        lines += ["", "[decision_clock]"]
+        lines += ["", CLOCK]
         put("days", wf.decision_clock.days)
         put("extension_days", wf.decision_clock.extension_days)
     if wf.threshold is not None:
@@ -397,4 +451,9 @@ def to_toml(wf: Workflow) -> str:
             put(key, getattr(t, key))
         put("clock", t.clock.value)
         put("automatic", t.automatic or "")
+        for label in t.input_labels:
+            lines.append(f"[transitions.input_labels.{_toml_key(label.kind)}]")
+            for key in ("label_nl", "label_en", "help_nl", "help_en"):
+                if getattr(label, key):
+                    put(key, getattr(label, key))
     return "\n".join(lines) + "\n"

@@ -104,7 +104,10 @@ def test_broken_toml_is_refused_with_the_message_and_text_kept(client, admin_set
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "De procedure is niet opgeslagen" in html
-    assert "TOML syntax error" in html and "line" in html
+    # In Dutch, with the line the parser found it on.
+    line = PRESET.split("\n[workflow]\n", 1)[0].count("\n") + 2
+    assert "Fout in de TOML-opmaak" in html
+    assert f"<strong>Regel {line}:</strong>" in html
     assert "[workflow\n" in html.replace("&#34;", '"')  # the text box keeps the input
     assert 'value="Intaketermijn naar 3 weken"' in html
     assert len(_versions(admin_setup.org)) == 1
@@ -115,7 +118,7 @@ def test_deeply_nested_toml_is_refused_at_the_field_not_a_500(client, admin_setu
     response = _post(client, admin_setup, source=hostile)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "De procedure is niet opgeslagen" in html and "nested too deeply" in html
+    assert "De procedure is niet opgeslagen" in html and "te diep genest" in html
     assert len(_versions(admin_setup.org)) == 1
 
 
@@ -126,23 +129,44 @@ def test_invalid_definition_shows_every_problem(client, admin_setup):
     response = _post(client, admin_setup, file=invalid.encode("utf-8"))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    problems = re.findall(r'<li class="utrecht-unordered-list__item" lang="en">([^<]*)</li>', html)
-    assert len(problems) >= 2
-    assert any("unknown target state &#39;bestaat_niet&#39;" in p or
-               "unknown target state 'bestaat_niet'" in p for p in problems)
-    assert any("unknown role" in p and "baas" in p for p in problems)
-    assert "2 problemen" in html or f"{len(problems)} problemen" in html
+    problems = re.findall(r'<li class="utrecht-unordered-list__item"><strong>Regel (\d+):</strong>'
+                          r' ([^<]*)</li>', html.replace("&#39;", "'"))
+    assert len(problems) == 2
+    lines = invalid.splitlines()
+    # Each problem in Dutch, with the line of the value to change.
+    (target_line, target), (role_line, role) = sorted(problems, key=lambda p: "rol" in p[1])
+    assert target.startswith("stap 'aanvulling_vragen': onbekende eindstatus 'bestaat_niet'")
+    assert lines[int(target_line) - 1] == 'to = "bestaat_niet"'
+    assert "onbekende rol 'baas'" in role and lines[int(role_line) - 1] == 'roles = ["baas"]'
+    assert "2 problemen" in html
     # The uploaded file's text is put in the text box, to fix it there.
     assert "bestaat_niet" in html.split("<textarea", 1)[1]
     assert len(_versions(admin_setup.org)) == 1
+
+
+def test_problems_are_in_english_for_an_english_admin_and_a_root_cause_comes_once(
+        client, admin_setup):
+    client.get("/lang/en")
+    no_end = PRESET.replace('kind = "terminal"', 'kind = "active"')
+    response = _post(client, admin_setup, source=no_end)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    problems = re.findall(r'<li class="utrecht-unordered-list__item"><strong>Line (\d+):</strong>'
+                          r' ([^<]*)</li>', html.replace("&#34;", '"'))
+    # Before, this was one message per state that could no longer end.
+    assert problems == [(str(no_end.splitlines().index('name = "concept"') + 1),
+                         'there is no terminal state: give at least one state kind = "terminal" '
+                         '(for example the decision), or cases never end')]
 
 
 def test_definition_for_another_request_type_is_refused(client, admin_setup):
     source = preset_path("burgerinitiatief").read_text(encoding="utf-8")
     response = _post(client, admin_setup, source=source)
     assert response.status_code == 422
-    assert "not &#39;uitdaagrecht&#39;" in response.get_data(as_text=True) or \
-        "not 'uitdaagrecht'" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True).replace("&#39;", "'")
+    assert "dit bestand is voor soort verzoek 'burgerinitiatief', niet 'uitdaagrecht'" in html
+    line = source.splitlines().index('request_type = "burgerinitiatief"') + 1
+    assert f"<strong>Regel {line}:</strong>" in html
 
 
 def test_empty_upload_and_missing_note_are_refused(client, admin_setup):

@@ -458,3 +458,18 @@ def test_signing_the_agreement_needs_a_document_and_stores_it(client, login, off
     assert attachment.filename == "overeenkomst.pdf" and attachment.purpose == "document"
     html = client.get(url(in_decision)).get_data(as_text=True)
     assert f'href="/zonnedal/uitdaagrecht/{in_decision.id}/bijlagen/{attachment.id}"' in html
+
+
+def test_an_input_is_labelled_in_the_procedure_files_own_words(client, login, official,
+                                                              in_assessment):
+    # The preset's zienswijze step names its question input itself (input_labels).
+    login(official)
+    html = client.get(url(in_assessment)).get_data(as_text=True)
+    form = html.split('action="' + url(in_assessment) + '/stappen/zienswijze_vragen"', 1)[1]
+    form = form.split("</form>", 1)[0]
+    assert "Het voorgenomen besluit en waarop de aanvrager kan reageren" in form
+    assert "zijn zienswijze geven (Awb 4:7)" in form
+    assert "Uw vraag aan de aanvrager" not in form  # the platform's label for a question
+    client.get("/lang/en")
+    html = client.get(url(in_assessment)).get_data(as_text=True)
+    assert "The intended decision and what the applicant can respond to" in html
