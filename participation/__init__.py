@@ -123,12 +123,13 @@ def _register_blueprints(app: Flask) -> None:
     from participation.challenges import bp as challenges_bp
     from participation.council import bp as council_bp
     from participation.initiatives import bp as initiatives_bp
+    from participation.installation import bp as installation_bp
     from participation.public import bp as public_bp
     from participation.residents import bp as residents_bp
     from participation.workbench import bp as workbench_bp
 
     for bp in (auth_bp, public_bp, challenges_bp, initiatives_bp, workbench_bp, council_bp,
-               admin_bp, api_bp, residents_bp):
+               admin_bp, api_bp, residents_bp, installation_bp):
         app.register_blueprint(bp)
 
 
@@ -237,11 +238,17 @@ def _register_context(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["short_date"] = short_date
 
+    def grounds_label(table: str, code: str) -> str:
+        from participation.domain import grounds
+
+        return grounds.label(getattr(grounds, table), code, str(get_locale() or "nl"))
+
     def org_kind(org) -> str:
         from participation.domain.grounds import organisation_kind
 
         return organisation_kind(getattr(org, "tier", ""), str(get_locale() or "nl"))
     app.jinja_env.filters["org_kind"] = org_kind
+    app.jinja_env.filters["org_tier"] = lambda tier: grounds_label("TIERS", tier)
 
     @app.context_processor
     def inject() -> dict[str, Any]:

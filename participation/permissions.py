@@ -113,3 +113,31 @@ def require_same_org(obj_org_id: int) -> None:
     """Objects of another organisation do not exist from here: 404, never 403."""
     if g.get("org") is None or obj_org_id != g.org.id:
         abort(404)
+
+
+def require_installation_admin(view: Callable) -> Callable:
+    """The installation's administration (its organisations): only installation admins."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if not current_user.is_authenticated:
+            return _to_login()
+        if not current_user.is_installation_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def accepting_requests(view: Callable) -> Callable:
+    """Starting a request in an archived organisation: a page that says so (410), not a form."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if g.org.archived_at is not None:
+            from flask import render_template
+
+            return render_template("errors/archived.html"), 410
+        return view(*args, **kwargs)
+
+    return wrapped

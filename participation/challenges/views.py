@@ -21,7 +21,7 @@ from participation.extensions import db, limiter
 from participation.htmx import is_htmx, redirect_303
 from participation.models import Attachment, Case, Task
 from participation.models._types import utcnow
-from participation.permissions import STAFF_ROLES, load, login_required
+from participation.permissions import STAFF_ROLES, accepting_requests, load, login_required
 from participation.routes import expected_version, flash_refusal, take_step
 from participation.services import attachments as attachment_service
 from participation.services import cases as case_service
@@ -82,6 +82,7 @@ def index():
 @bp.route("/nieuw", methods=["GET", "POST"])
 @limiter.limit(ratelimits.FILING_LIMIT, key_func=ratelimits.account_or_address, methods=["POST"])
 @login_required
+@accepting_requests
 def new():
     if not current_user.is_verified:
         return render_template("challenges/verify_first.html"), 403

@@ -1,5 +1,6 @@
-"""Demo data for `make run` and the browser tests: two demo organisations, one login per role
-and a living set of cases (idempotent; the command is `flask demo-data`)."""
+"""Demo data for `make run` and the browser tests: one demo organisation of each tier, one login
+per role, an installation administrator and a living set of cases (idempotent; the command is
+`flask demo-data`)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -21,7 +22,13 @@ DEMO_ORGANISATIONS = (
     dict(slug="waterschap-de-stroom", name="Waterschap De Stroom", tier="waterschap",
          tooi_code="ws9992", email="info@destroom.example", phone="0999 123 456",
          address="Dijkweg 12, 9992 BB Zonnedal", website="https://www.destroom.example",
-         primary_color="#1d5c2e", inhabitants=512000, electorate=401000),
+         primary_color="#1d5c2e", inhabitants=512000, electorate=401000,
+         area="Zonnedal, Bergdorp en Rivierstad"),
+    dict(slug="zuiderland", name="Provincie Zuiderland", tier="provincie", tooi_code="pv99",
+         email="participatie@zuiderland.example", phone="0999 700 700",
+         address="Provinciehuis, Statenplein 1, 9990 AA Zonnedal",
+         website="https://www.zuiderland.example", primary_color="#6d2077",
+         inhabitants=1120000, electorate=905000, area="Zuiderland"),
 )
 
 # (email, name, organisation slug or None for a resident, role)
@@ -36,7 +43,13 @@ DEMO_USERS = (
     ("coordinator@destroom.example", "Daan Smit", "waterschap-de-stroom", "coordinator"),
     ("griffie@destroom.example", "Ilse Mulder", "waterschap-de-stroom", "griffie"),
     ("beheer@destroom.example", "Bram de Boer", "waterschap-de-stroom", "admin"),
+    ("ambtenaar@zuiderland.example", "Lotte Hendriks", "zuiderland", "official"),
+    ("griffie@zuiderland.example", "Ruben Verhoeven", "zuiderland", "griffie"),
+    ("beheer@zuiderland.example", "Eva de Graaf", "zuiderland", "admin"),
 )
+
+# Manages the organisations themselves (/beheer/organisaties), not their cases.
+INSTALLATION_ADMIN = ("platformbeheer@example.nl", "Willem Kok")
 
 
 def ensure_demo_data() -> list[tuple[str, str, str]]:
@@ -56,6 +69,11 @@ def ensure_demo_data() -> list[tuple[str, str, str]]:
             accounts.grant_role(user, orgs[slug], role)
         users[email] = user
         logins.append((email, orgs[slug].name if slug else "-", role or "inwoner"))
+    email, name = INSTALLATION_ADMIN
+    admin = db.session.scalar(select(User).where(User.email == email)) or accounts.create_user(
+        email=email, name=name, password=DEMO_PASSWORD, verified_at=now)
+    admin.is_installation_admin = True
+    logins.append((email, "-", "installatiebeheer"))
     ensure_demo_cases(orgs["zonnedal"], users, now)
     return logins
 

@@ -28,6 +28,7 @@ from participation.models import Attachment, Case, Comment
 from participation.models._types import utcnow
 from participation.permissions import (
     STAFF_ROLES,
+    accepting_requests,
     has_role,
     is_applicant,
     load,
@@ -123,6 +124,7 @@ def _verify_first():
 @bp.route("/nieuw", methods=["GET", "POST"])
 @limiter.limit(ratelimits.FILING_LIMIT, key_func=ratelimits.account_or_address, methods=["POST"])
 @login_required
+@accepting_requests
 def new():
     if not current_user.is_verified:
         return _verify_first()

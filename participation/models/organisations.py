@@ -22,7 +22,7 @@ TIERS = ("gemeente", "provincie", "waterschap")
 # Slugs share the URL space with install-wide pages, so these are refused.
 RESERVED_SLUGS = {"account", "api", "static", "healthz", "lang", "toegankelijkheid", "privacy",
                   "contact", "register", "open-data", "feeds", "statistieken", "admin", "bestanden",
-                  "mijn"}
+                  "mijn", "beheer"}
 
 
 class Organisation(db.Model):
@@ -43,6 +43,13 @@ class Organisation(db.Model):
     logo_path: Mapped[str | None] = mapped_column(String(300))
     inhabitants: Mapped[int | None]
     electorate: Mapped[int | None]
+    # The area it serves, in words ("Zonnedal, Bergdorp en Rivierstad").
+    area: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # Codes of the bodies that decide here (grounds.DECIDING_BODIES), comma-separated;
+    # empty means every body of its tier.
+    deciding_bodies: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # An archived organisation takes no new requests; its register and decisions stay public.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation",

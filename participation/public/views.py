@@ -9,12 +9,14 @@ from participation.models import Organisation
 from participation.pagecache import cached_page, org_scope
 from participation.public import bp
 from participation.redirects import safe_target
+from participation.services import organisations as organisation_service
 
 
 @bp.get("/")
 def home():
-    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
-    return render_template("public/home.html", organisations=organisations)
+    # Where a resident can start a request: archived organisations take none.
+    return render_template("public/home.html", organisations=organisation_service.all_organisations(
+        include_archived=False))
 
 
 @bp.get("/toegankelijkheid")

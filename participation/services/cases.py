@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from participation.domain import audit as audit_chain
 from participation.domain import deadlines, grounds
+from participation.domain import organisations as organisation_rules
 from participation.domain import workflow as wf
 from participation.domain.deadlines import ClockError, dutch_date
 from participation.domain.errors import Refusal
@@ -326,21 +327,21 @@ class CaseworkInvalid(Refusal):
 
 # --------------------------------------------------------------------------- decision record
 
-def deciding_bodies(tier: str) -> list[grounds.Body]:
-    """The bodies that can decide in an organisation of `tier` (and a mandated official)."""
-    return [body for body in grounds.DECIDING_BODIES.values() if tier in body.tiers]
+def deciding_bodies(org: Organisation) -> list[grounds.Body]:
+    """The bodies that can decide in `org`: those its record names, else all of its tier."""
+    return organisation_rules.chosen_bodies(org.tier, org.deciding_bodies)
 
 
-def default_deciding_body(tier: str) -> str:
-    return grounds.TIERS[tier].executive_body if tier in grounds.TIERS else "college"
+def default_deciding_body(org: Organisation) -> str:
+    return organisation_rules.default_body(org.tier, org.deciding_bodies)
 
 
 def default_legal_remedies(org: Organisation, deciding_body: str | None = None) -> str:
     """The standard bezwaar notice (Awb 6:7): six weeks, to the body that decided. A mandated
     official decides on behalf of the executive, so the objection goes there."""
-    body = deciding_body or default_deciding_body(org.tier)
+    body = deciding_body or default_deciding_body(org)
     if body == "gemandateerd_ambtenaar":
-        body = default_deciding_body(org.tier)
+        body = organisation_rules.default_body(org.tier)  # the executive gave the mandate
     body_label = grounds.label(grounds.DECIDING_BODIES, body, "nl")
     return _("Bent u het niet eens met dit besluit? Dan kunt u bezwaar maken. Dat doet u binnen "
              "6 weken na de dag waarop wij dit besluit bekend hebben gemaakt (artikel 6:7 van "
@@ -354,7 +355,7 @@ def _decision_problems(org: Organisation, *, deciding_body: str, decided_on: dat
                        outcome: str, reasons: str, refusal_grounds: Iterable[str],
                        partial_subtype: str) -> dict[str, str]:
     errors: dict[str, str] = {}
-    if deciding_body not in {b.code for b in deciding_bodies(org.tier)}:
+    if deciding_body not in {b.code for b in deciding_bodies(org)}:
         errors["deciding_body"] = _("Kies wie het besluit neemt.")
     if decided_on is None:
         errors["decided_on"] = _("Geef de datum van het besluit.")

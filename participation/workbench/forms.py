@@ -191,8 +191,8 @@ def _decision_record_fields(transition: wf.Transition, org: Organisation,
     attrs["deciding_body"] = SelectField(
         _l("Wie neemt het besluit?"), validators=[Needed()],
         choices=choices((b.code, b.label_en if str(get_locale()).startswith("en") else b.label_nl)
-                        for b in case_service.deciding_bodies(org.tier)),
-        default=case_service.default_deciding_body(org.tier))
+                        for b in case_service.deciding_bodies(org)),
+        default=case_service.default_deciding_body(org))
     attrs["decided_on"] = DateField(_l("Datum van het besluit"), validators=[Needed()],
                                     default=today, format=DATE_FORMATS, description=DATE_HINT)
     if transition.target == "deels_toegekend":

@@ -22,7 +22,9 @@ def test_demo_data_is_idempotent_and_prints_logins(app, app_ctx):
     assert runner.invoke(args=["demo-data"]).exit_code == 0
     assert _counts() == after_first
     organisations = db.session.scalars(select(Organisation.tier)).all()
-    assert set(organisations) == {"gemeente", "waterschap"}
+    assert sorted(organisations) == ["gemeente", "provincie", "waterschap"]  # one of each
+    installer = db.session.scalar(select(User).where(User.is_installation_admin))
+    assert installer.email == "platformbeheer@example.nl" and installer.email in first.output
     roles = set(db.session.scalars(select(Membership.role)))
     assert roles == {"official", "coordinator", "griffie", "admin"}
     states = set(db.session.scalars(select(Case.state)))
@@ -58,3 +60,45 @@ def test_audit_verify_command_reports_tampering(app, app_ctx):
     db.session.commit()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1 and f"case {event.case_id}" in result.output
+
+
+def test_organisations_are_managed_with_flask_commands(app, app_ctx, create_user):
+    runner = app.test_cli_runner()
+    added = runner.invoke(args=["organisations", "add", "zuiderland", "--name",
+                                "Provincie Zuiderland", "--tier", "provincie", "--tooi-code",
+                                "pv99", "--inhabitants", "1120000"])
+    assert added.exit_code == 0, added.output
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == "zuiderland"))
+    assert (org.tier, org.tooi_code, org.inhabitants) == ("provincie", "pv99", 1120000)
+    assert org.deciding_bodies == "gedeputeerde_staten,provinciale_staten,gemandateerd_ambtenaar"
+
+    # The same checks as the screen, each message on its own line, exit 1, nothing stored.
+    refused = runner.invoke(args=["organisations", "add", "api", "--name", "", "--tier",
+                                  "gemeente", "--tooi-code", "pv99"])
+    assert refused.exit_code == 1
+    assert "slug: Dit deel van het webadres is voor het platform zelf." in refused.output
+    assert "name: Vul de naam in." in refused.output
+    assert "tooi_code: Vul de TOOI-code in; voor een gemeente is die bijvoorbeeld gm0363." \
+        in refused.output
+
+    edited = runner.invoke(args=["organisations", "edit", "zuiderland", "--area",
+                                 "Zuiderland en de Wadden", "--bodies", "provinciale_staten"])
+    assert edited.exit_code == 0, edited.output
+    db.session.expire_all()
+    assert (org.area, org.deciding_bodies, org.name) == (
+        "Zuiderland en de Wadden", "provinciale_staten", "Provincie Zuiderland")
+
+    assert runner.invoke(args=["organisations", "archive", "zuiderland"]).exit_code == 0
+    listed = runner.invoke(args=["organisations", "list"]).output
+    assert "zuiderland" in listed and "archived" in listed
+    assert runner.invoke(args=["organisations", "archive", "zuiderland", "--restore"]).exit_code == 0
+    db.session.expire_all()
+    assert org.archived_at is None
+    assert runner.invoke(args=["organisations", "edit", "nergens"]).exit_code != 0
+
+    user = create_user(email="willem@example.nl")
+    granted = runner.invoke(args=["users", "installation-admin", "willem@example.nl"])
+    assert granted.exit_code == 0 and "granted" in granted.output
+    db.session.expire_all()
+    assert user.is_installation_admin
+    assert runner.invoke(args=["users", "installation-admin", "niemand@example.nl"]).exit_code == 1

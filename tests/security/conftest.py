@@ -23,7 +23,9 @@ from participation.models._types import utcnow
 from tests.conftest import PASSWORD, _empty_tables
 
 ROLES = ("anonymous", "resident", "owner", "official", "coordinator", "griffie", "admin",
-         "official_b", "coordinator_b", "griffie_b", "admin_b")
+         "official_b", "coordinator_b", "griffie_b", "admin_b", "installer")
+# The installation administrator manages organisations, and has no role inside any of them.
+NO_ORG_ROLE = ("resident", "owner", "installer")
 STAFF = ("official", "coordinator", "griffie", "admin")
 STAFF_B = tuple(f"{role}_b" for role in STAFF)
 
@@ -169,8 +171,9 @@ def build_world(app) -> World:
     for role in ROLES[1:]:
         email = f"{role.replace('_', '-')}@example.nl"
         org = org_b if role.endswith("_b") else org_a
-        staff_role = role.removesuffix("_b") if role not in ("resident", "owner") else None
-        _create_user(email, f"Persoon {role}", org, staff_role)
+        staff_role = role.removesuffix("_b") if role not in NO_ORG_ROLE else None
+        user = _create_user(email, f"Persoon {role}", org, staff_role)
+        user.is_installation_admin = role == "installer"
         world.emails[role] = email
     db.session.commit()
 

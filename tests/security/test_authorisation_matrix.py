@@ -28,12 +28,15 @@ GROUPS = {
 
 
 def E(default: Any = 200, **overrides: Any) -> dict[str, Any]:
-    """Expected status per role: a default, then groups, then single roles."""
+    """Expected status per role: a default, then groups, then single roles. The installation
+    administrator has no role in an organisation: inside one it gets what a resident gets."""
     expected = dict.fromkeys(ROLES, default)
     for name in [n for n in overrides if n in GROUPS] + [n for n in overrides if n not in GROUPS]:
         for role in GROUPS.get(name, (name,)):
             assert role in ROLES, role
             expected[role] = overrides[name]
+    if "installer" not in overrides:
+        expected["installer"] = expected["resident"]
     return expected
 
 
@@ -102,6 +105,19 @@ ROWS: list[Row] = [
     Row("api.case_detail", "GET", fixed("/api/v1/zaken/{a}/{challenge}"), PUBLIC),
     Row("api.decisions", "GET", fixed("/api/v1/besluiten"), PUBLIC),
     Row("api.openapi_document", "GET", fixed("/api/v1/openapi.json"), PUBLIC),
+    # --- the installation's organisations (installation administrators only) -------------
+    Row("installation.index", "GET", fixed("/beheer/organisaties/"), only("installer")),
+    Row("installation.new", "GET", fixed("/beheer/organisaties/nieuw"), only("installer")),
+    Row("installation.new", "POST", fixed("/beheer/organisaties/nieuw"),
+        only("installer", status=422)),
+    Row("installation.edit", "GET", fixed("/beheer/organisaties/{a}"), only("installer")),
+    Row("installation.edit", "POST", fixed("/beheer/organisaties/{a}"),
+        only("installer", status=422)),
+    Row("installation.add_admin", "POST", fixed("/beheer/organisaties/{a}/beheerders"),
+        only("installer", status=422)),
+    # Taking an active organisation "out of the archive" changes nothing, whoever asks.
+    Row("installation.archive", "POST", fixed("/beheer/organisaties/{b}/terugzetten"),
+        only("installer", status=303)),
 
     # --- organisation's public pages --------------------------------------------------------
     Row("public.org_home", "GET", a("/"), PUBLIC),
