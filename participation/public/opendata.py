@@ -6,6 +6,7 @@ agenda items. No natural persons: applicant names are never exported.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,7 +19,7 @@ from flask_babel import gettext as _
 
 from participation.domain.deadlines import dutch_date
 from participation.domain.grounds import DECIDING_BODIES, ORI_VERGADERINGSTYPE, label
-from participation.models import AgendaItem, Meeting, Organisation
+from participation.models import AgendaItem, Meeting, Organisation, Vote
 from participation.pagecache import cached_page, install_scope, org_scope
 from participation.public import bp, queries
 
@@ -177,16 +178,16 @@ def besluit(item: AgendaItem) -> dict[str, Any]:
     })
 
 
-def stemming(item: AgendaItem) -> dict[str, Any]:
+def stemming(item: AgendaItem, votes: list[Vote]) -> dict[str, Any]:
+    """A counted vote gives its counts and its results per party group; a hamerstuk or a vote
+    by voice only its result (ORI resultaatMondelingeStemming)."""
+    counted = item.votes_for is not None and item.votes_against is not None
     result = None
-    if item.votes_for is not None and item.votes_against is not None:
-        result = ("voor" if item.votes_for > item.votes_against
-                  else "tegen" if item.votes_for < item.votes_against else "gelijk")
-    elif item.result.startswith("aangenomen"):
-        result = "voor"  # a hamerstuk: adopted without a vote
-    elif item.result == "verworpen":
+    if not counted and item.result.startswith("aangenomen"):
+        result = "voor"  # a hamerstuk or a vote by voice: adopted
+    elif not counted and item.result == "verworpen":
         result = "tegen"
-    return _drop_empty({
+    payload = {
         "url": url_for("public.ori_vote", object_id=item.id, _external=True),
         "id": str(item.id),
         "agendapunt": _ref("public.ori_agenda_item", item.id),
@@ -194,6 +195,47 @@ def stemming(item: AgendaItem) -> dict[str, Any]:
         "resultaatMondelingeStemming": result,
         "besluit": _ref("public.ori_decision", item.id),
         "stemmen": [],
+    }
+    # Platform additions (ORI keeps counts only as individual Stem objects):
+    if counted:
+        payload.update(aantalVoor=item.votes_for, aantalTegen=item.votes_against,
+                       aantalOnthouden=item.votes_abstained)
+    if votes:
+        payload["stemresultatenPerFractie"] = [
+            url_for("public.ori_party_vote", object_id=vote.id, _external=True) for vote in votes]
+    return _drop_empty(payload)
+
+
+# A party's choice -> ORI fractiestemresultaat; an abstaining party has none in ORI.
+FRACTIESTEMRESULTAAT = {"voor": "aangenomen", "tegen": "verworpen", "verdeeld": "verdeeld"}
+
+
+def fractie_id(org_id: int, name: str) -> str:
+    """A stable id for a party group: the same name in the same organisation, however its
+    spaces and capitals were typed at each vote."""
+    key = f"{org_id}\n{' '.join(name.split()).casefold()}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def fractie(org: Organisation, name: str) -> dict[str, Any]:
+    object_id = fractie_id(org.id, name)
+    payload = {"url": url_for("public.ori_party", object_id=object_id, _external=True),
+               "id": object_id, "fractienaam": " ".join(name.split())[:100]}
+    payload.update(tier_fields(org))
+    return payload
+
+
+def stemresultaat_per_fractie(vote: Vote, org: Organisation) -> dict[str, Any]:
+    party_id = fractie_id(org.id, vote.party)
+    return _drop_empty({
+        "url": url_for("public.ori_party_vote", object_id=vote.id, _external=True),
+        "id": str(vote.id),
+        "fractie": {"id": party_id, "url": url_for("public.ori_party", object_id=party_id,
+                                                   _external=True)},
+        "stemming": _ref("public.ori_vote", vote.agenda_item_id),
+        "fractiestemresultaat": FRACTIESTEMRESULTAAT.get(vote.choice),
+        # Platform additions: the choice as recorded (also "onthouden") and the seats.
+        "keuze": vote.choice, "zetels": vote.seats,
     })
 
 
@@ -272,7 +314,8 @@ def _decision_payloads(rows) -> list[dict[str, Any]]:
 
 
 def _vote_payloads(rows) -> list[dict[str, Any]]:
-    return [stemming(item) for item, _meeting in rows]
+    votes = queries.votes_for_items(item.id for item, _meeting in rows)
+    return [stemming(item, votes[item.id]) for item, _meeting in rows]
 
 
 @bp.get("/api/ori/v2/agendapunten/<int:object_id>")
@@ -303,6 +346,55 @@ def ori_votes():
 @cached_page(install_scope)
 def ori_vote(object_id: int):
     return _item_response(object_id, _vote_payloads, decided_only=True)
+
+
+@bp.get("/api/ori/v2/stemresultatenperfractie")
+@cached_page(install_scope)
+def ori_party_votes():
+    params = _ori_params()
+    if isinstance(params, Response):
+        return params
+    page, changed_since, org = params
+    total, rows = queries.party_votes(page=page, per_page=ORI_PAGE_SIZE, org=org,
+                                      changed_since=changed_since)
+    orgs = _orgs_of(meeting.organisation_id for _vote, _item, meeting in rows)
+    results = [stemresultaat_per_fractie(vote, orgs[meeting.organisation_id])
+               for vote, _item, meeting in rows]
+    return _paginated("public.ori_party_votes", page, total, results, changed_since, org)
+
+
+@bp.get("/api/ori/v2/stemresultatenperfractie/<int:object_id>")
+@cached_page(install_scope)
+def ori_party_vote(object_id: int):
+    _total, rows = queries.party_votes(vote_id=object_id, per_page=1)
+    if not rows:
+        abort(404)
+    vote, _item, meeting = rows[0]
+    return jsonify(stemresultaat_per_fractie(
+        vote, _orgs_of([meeting.organisation_id])[meeting.organisation_id]))
+
+
+@bp.get("/api/ori/v2/fracties")
+@cached_page(install_scope)
+def ori_parties():
+    params = _ori_params()
+    if isinstance(params, Response):
+        return params
+    page, _changed_since, org = params
+    found = queries.parties(org)
+    shown = found[(page - 1) * ORI_PAGE_SIZE:page * ORI_PAGE_SIZE]
+    orgs = _orgs_of(org_id for org_id, _name in shown)
+    results = [fractie(orgs[org_id], name) for org_id, name in shown]
+    return _paginated("public.ori_parties", page, len(found), results, None, org)
+
+
+@bp.get("/api/ori/v2/fracties/<object_id>")
+@cached_page(install_scope)
+def ori_party(object_id: str):
+    for org_id, name in queries.parties():
+        if fractie_id(org_id, name) == object_id:
+            return jsonify(fractie(_orgs_of([org_id])[org_id], name))
+    abort(404)
 
 
 def _orgs_of(ids: Iterable[int]) -> dict[int, Organisation]:

@@ -590,6 +590,44 @@ def votes_for_items(item_ids: Iterable[int]) -> dict[int, list[Vote]]:
     return found
 
 
+def _published_votes():
+    return (select(Vote, AgendaItem, Meeting)
+            .join(AgendaItem, AgendaItem.id == Vote.agenda_item_id)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(AgendaItem.published_at.is_not(None), AgendaItem.result != ""))
+
+
+def party_votes(*, page: int = 1, per_page: int = 50, vote_id: int | None = None,
+                org: Organisation | None = None, changed_since: datetime | None = None
+                ) -> tuple[int, list[tuple[Vote, AgendaItem, Meeting]]]:
+    """Published results per party group, with their agenda item and meeting: two statements."""
+    query = _published_votes()
+    if vote_id is not None:
+        query = query.where(Vote.id == vote_id)
+    if org is not None:
+        query = query.where(Meeting.organisation_id == org.id)
+    if changed_since is not None:
+        query = query.where(AgendaItem.updated_at >= changed_since)
+    total = db.session.scalar(select(func.count()).select_from(
+        query.with_only_columns(Vote.id).subquery())) or 0
+    rows = db.session.execute(query.order_by(Vote.id).limit(per_page)
+                              .offset((page - 1) * per_page)).all()
+    return total, list(rows)
+
+
+def parties(org: Organisation | None = None) -> list[tuple[int, str]]:
+    """(organisation id, party name as first written) of every party group in a published
+    vote, once per organisation whatever its spelling of spaces and capitals."""
+    query = _published_votes().with_only_columns(Meeting.organisation_id, Vote.party)
+    if org is not None:
+        query = query.where(Meeting.organisation_id == org.id)
+    seen: dict[tuple[int, str], str] = {}
+    for org_id, party in db.session.execute(query.order_by(Vote.id)):
+        seen.setdefault((org_id, " ".join(party.split()).casefold()), party)
+    return sorted(((org_id, name) for (org_id, _key), name in seen.items()),
+                  key=lambda row: (row[0], row[1].casefold()))
+
+
 def cases_by_id(case_ids: Iterable[int]) -> dict[int, Case]:
     ids = [i for i in set(case_ids) if i is not None]
     if not ids:

@@ -90,9 +90,47 @@ def test_ori_agenda_items_decisions_and_votes_validate(client, council, ori_comp
     assert [d["besluitresultaat"] for d in decisions["results"]] == ["aangenomen"]
     vote = client.get(decisions["results"][0]["stemmingen"][0].replace("http://localhost", "")).get_json()
     validate(vote, "Stemming", ori)
-    assert vote["resultaatMondelingeStemming"] == "voor"
     assert vote["agendapunt"]["id"] == item["id"]
+    # A counted vote is not a vote by voice: its counts, and a result per party group.
+    assert "resultaatMondelingeStemming" not in vote
+    assert (vote["aantalVoor"], vote["aantalTegen"], vote["aantalOnthouden"]) == (25, 10, 0)
+    assert len(vote["stemresultatenPerFractie"]) == 2
+    per_party = [client.get(url.replace("http://localhost", "")).get_json()
+                 for url in vote["stemresultatenPerFractie"]]
+    for result in per_party:
+        validate(result, "StemresultaatPerFractie", ori)
+        assert result["stemming"]["id"] == vote["id"]
+    assert [(r["fractiestemresultaat"], r["keuze"]) for r in per_party] == [
+        ("aangenomen", "voor"), ("verworpen", "tegen")]
+    parties = [client.get(r["fractie"]["url"].replace("http://localhost", "")).get_json()
+               for r in per_party]
+    for party in parties:
+        validate(party, "Fractie", ori)
+    assert [p["fractienaam"] for p in parties] == ["GroenLinks", "VVD"]
+    assert parties[0]["gemeente"] == {"gemeentecode": "0344", "gemeentenaam": "Gemeente Utrecht"}
+    listed = client.get("/api/ori/v2/fracties").get_json()
+    validate(listed, "PaginatedFractieList", ori)
+    assert [p["fractienaam"] for p in listed["results"]] == ["GroenLinks", "VVD"]
+    all_results = client.get("/api/ori/v2/stemresultatenperfractie?organisatie=utrecht").get_json()
+    validate(all_results, "PaginatedStemresultaatPerFractieList", ori)
+    assert all_results["results"] == per_party
+    assert client.get("/api/ori/v2/fracties/0000000000000000").status_code == 404
     validate(client.get(f"/api/ori/v2/agendapunten/{item['id']}").get_json(), "Agendapunt", ori)
+
+
+def test_a_hamerstuk_is_adopted_by_voice_without_counts_or_parties(client, create_org,
+                                                                  make_meeting, ori_components):
+    ori, _mini = ori_components
+    org = create_org(slug="utrecht", name="Gemeente Utrecht", tooi_code="gm0344")
+    meeting = make_meeting(org, title="Raadsvergadering", status="gehouden", items=[
+        {"title": "Vaststelling besluitenlijst", "reference": "2", "result": "aangenomen",
+         "hamerstuk": True, "published_at": NOW, "decided_at": NOW}])
+    item = meeting.agenda_items[0]
+    vote = client.get(f"/api/ori/v2/stemmingen/{item.id}").get_json()
+    validate(vote, "Stemming", ori)
+    assert vote["resultaatMondelingeStemming"] == "voor"
+    assert "aantalVoor" not in vote and "stemresultatenPerFractie" not in vote
+    assert client.get("/api/ori/v2/fracties").get_json()["count"] == 0
 
 
 def test_ori_changed_since_filter_and_bad_parameters(client, council):
