@@ -22,7 +22,7 @@ def test_backup_and_restore_round_trip(app_ctx, tmp_path):
     ensure_demo_data()
     db.session.commit()
     expected = _counts(db.engine)
-    assert expected["organisations"] == 2 and expected["users"] == 10
+    assert expected["organisations"] == 3 and expected["users"] == 14
 
     url = make_url(str(db.engine.url.render_as_string(hide_password=False)))
     dump = tmp_path / "backup.dump"
