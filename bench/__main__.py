@@ -13,6 +13,7 @@ A target whose page does not exist (404) is skipped and reported as such.
 from __future__ import annotations
 
 import argparse
+import base64
 import gzip
 import hashlib
 import html
@@ -168,7 +169,9 @@ def _app_env(database_url: str, out: Path, page_cache: str = "on") -> dict[str, 
     else:
         env.pop("PAGE_CACHE_SECONDS", None)  # the shipped default
     env.update(DATABASE_URL=database_url, APP_ENV="production",
-               SECRET_KEY=secrets.token_urlsafe(48), RATELIMIT_ENABLED="false",
+               SECRET_KEY=secrets.token_urlsafe(48), AUDIT_KEY=secrets.token_urlsafe(48),
+               TRANSPARENCY_LOG_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+               RATELIMIT_ENABLED="false",
                MAIL_BACKEND="console", UPLOAD_DIR=str(out / "uploads"))
     return env
 

@@ -15,6 +15,9 @@ INSTANCE = ROOT / "instance"
 # Keys that look like secrets but are not; refused in production.
 WEAK_SECRETS = {"", "dev", "development", "secret", "changeme", "change-me", "insecure-dev-key"}
 DEV_SECRET = "insecure-dev-key"
+# Development only: the audit key and the transparency log's signing key (32 bytes, base64).
+DEV_AUDIT_KEY = "insecure-dev-audit-key"
+DEV_LOG_KEY = "ZGV2ZWxvcG1lbnQtbG9nLWtleS1ub3QtZm9yLXByb2Q="
 
 
 class ConfigError(RuntimeError):
@@ -48,6 +51,22 @@ def database_url(raw: str | None) -> str:
     return raw
 
 
+def _audit_keys(env: Mapping[str, str], secret: str, production: bool) -> tuple[str, str]:
+    """The audit chains' key and the transparency log's signing key; both required in
+    production, and the audit key must not be the SECRET_KEY."""
+    audit_key = env.get("AUDIT_KEY", "")
+    log_key = env.get("TRANSPARENCY_LOG_KEY", "")
+    if production and (len(audit_key) < 32 or audit_key == secret):
+        raise ConfigError(
+            "AUDIT_KEY must be set in production: a random value of at least 32 characters, "
+            "not the SECRET_KEY (it keys the audit chains; keep it out of the database backup)")
+    if production and not log_key:
+        raise ConfigError(
+            "TRANSPARENCY_LOG_KEY must be set in production: the base64 of 32 random bytes "
+            "(python -c 'import os, base64; print(base64.b64encode(os.urandom(32)).decode())')")
+    return audit_key, log_key
+
+
 def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     env = os.environ if env is None else env
     app_env = env.get("APP_ENV", "development").strip().lower()
@@ -58,6 +77,7 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             "SECRET_KEY must be set to a random value of at least 32 characters in production "
             "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
         )
+    audit_key, log_key = _audit_keys(env, secret, production)
     uri = database_url(env.get("DATABASE_URL"))
     engine_options: dict[str, Any] = {"pool_pre_ping": True}
     if uri.startswith("sqlite"):
@@ -65,6 +85,10 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     return {
         "APP_ENV": app_env,
         "SECRET_KEY": secret or DEV_SECRET,
+        "AUDIT_KEY": audit_key or DEV_AUDIT_KEY,
+        "TRANSPARENCY_LOG_KEY": log_key or DEV_LOG_KEY,
+        # The name a checkpoint carries (RFC 9162 log identity); the base URL by default.
+        "TRANSPARENCY_LOG_ORIGIN": env.get("TRANSPARENCY_LOG_ORIGIN", ""),
         "SQLALCHEMY_DATABASE_URI": uri,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,

@@ -18,6 +18,7 @@ STRING = {"type": "string"}
 DATE = {"type": "string", "format": "date"}
 DATETIME = {"type": "string", "format": "date-time"}
 URI = {"type": "string", "format": "uri"}
+HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 OUTCOME_CODES = sorted(set(OUTCOMES) | set(COUNCIL_OUTCOMES))
 
 
@@ -125,6 +126,42 @@ SCHEMAS: dict[str, Any] = {
                        "description": "Per parameter wat er mis is."},
         },
     },
+    "Sleutel": {
+        "type": "object", "required": ["algoritme", "sleutel", "origin"],
+        "properties": {"algoritme": {"type": "string", "enum": ["Ed25519"]},
+                       "sleutel": {**STRING, "description": "Publieke sleutel, base64 (32 bytes)."},
+                       "origin": {**STRING, "description": "Naam van het log in de checkpoints."}},
+    },
+    "Checkpoint": {
+        "type": "object", "required": ["grootte", "root", "tijdstip", "handtekening", "tekst"],
+        "properties": {
+            "grootte": {"type": "integer", "minimum": 0}, "root": HEX64,
+            "tijdstip": STRING, "handtekening": {**STRING, "description": "Ed25519, base64."},
+            "tekst": {**STRING, "description": "Wat ondertekend is: origin, grootte, root "
+                                               "(base64) en tijdstip, elk op een regel."}},
+    },
+    "Blad": {
+        "type": "object", "required": ["index", "data", "leaf_hash"],
+        "properties": {"index": {"type": "integer", "minimum": 0},
+                       "data": {**STRING, "description": "Canonieke JSON van de openbare stap."},
+                       "leaf_hash": HEX64},
+    },
+    "ZaakLog": {
+        "type": "object", "required": ["zaak", "organisatie", "bladeren"],
+        "properties": {"zaak": {"type": "integer"}, "organisatie": STRING,
+                       "bladeren": {"type": "array",
+                                    "items": {"$ref": "#/components/schemas/Blad"}}},
+    },
+    "Inclusiebewijs": {
+        "type": "object", "required": ["index", "grootte", "pad"],
+        "properties": {"index": {"type": "integer"}, "grootte": {"type": "integer"},
+                       "pad": {"type": "array", "items": HEX64}},
+    },
+    "Consistentiebewijs": {
+        "type": "object", "required": ["van", "tot", "bewijs"],
+        "properties": {"van": {"type": "integer"}, "tot": {"type": "integer"},
+                       "bewijs": {"type": "array", "items": HEX64}},
+    },
     "OrganisatieLijst": _paginated("Organisatie"),
     "ZaakLijst": _paginated("Zaak"),
     "BesluitLijst": _paginated("Besluit"),
@@ -178,6 +215,43 @@ PATHS: dict[str, Any] = {
         "parameters": [ORGANISATIE, PAGE, PAGE_SIZE],
         "responses": {"200": _response("Lijst van besluiten.", "BesluitLijst"),
                       "400": BAD_REQUEST}}},
+    "/transparantie/sleutel": {"get": {
+        "operationId": "transparantieSleutel",
+        "summary": "De publieke sleutel waarmee de checkpoints van het transparantielog zijn "
+                   "ondertekend.",
+        "responses": {"200": _response("De sleutel.", "Sleutel")}}},
+    "/transparantie/checkpoint": {"get": {
+        "operationId": "transparantieCheckpoint",
+        "summary": "Het laatste ondertekende checkpoint: grootte en roothash van het log.",
+        "responses": {"200": _response("Het checkpoint.", "Checkpoint"), "404": NOT_FOUND}}},
+    "/transparantie/bladeren/{index}": {"get": {
+        "operationId": "transparantieBlad", "summary": "Eén blad van het log.",
+        "parameters": [_param("index", "Positie in het log, vanaf 0.", {"type": "integer"},
+                              "path")],
+        "responses": {"200": _response("Het blad.", "Blad"), "404": NOT_FOUND}}},
+    "/transparantie/inclusie": {"get": {
+        "operationId": "transparantieInclusie",
+        "summary": "Bewijs dat een blad in de boom van een checkpoint zit (RFC 9162, 2.1.3).",
+        "parameters": [_param("index", "Positie van het blad.", {"type": "integer", "minimum": 0},
+                              required=True),
+                       _param("grootte", "Grootte van de boom (van een checkpoint).",
+                              {"type": "integer", "minimum": 1}, required=True)],
+        "responses": {"200": _response("Het bewijs.", "Inclusiebewijs"), "400": BAD_REQUEST}}},
+    "/transparantie/consistentie": {"get": {
+        "operationId": "transparantieConsistentie",
+        "summary": "Bewijs dat een oudere boom het begin is van een nieuwere (RFC 9162, 2.1.4).",
+        "parameters": [_param("van", "Grootte van de oudere boom.", {"type": "integer", "minimum": 1},
+                              required=True),
+                       _param("tot", "Grootte van de nieuwere boom.", {"type": "integer", "minimum": 1},
+                              required=True)],
+        "responses": {"200": _response("Het bewijs.", "Consistentiebewijs"),
+                      "400": BAD_REQUEST}}},
+    "/transparantie/zaken/{organisatie}/{id}": {"get": {
+        "operationId": "transparantieZaak", "summary": "De bladeren van één openbare zaak.",
+        "parameters": [_param("organisatie", "Code (slug) van de organisatie.", {"type": "string"},
+                              "path"),
+                       _param("id", "Nummer van de zaak.", {"type": "integer"}, "path")],
+        "responses": {"200": _response("De bladeren.", "ZaakLog"), "404": NOT_FOUND}}},
     "/openapi.json": {"get": {
         "operationId": "openapi", "summary": "Dit document.",
         "responses": {"200": {"description": "OpenAPI 3.0-document.",

@@ -1,4 +1,4 @@
-"""workflow check, audit verify and deadlines run."""
+"""workflow check, deadlines run and search reindex."""
 from __future__ import annotations
 
 import sys
@@ -40,24 +40,6 @@ def register(app: Flask) -> None:
                            f"{len(definition.transitions)} transitions)")
         sys.exit(1 if failed else 0)
 
-    @app.cli.group("audit")
-    def audit_group() -> None:
-        """Audit trail."""
-
-    @audit_group.command("verify")
-    def verify() -> None:
-        """Recompute every case's hash chain; exit 1 if any chain is broken."""
-        from participation.services.cases import verify_all_chains
-
-        problems = verify_all_chains()
-        for case_id, found in problems.items():
-            for problem in found:
-                click.echo(f"case {case_id} event {problem.seq}: {problem.message}")
-        if problems:
-            click.echo(f"{len(problems)} broken chain(s)")
-            sys.exit(1)
-        click.echo("all audit chains verify")
-
     @app.cli.group("deadlines")
     def deadlines_group() -> None:
         """Statutory terms."""
@@ -66,8 +48,12 @@ def register(app: Flask) -> None:
     def run() -> None:
         """Send reminders, flag overdue cases and fire automatic transitions (idempotent)."""
         from participation.services.timers import run_timers
+        from participation.services.transparency import sequence
 
         report = run_timers(now=datetime.now(timezone.utc))
+        db.session.commit()
+        # The scheduled job also brings the transparency log up to date and signs it.
+        sequence(datetime.now(timezone.utc))
         db.session.commit()
         click.echo(f"reminders={report.reminders} overdue={report.overdue} "
                    f"automatic={report.automatic} conflicts={report.conflicts}")

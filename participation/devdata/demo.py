@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from participation.extensions import db
 from participation.models import Organisation, User
-from participation.services import accounts, organisations
+from participation.services import accounts, organisations, transparency
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"
 
@@ -75,6 +75,7 @@ def ensure_demo_data() -> list[tuple[str, str, str]]:
     admin.is_installation_admin = True
     logins.append((email, "-", "installatiebeheer"))
     ensure_demo_cases(orgs["zonnedal"], users, now)
+    transparency.sequence(now)  # the public history in the log, with a signed checkpoint
     return logins
 
 

@@ -672,6 +672,9 @@ def _make_case(rng, batch, ids, org: _Org, request_type, target, now, today, num
                    meeting_positions, files)
 
     # As services.cases stores them after the last step (computed once: add_term is slow).
+    row["audit_seq"] = walk.seq
+    row["audit_head"] = (audit_chain.chain_head(_audit_key(), row["id"], walk.seq, walk.prev_hash)
+                         if walk.seq else "")
     clock = walk.clock
     row["deadline"] = None if clock.stopped_on else clock.deadline(walk.last_at.date())
     row["urgency"] = 2 if row["deadline"] is None else 1 if clock.suspended else 0
@@ -781,8 +784,9 @@ def _take_step(rng, batch, ids, org: _Org, walker: _Walker, t, gap: int, row, wa
                  actor_id=actor, actor_role=role, transition=t.name, from_state=plan.source,
                  to_state=plan.target, reason=reason, inputs=inputs, public=plan.public,
                  public_label_nl=t.public_label_nl, public_label_en=t.public_label_en,
-                 prev_hash=walk.prev_hash, hash="")
-    event["hash"] = audit_chain.event_hash(walk.prev_hash, AuditEvent.payload(_as_event(event)))
+                 prev_hash=walk.prev_hash, hash="", hash_version=audit_chain.KEYED)
+    event["hash"] = audit_chain.event_hash(walk.prev_hash, AuditEvent.payload(_as_event(event)),
+                                           _audit_key())
     walk.prev_hash = event["hash"]
     batch.rows[AuditEvent].append(event)
 
@@ -841,7 +845,14 @@ def _step_side_rows(rng, batch, ids, org: _Org, definition, t, plan, inputs, row
 def _as_event(row: dict[str, Any]) -> SimpleNamespace:
     return SimpleNamespace(**{k: row[k] for k in (
         "case_id", "seq", "at", "actor_id", "actor_role", "transition", "from_state",
-        "to_state", "reason", "inputs", "public")})
+        "to_state", "reason", "inputs", "public", "public_label_nl", "public_label_en",
+        "hash_version")})
+
+
+def _audit_key() -> bytes:
+    from participation.services.cases import audit_key
+
+    return audit_key()
 
 
 def _actor(rng, org: _Org, t: wf.Transition, applicant: int) -> tuple[str, int | None]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from participation.extensions import db
@@ -33,12 +33,18 @@ class AuditEvent(db.Model):
     public_label_en: Mapped[str] = mapped_column(String(200), default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # 1: sha256, from before the audit key; 2: HMAC with the key, public texts included.
+    hash_version: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="1")
 
     def payload(self) -> dict[str, Any]:
         """What the hash covers. The actor id is included; deletion keeps ids (not names)."""
-        return {
+        payload = {
             "case_id": self.case_id, "seq": self.seq, "at": self.at.isoformat(),
             "actor_id": self.actor_id, "actor_role": self.actor_role,
             "transition": self.transition, "from": self.from_state, "to": self.to_state,
             "reason": self.reason, "inputs": self.inputs or {}, "public": self.public,
         }
+        if (self.hash_version or 2) >= 2:
+            payload["public_label_nl"] = self.public_label_nl or ""
+            payload["public_label_en"] = self.public_label_en or ""
+        return payload

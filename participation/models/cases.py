@@ -65,6 +65,10 @@ class Case(db.Model):
     workflow_version_id: Mapped[int] = mapped_column(ForeignKey("workflow_versions.id"))
     state: Mapped[str] = mapped_column(String(60))
     lock_version: Mapped[int] = mapped_column(default=1)
+    # The keyed head of the audit chain (domain.audit.chain_head): removing the last events
+    # of a case is noticed by `audit verify`.
+    audit_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    audit_head: Mapped[str] = mapped_column(String(64), default="", server_default="")
     applicant_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200), default="")

@@ -44,7 +44,7 @@ from participation.models import (
     User,
     WorkflowVersion,
 )
-from participation.services import attachments, letters, mail
+from participation.services import attachments, letters, mail, transparency
 from participation.services import organisations as organisation_service
 
 NUMBER_PREFIX = {"uitdaagrecht": "UD", "burgerinitiatief": "BI", "bewonersinitiatief": "BW"}
@@ -239,10 +239,17 @@ def append_event(case: Case, *, transition: str, from_state: str, to_state: str,
         transition=transition, from_state=from_state, to_state=to_state,
         reason=reason, inputs=_jsonable(inputs), public=public,
         public_label_nl=public_labels[0], public_label_en=public_labels[1],
-        prev_hash=prev_hash, hash="")
-    event.hash = audit_chain.event_hash(prev_hash, event.payload())
+        prev_hash=prev_hash, hash="", hash_version=audit_chain.KEYED)
+    key = audit_key()
+    event.hash = audit_chain.event_hash(prev_hash, event.payload(), key)
+    case.audit_seq, case.audit_head = seq, audit_chain.chain_head(key, case.id, seq, event.hash)
     db.session.add(event)
     return event
+
+
+def audit_key() -> bytes:
+    """The key of the audit chains: from the environment, never in the database."""
+    return current_app.config["AUDIT_KEY"].encode("utf-8")
 
 
 def case_path(case: Case) -> str:
@@ -285,14 +292,18 @@ def notify_applicant(case: Case, event: AuditEvent) -> None:
 
 
 def verify_all_chains() -> dict[int, list[audit_chain.ChainProblem]]:
-    """Every case's chain; returns only the broken ones."""
+    """Every case's chain, against the head the case keeps; returns only the broken ones."""
     problems: dict[int, list[audit_chain.ChainProblem]] = {}
+    key = audit_key()
+    heads = {case_id: (seq, head) for case_id, seq, head in db.session.execute(
+        select(Case.id, Case.audit_seq, Case.audit_head))}
     current: int | None = None
-    batch: list[tuple[int, str, str, dict]] = []
+    batch: list[tuple] = []
 
     def flush_batch() -> None:
         if current is not None:
-            found = audit_chain.verify_chain(batch)
+            found = audit_chain.verify_chain(batch, key=key, case_id=current,
+                                             head=heads.pop(current, (0, "")))
             if found:
                 problems[current] = found
 
@@ -301,9 +312,42 @@ def verify_all_chains() -> dict[int, list[audit_chain.ChainProblem]]:
         if event.case_id != current:
             flush_batch()
             current, batch = event.case_id, []
-        batch.append((event.seq, event.prev_hash, event.hash, event.payload()))
+        batch.append((event.seq, event.prev_hash, event.hash, event.payload(),
+                      event.hash_version))
     flush_batch()
+    # A case whose head counts events that are all gone.
+    for case_id, head in heads.items():
+        found = audit_chain.verify_chain([], key=key, case_id=case_id, head=head)
+        if found:
+            problems[case_id] = found
     return problems
+
+
+def rekey_chains() -> int:
+    """Chains from before the audit key: check each unkeyed chain, then hash it again with the
+    key (public texts included) and give its case a head. Returns how many cases changed; a
+    chain that does not verify as it is is left alone (and `audit verify` keeps saying so)."""
+    key = audit_key()
+    changed = 0
+    case_ids = db.session.scalars(select(AuditEvent.case_id).where(
+        AuditEvent.hash_version < audit_chain.KEYED).distinct()).all()
+    for case_id in case_ids:
+        events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
+                                         .order_by(AuditEvent.seq)))
+        if audit_chain.verify_chain([(e.seq, e.prev_hash, e.hash, e.payload(), e.hash_version)
+                                     for e in events], key=key):
+            continue
+        prev = audit_chain.GENESIS
+        for event in events:
+            event.hash_version = audit_chain.KEYED
+            event.prev_hash = prev
+            event.hash = prev = audit_chain.event_hash(prev, event.payload(), key)
+        case = db.session.get(Case, case_id)
+        case.audit_seq = events[-1].seq
+        case.audit_head = audit_chain.chain_head(key, case_id, case.audit_seq, prev)
+        changed += 1
+    db.session.flush()
+    return changed
 
 # --------------------------------------------------------------------------- casework
 
@@ -597,6 +641,7 @@ def fire_transition(case: Case, transition_name: str, *, actor: User, inputs: Ma
     if record is not None and definition.state(outcome.plan.target).public:
         record.published_at = now
         db.session.flush()
+        transparency.sequence(now)  # a publication gets its signed checkpoint at once
     return outcome
 
 

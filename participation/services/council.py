@@ -17,6 +17,7 @@ from participation.domain.errors import Refusal
 from participation.extensions import db
 from participation.models import AgendaItem, Case, Decision, Meeting, Organisation, User, Vote
 from participation.services import cases as case_service
+from participation.services import transparency
 
 LOCAL_TZ = deadlines.DUTCH_TIME  # the days the Awb counts
 MEETING_STATUSES = tuple(grounds.ORI_VERGADERSTATUS)
@@ -339,6 +340,7 @@ def publish_decision(item: AgendaItem, *, actor: User, now: datetime,
     if item.decision is not None and item.decision.published_at is None:
         item.decision.published_at = now
     db.session.flush()
+    transparency.sequence(now)  # a publication gets its signed checkpoint at once
     return item
 
 

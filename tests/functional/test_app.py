@@ -18,8 +18,23 @@ def test_production_refuses_weak_secret(secret):
         config_module.load({"APP_ENV": "production", "SECRET_KEY": secret})
 
 
+PRODUCTION_KEYS = {"AUDIT_KEY": "a" * 40,
+                   "TRANSPARENCY_LOG_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}
+
+
+@pytest.mark.parametrize(("keys", "named"), [
+    ({}, "AUDIT_KEY"), ({"AUDIT_KEY": "short"}, "AUDIT_KEY"),
+    ({"AUDIT_KEY": "x" * 40}, "AUDIT_KEY"),  # the same as the SECRET_KEY
+    ({"AUDIT_KEY": "a" * 40}, "TRANSPARENCY_LOG_KEY"),
+])
+def test_production_needs_its_own_audit_and_log_keys(keys, named):
+    with pytest.raises(config_module.ConfigError, match=named):
+        config_module.load({"APP_ENV": "production", "SECRET_KEY": "x" * 40, **keys})
+
+
 def test_production_accepts_strong_secret_and_secures_cookies():
-    settings = config_module.load({"APP_ENV": "production", "SECRET_KEY": "x" * 40})
+    settings = config_module.load({"APP_ENV": "production", "SECRET_KEY": "x" * 40,
+                                   **PRODUCTION_KEYS})
     assert settings["SESSION_COOKIE_SECURE"] and settings["HSTS"]
     assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
 

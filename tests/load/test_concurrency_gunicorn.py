@@ -13,6 +13,7 @@ DATABASE_URL is set. The figures are printed (run with -s to see them).
 """
 from __future__ import annotations
 
+import base64
 import http.client
 import os
 import re
@@ -188,6 +189,8 @@ def server(database, tmp_path_factory):
     _app, url, _data = database
     port = _free_port()
     env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
+           "AUDIT_KEY": secrets.token_urlsafe(48),
+           "TRANSPARENCY_LOG_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
            "DATABASE_URL": url, "MAIL_BACKEND": "outbox-only", "RATELIMIT_ENABLED": "false",
            "UPLOAD_DIR": str(tmp_path_factory.mktemp("serveruploads")),
            "BASE_URL": f"http://127.0.0.1:{port}"}

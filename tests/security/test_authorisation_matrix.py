@@ -109,6 +109,15 @@ ROWS: list[Row] = [
     Row("api.case_detail", "GET", fixed("/api/v1/zaken/{a}/{challenge}"), PUBLIC),
     Row("api.decisions", "GET", fixed("/api/v1/besluiten"), PUBLIC),
     Row("api.openapi_document", "GET", fixed("/api/v1/openapi.json"), PUBLIC),
+    Row("api.log_key", "GET", fixed("/api/v1/transparantie/sleutel"), PUBLIC),
+    # The world makes no checkpoint: the log has none yet.
+    Row("api.log_checkpoint", "GET", fixed("/api/v1/transparantie/checkpoint"), E(404)),
+    Row("api.log_leaf", "GET", fixed("/api/v1/transparantie/bladeren/0"), E(404)),
+    Row("api.log_inclusion", "GET", fixed("/api/v1/transparantie/inclusie?index=0&grootte=1"),
+        E(400)),
+    Row("api.log_consistency", "GET",
+        fixed("/api/v1/transparantie/consistentie?van=1&tot=1"), E(400)),
+    Row("api.log_case", "GET", fixed("/api/v1/transparantie/zaken/{a}/{challenge}"), PUBLIC),
     # --- the installation's organisations (installation administrators only) -------------
     Row("installation.index", "GET", fixed("/beheer/organisaties/"), only("installer")),
     Row("installation.new", "GET", fixed("/beheer/organisaties/nieuw"), only("installer")),

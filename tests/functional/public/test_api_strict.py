@@ -51,3 +51,34 @@ def test_every_response_passes_a_strict_validator(app, api, client, cases):
 def test_a_404_says_what_was_not_found(app, api, client, cases, url):
     body = _check(app, api, client, url, 404)
     assert body["error"] == 404 and "niet gevonden" in body["message"].lower()
+
+
+def test_the_transparency_log_answers_pass_the_strict_validator(app, api, client, org_with_log):
+    org, case = org_with_log
+    _check(app, api, client, "/api/v1/transparantie/sleutel", 200)
+    checkpoint = _check(app, api, client, "/api/v1/transparantie/checkpoint", 200)
+    assert checkpoint["grootte"] >= 1
+    leaves = _check(app, api, client, f"/api/v1/transparantie/zaken/{org.slug}/{case.id}", 200)
+    assert leaves["bladeren"]
+    _check(app, api, client, "/api/v1/transparantie/bladeren/0", 200)
+    _check(app, api, client,
+           f"/api/v1/transparantie/inclusie?index=0&grootte={checkpoint['grootte']}", 200)
+    _check(app, api, client,
+           f"/api/v1/transparantie/consistentie?van=1&tot={checkpoint['grootte']}", 200)
+    _check(app, api, client, "/api/v1/transparantie/inclusie?index=a&grootte=1", 400)
+    _check(app, api, client, "/api/v1/transparantie/bladeren/999", 404)
+
+
+@pytest.fixture()
+def org_with_log(create_org, create_user):
+    from participation.extensions import db
+    from participation.services import cases as service
+    from participation.services import transparency
+
+    org = create_org(slug="utrecht", name="Gemeente Utrecht")
+    resident = create_user()
+    case = service.start_case(org, "uitdaagrecht", applicant=resident, title="Groen", now=NOW)
+    service.apply_transition(case, "indienen", actor=resident, now=NOW)
+    transparency.sequence(NOW)
+    db.session.commit()
+    return org, case
