@@ -42,6 +42,7 @@ def test_openapi_document_is_valid_and_describes_every_route(client, app, spec):
     validate_spec(spec)
     api_rules = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")}
     documented = {"/api/v1" + path.replace("{organisatie}", "<organisatie>").replace("{id}", "<int:case_id>")
+                  .replace("{index}", "<int:index>")
                   for path in spec["paths"]}
     assert api_rules == documented
 
@@ -54,7 +55,9 @@ def test_responses_match_the_document(client, data, spec):
         "/zaken/{organisatie}/{id}": f"/api/v1/zaken/utrecht/{refused.id}",
         "/besluiten": "/api/v1/besluiten",
     }
-    assert set(calls) | {"/openapi.json"} == set(spec["paths"])
+    # The transparency log's paths need a log with leaves: test_api_strict checks them.
+    assert set(calls) | {"/openapi.json"} == {
+        path for path in spec["paths"] if not path.startswith("/transparantie/")}
     for path, url in calls.items():
         response = client.get(url)
         assert response.status_code == 200 and response.is_json, url
