@@ -191,7 +191,8 @@ def _register_errors(app: Flask) -> None:
             with force_locale(language):
                 response = app.response_class(
                     app.jinja_env.get_template("errors/unavailable.html").render(
-                        error_title=str(ERROR_TITLES[503]), language=language))
+                        error_title=str(ERROR_TITLES[503]), language=language,
+                        kept=_posted_fields(), action=request.full_path.rstrip("?")))
         response.status_code = 503
         response.headers["Retry-After"] = "30"
         return response
@@ -204,6 +205,18 @@ def _register_errors(app: Flask) -> None:
         app.logger.exception("unhandled error")
         db.session.rollback()
         return render_error(500)
+
+
+def _posted_fields() -> list[tuple[str, str]]:
+    """What a POST that met a database outage carried, to send again from the 503 page:
+    nothing typed is lost. Passwords are left out (typed again); files cannot be kept."""
+    if request.method != "POST":
+        return []
+    try:
+        return [(name, value) for name, value in request.form.items(multi=True)
+                if "password" not in name.lower()]
+    except Exception:  # noqa: BLE001  a body that cannot be read has nothing to keep
+        return []
 
 
 def session_language() -> str:

@@ -64,5 +64,13 @@ def test_with_the_database_away_every_page_is_the_apps_own_503(tmp_path):
     assert api.status_code == 503 and api.get_json()["error"] == 503
     login = client.post("/account/inloggen", data={"email": "a@example.nl", "password": "x"})
     assert login.status_code == 503
+    # What was typed comes back, ready to send again (a password is typed again).
+    html = client.post("/account/inloggen?next=/zonnedal/", data={
+        "email": "sanne@example.nl", "password": "geheim-wachtwoord-1", "remember": "y"}
+    ).get_data(as_text=True)
+    assert '<form method="post" action="/account/inloggen?next=/zonnedal/">' in html
+    assert '<input type="hidden" name="email" value="sanne@example.nl">' in html
+    assert '<input type="hidden" name="remember" value="y">' in html
+    assert "geheim-wachtwoord" not in html and "Opnieuw versturen" in html
     with app.app_context():
         db.engine.dispose()

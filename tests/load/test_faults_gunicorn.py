@@ -1,0 +1,276 @@
+"""A bad day for real: gunicorn (production mode, 2 workers) on a PostgreSQL and a Redis of
+the test's own, and then the Redis is stopped and the PostgreSQL restarted under traffic.
+
+* Redis stopped: login, registration and the filing pages keep answering (no 5xx); the rate
+  limits count in memory meanwhile (a login is still refused after too many tries) and the
+  switch is logged; when Redis is back, nothing is different for the visitor.
+* PostgreSQL restarted while requests come in: every answer is a page (200/303/422) or the
+  app's own Dutch 503 page with Retry-After — never a 500, never gunicorn's bare error page
+  — a form posted during the outage comes back with what was typed, and within seconds of
+  the restart everything answers 200 again.
+
+The PostgreSQL cluster is made with initdb in a temporary folder (as the postgres user when
+the suite runs as root), so the machine's own database is never touched.
+"""
+from __future__ import annotations
+
+import base64
+import glob
+import os
+import pwd
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from participation import create_app
+from participation.extensions import db, limiter
+from tests.conftest import PASSWORD
+from tests.load.test_concurrency_gunicorn import CSRF, ROOT, Browser, _free_port
+
+PG_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+ALLOWED = {200, 303, 422, 429, 503}
+
+
+def _as_postgres() -> list[str]:
+    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+
+class PrivatePostgres:
+    def __init__(self, folder: Path) -> None:
+        self.bin = Path(PG_BIN[-1])
+        self.data = folder / "data"
+        self.port = _free_port()
+        self.log = folder / "postgres.log"
+        if os.geteuid() == 0:
+            user = pwd.getpwnam("postgres")
+            os.chown(folder, user.pw_uid, user.pw_gid)
+        subprocess.run([*_as_postgres(), str(self.bin / "initdb"), "-D", str(self.data),
+                        "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
+                       check=True, capture_output=True)
+
+    def pg_ctl(self, *args: str) -> None:
+        subprocess.run([*_as_postgres(), str(self.bin / "pg_ctl"), "-D", str(self.data),
+                        "-l", str(self.log), "-w", "-t", "30", *args,
+                        "-o", f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 "
+                              f"-c fsync=off"], check=True, capture_output=True)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+
+class PrivateRedis:
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--port", str(self.port),
+             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            import socket
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+@pytest.fixture(scope="module")
+def backends(tmp_path_factory):
+    if not PG_BIN or shutil.which("redis-server") is None:
+        pytest.fail("the fault tests need PostgreSQL's server binaries and redis-server")
+    # Not under pytest's own temporary folder: the postgres user must be able to reach it.
+    folder = Path(tempfile.mkdtemp(prefix="faults-postgres-"))
+    postgres = PrivatePostgres(folder)
+    postgres.pg_ctl("start")
+    redis = PrivateRedis()
+    redis.start()
+    was_enabled = limiter.enabled
+    app = create_app({"SQLALCHEMY_DATABASE_URI": postgres.url, "SECRET_KEY": "x" * 40,
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+                      "RATELIMIT_ENABLED": False, "MAIL_BACKEND": "outbox-only",
+                      "PASSWORD_HASH_CHEAP": True, "TESTING": True,
+                      "UPLOAD_DIR": str(tmp_path_factory.mktemp("faultuploads"))})
+    limiter.enabled = was_enabled
+    with app.app_context():
+        db.create_all()
+        from participation.models._types import utcnow
+        from participation.services import accounts, organisations
+
+        organisations.create_organisation(slug="storingen", name="Gemeente Storingen",
+                                          tier="gemeente", tooi_code="gm9902",
+                                          inhabitants=20000)
+        accounts.create_user(email="inwoner@storingen.example", name="Inwoner",
+                             password=PASSWORD, verified_at=utcnow())
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    try:
+        yield postgres, redis
+    finally:
+        redis.stop()
+        postgres.pg_ctl("stop", "-m", "immediate")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server(backends, tmp_path_factory):
+    postgres, redis = backends
+    port = _free_port()
+    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
+           "AUDIT_KEY": secrets.token_urlsafe(48),
+           "TRANSPARENCY_LOG_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+           "DATABASE_URL": postgres.url, "MAIL_BACKEND": "outbox-only",
+           "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{redis.port}/0",
+           "UPLOAD_DIR": str(tmp_path_factory.mktemp("faultserver")),
+           "BASE_URL": f"http://127.0.0.1:{port}"}
+    log = tmp_path_factory.mktemp("faultgunicorn") / "gunicorn.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("gunicorn")), "--workers", "2",
+             "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "30",
+             "--graceful-timeout", "5", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        _wait_for(port, process, log)
+        yield port, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if Browser(port).request("GET", "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        assert process.poll() is None, log.read_text()[-3000:]
+        assert time.monotonic() < deadline, "gunicorn did not start:\n" + log.read_text()[-3000:]
+        time.sleep(0.2)
+
+
+def _is_the_apps_503(status: int, headers: dict, html: str) -> bool:
+    # Retry-After: 30 from the app, or the rate limit's window on a limited form.
+    return status == 503 and headers.get("Retry-After", "").isdigit() and \
+        "De dienst is tijdelijk niet beschikbaar" in html
+
+
+def test_with_redis_stopped_the_forms_answer_and_limits_count_in_memory(backends, server):
+    _postgres, redis = backends
+    port, log = server
+    redis.stop()
+    try:
+        visitor = Browser(port)
+        for path in ("/", "/account/inloggen", "/account/registreren",
+                     "/storingen/uitdaagrecht/", "/storingen/register"):
+            status, _headers, _html = visitor.request("GET", path)
+            assert status == 200, path
+        token = CSRF.search(visitor.request("GET", "/account/inloggen")[2]).group(1)
+        statuses = [visitor.request("POST", "/account/inloggen", {
+            "csrf_token": token, "email": "inwoner@storingen.example", "password": "fout"})[0]
+            for _ in range(25)]  # two workers, each counting in its own memory
+        assert not [s for s in statuses if s >= 500], statuses
+        assert statuses[0] == 422 and 429 in statuses  # still limited, from memory
+        assert "falling back to" in log.read_text().lower() or "fallback" in \
+            log.read_text().lower()
+    finally:
+        redis.start()
+    # Redis is back: every page answers as before (the memory counts have done their job).
+    for path in ("/", "/account/inloggen", "/account/registreren", "/storingen/register"):
+        assert Browser(port).request("GET", path)[0] == 200, path
+
+
+def test_a_postgresql_restart_under_traffic_gives_pages_or_the_apps_503(backends, server):
+    postgres, _redis = backends
+    port, log = server
+    results: list[tuple[str, int, dict, str]] = []
+    stop = threading.Event()
+
+    def traffic(path: str) -> None:
+        visitor = Browser(port)
+        while not stop.is_set():
+            try:
+                status, headers, html = visitor.request("GET", path)
+            except OSError as exc:  # a refused connection would be gunicorn's fault
+                results.append((path, -1, {}, repr(exc)))
+                continue
+            results.append((path, status, headers, html))
+
+    threads = [threading.Thread(target=traffic, args=(path,)) for path in
+               ("/", "/storingen/register", "/api/v1/zaken", "/account/inloggen")]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    postgres.pg_ctl("stop", "-m", "fast")
+    try:
+        time.sleep(1.5)
+    finally:
+        postgres.pg_ctl("start")
+    restarted = time.monotonic()
+    recovered_after = None
+    while time.monotonic() - restarted < 15:
+        if all(Browser(port).request("GET", p)[0] == 200
+               for p in ("/", "/storingen/register", "/api/v1/zaken")):
+            recovered_after = time.monotonic() - restarted
+            break
+        time.sleep(0.2)
+    stop.set()
+    for thread in threads:
+        thread.join(30)
+
+    statuses = [status for _path, status, _h, _t in results]
+    outages = [(p, s, h, t) for p, s, h, t in results if s == 503]
+    print(f"\n{len(results)} requests during the restart: "
+          f"{ {s: statuses.count(s) for s in set(statuses)} }, back after {recovered_after} s")
+    assert recovered_after is not None, "the app did not recover within 15 s of the restart"
+    assert set(statuses) <= ALLOWED, [(p, s, t[:200]) for p, s, _h, t in results
+                                      if s not in ALLOWED][:5]
+    assert outages, "the traffic never met the outage"
+    for path, status, headers, html in outages:
+        if path.startswith("/api/"):
+            assert headers.get("Retry-After", "").isdigit()
+            assert '"error":503' in html.replace(" ", "")
+        else:
+            assert _is_the_apps_503(status, headers, html), html[:300]
+    assert "Traceback" not in log.read_text()
+
+
+def test_a_form_posted_while_postgresql_is_away_comes_back_with_its_input(backends, server):
+    postgres, _redis = backends
+    port, _log = server
+    visitor = Browser(port)
+    token = CSRF.search(visitor.request("GET", "/account/inloggen")[2]).group(1)
+    postgres.pg_ctl("stop", "-m", "fast")
+    try:
+        status, headers, html = visitor.request("POST", "/account/inloggen", {
+            "csrf_token": token, "email": "inwoner@storingen.example", "password": "geheim",
+            "remember": "y"})
+    finally:
+        postgres.pg_ctl("start")
+    assert _is_the_apps_503(status, headers, html), (status, html[:300])
+    assert '<input type="hidden" name="email" value="inwoner@storingen.example">' in html
+    assert "geheim" not in html and "Opnieuw versturen" in html
