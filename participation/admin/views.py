@@ -225,22 +225,32 @@ def branding():
     return redirect_303(url_for("admin.branding"))
 
 
+def _store_upload(form, upload_field, max_bytes: int, refused: type[Exception], store):
+    """Validate the form and hand the uploaded bytes to store(data); return (True, its result),
+    or (False, None) with the reason on the field when store raises `refused` (a Refusal)."""
+    if not form.validate_on_submit():
+        return False, None
+    upload = upload_field.data
+    # Read one byte more than allowed: enough to know it is too big.
+    data = upload.read(max_bytes + 1) if upload else b""
+    try:
+        return True, store(data)
+    except refused as exc:
+        upload_field.errors = [exc.message_nl]
+        return False, None
+
+
 @bp.post("/huisstijl/logo")
 @require_role("admin")
 def logo_upload():
     logo_form = LogoForm()
-    if logo_form.validate_on_submit():
-        upload = logo_form.logo.data
-        # Read one byte more than allowed: enough to know it is too big.
-        data = upload.read(admin_service.MAX_LOGO_BYTES + 1) if upload else b""
-        try:
-            admin_service.store_logo(g.org, data, actor=current_user)
-        except admin_service.InvalidLogo as exc:
-            logo_form.logo.errors = [exc.message]
-        else:
-            db.session.commit()
-            flash(_("Het nieuwe logo is opgeslagen."), "success")
-            return redirect_303(url_for("admin.branding"))
+    stored, _result = _store_upload(
+        logo_form, logo_form.logo, admin_service.MAX_LOGO_BYTES, admin_service.InvalidLogo,
+        lambda data: admin_service.store_logo(g.org, data, actor=current_user))
+    if stored:
+        db.session.commit()
+        flash(_("Het nieuwe logo is opgeslagen."), "success")
+        return redirect_303(url_for("admin.branding"))
     return _branding_page(BrandingForm(formdata=None, obj=g.org), logo_form, 422)
 
 
@@ -413,17 +423,13 @@ def letters():
 @require_role("admin")
 def certificate_upload():
     form = CertificateForm()
-    if form.validate_on_submit():
-        upload = form.certificate.data
-        data = upload.read(signing.MAX_PKCS12_BYTES + 1) if upload else b""
-        try:
-            info = signing.store_certificate(g.org, data, actor=current_user, now=utcnow())
-        except signing.CertificateRefused as exc:
-            form.certificate.errors = [exc.message_nl]
-        else:
-            flash(_("Het certificaat is opgeslagen. Nieuwe besluitbrieven worden ondertekend "
-                    "door %(subject)s.", subject=info.subject), "success")
-            return redirect_303(url_for("admin.letters"))
+    stored, info = _store_upload(
+        form, form.certificate, signing.MAX_PKCS12_BYTES, signing.CertificateRefused,
+        lambda data: signing.store_certificate(g.org, data, actor=current_user, now=utcnow()))
+    if stored:
+        flash(_("Het certificaat is opgeslagen. Nieuwe besluitbrieven worden ondertekend "
+                "door %(subject)s.", subject=info.subject), "success")
+        return redirect_303(url_for("admin.letters"))
     return _letters_page(form, 422)
 
 
