@@ -62,6 +62,21 @@ def _show_check_email(email: str, purpose: str):
     return redirect_303(url_for("auth.check_email"))
 
 
+def _form_page(template: str, form, **context):
+    """The form's page: 200 when asked for, 422 when a posted form was refused."""
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, form=form, **context), status
+
+
+def _email_step(template: str, form, act, purpose: str):
+    """The forms that end in 'check your email': act(email, now) on a valid post, then that page."""
+    if not form.validate_on_submit():
+        return _form_page(template, form)
+    act(form.email.data, utcnow())
+    db.session.commit()
+    return _show_check_email(accounts.normalise_email(form.email.data), purpose)
+
+
 # --- Registration and email confirmation ----------------------------------------------------
 
 
@@ -69,14 +84,12 @@ def _show_check_email(email: str, purpose: str):
 @limiter.limit(FORM_LIMIT, methods=["POST"])
 def register():
     form = RegisterForm()
-    if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("auth/register.html", form=form), status
-    accounts.register_account(name=form.name.data, email=form.email.data,
-                              password=form.password.data,
-                              locale=session.get("locale", "nl"), now=utcnow())
-    db.session.commit()
-    return _show_check_email(accounts.normalise_email(form.email.data), "register")
+
+    def act(email, now):
+        accounts.register_account(name=form.name.data, email=email, password=form.password.data,
+                                  locale=session.get("locale", "nl"), now=now)
+
+    return _email_step("auth/register.html", form, act, "register")
 
 
 @bp.get("/controleer-uw-email")
@@ -103,13 +116,8 @@ def verify(token: str):
 @bp.route("/bevestigen-opnieuw", methods=["GET", "POST"])
 @limiter.limit(FORM_LIMIT, methods=["POST"])
 def resend_verification():
-    form = EmailOnlyForm()
-    if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("auth/resend_verification.html", form=form), status
-    accounts.resend_verification(form.email.data, utcnow())
-    db.session.commit()
-    return _show_check_email(accounts.normalise_email(form.email.data), "resend")
+    return _email_step("auth/resend_verification.html", EmailOnlyForm(),
+                       accounts.resend_verification, "resend")
 
 
 # --- Logging in and out -------------------------------------------------------------------
@@ -180,14 +188,9 @@ def logout():
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
 @limiter.limit(FORM_LIMIT, methods=["POST"])
 def forgot_password():
-    form = EmailOnlyForm()
-    if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("auth/forgot_password.html", form=form), status
     # Same answer whether or not the address has an account.
-    accounts.request_password_reset(form.email.data, utcnow())
-    db.session.commit()
-    return _show_check_email(accounts.normalise_email(form.email.data), "reset")
+    return _email_step("auth/forgot_password.html", EmailOnlyForm(),
+                       accounts.request_password_reset, "reset")
 
 
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
@@ -199,8 +202,7 @@ def reset_password(token: str):
         return render_template("auth/reset_invalid.html"), 400
     form = ResetPasswordForm(email=user.email)
     if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("auth/reset_password.html", form=form, token=token), status
+        return _form_page("auth/reset_password.html", form, token=token)
     accounts.reset_password(user, form.password.data, now)
     db.session.commit()
     flash(_("Uw nieuwe wachtwoord is ingesteld. U kunt nu inloggen."), "success")
@@ -223,8 +225,7 @@ def change_password():
                   "success")
             return redirect_303(url_for("auth.profile"))
         form.current_password.errors.append(_("Dit is niet uw huidige wachtwoord."))
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/change_password.html", form=form), status
+    return _form_page("auth/change_password.html", form)
 
 
 # --- Profile ------------------------------------------------------------------------------
@@ -241,9 +242,8 @@ def profile():
         session["locale"] = user.locale
         flash(_("Uw gegevens zijn opgeslagen."), "success")
         return redirect_303(url_for("auth.profile"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/profile.html", form=form, user=user,
-                           roles=accounts.roles_by_organisation(user)), status
+    return _form_page("auth/profile.html", form, user=user,
+                      roles=accounts.roles_by_organisation(user))
 
 
 # --- Privacy (AVG) ------------------------------------------------------------------------
@@ -297,5 +297,4 @@ def delete_account():
                     "zonder uw naam en contactgegevens."), "success")
             return redirect_303(url_for("public.home"))
         form.password.errors.append(_("Dit is niet uw huidige wachtwoord."))
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/delete_account.html", form=form), status
+    return _form_page("auth/delete_account.html", form)
