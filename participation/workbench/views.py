@@ -336,24 +336,32 @@ def _case_url(case) -> str:
     return url_for("workbench.case_page", case_id=case.id)
 
 
+def _step_of(case, name: str):
+    """The case's workflow, its step `name` (404 when there is none) and the user's roles."""
+    definition = case_service.workflow_of(case)
+    if not definition.has_transition(name):
+        abort(404)
+    return definition, definition.transition(name), case_service.roles_for(current_user, case)
+
+
+def _posted_step_form(transition, definition):
+    today = dutch_date(utcnow())
+    return transition_form(transition, definition, g.org,
+                           meetings=queries.upcoming_meetings(g.org.id, today), today=today,
+                           submitted=True)
+
+
 @bp.post("/zaken/<int:case_id>/stappen/<name>")
 @require_role(*STAFF)
 @load(case=queries.load_case)
 def fire(case, name: str):
-    definition = case_service.workflow_of(case)
-    if not definition.has_transition(name):
-        abort(404)
-    transition = definition.transition(name)
-    roles = case_service.roles_for(current_user, case)
+    definition, transition, roles = _step_of(case, name)
     if transition not in wf.available_transitions(definition, case.state, roles):
         if not transition.roles & roles:
             abort(403)
         return _render_case(case, status=409, alert=_(
             "Deze stap kan nu niet. De zaak staat in een andere fase."))
-    today = dutch_date(utcnow())
-    form = transition_form(transition, definition, g.org,
-                           meetings=queries.upcoming_meetings(g.org.id, today), today=today,
-                           submitted=True)
+    form = _posted_step_form(transition, definition)
     if not form.validate():
         return _render_case(case, status=422, failed=(name, form))
     document = form.document.data if "document" in form and form.document.data else None
@@ -381,17 +389,10 @@ def fire(case, name: str):
 @load(case=queries.load_case)
 def letter_preview(case, name: str):
     """The decision letter as it would be sent, from the step's form; nothing is stored."""
-    definition = case_service.workflow_of(case)
-    if not definition.has_transition(name):
-        abort(404)
-    transition = definition.transition(name)
-    roles = case_service.roles_for(current_user, case)
+    definition, transition, roles = _step_of(case, name)
     if not transition.roles & roles:
         abort(403)
-    today = dutch_date(utcnow())
-    form = transition_form(transition, definition, g.org,
-                           meetings=queries.upcoming_meetings(g.org.id, today), today=today,
-                           submitted=True)
+    form = _posted_step_form(transition, definition)
     if "deciding_body" not in form:
         abort(404)
     form.confirm.validators = ()  # looking at the letter is not yet taking the decision
@@ -445,22 +446,29 @@ def correct_decision(case, decision_id: int):
         anchor="#besluiten")
 
 
+def _text_post(case, key: str):
+    """An internal note or a message to the applicant: one text saved the same way."""
+    form, save, done, anchor = {
+        "note": (NoteForm, case_service.add_note, _("De notitie is opgeslagen."), "#notities"),
+        "message": (MessageForm, case_service.send_message, _("Het bericht is verstuurd."),
+                    "#berichten"),
+    }[key]
+    return _panel_post(case, key, form(), lambda case, f: save(
+        case, author=current_user, body=f.body.data or "", now=utcnow()), done=done, anchor=anchor)
+
+
 @bp.post("/zaken/<int:case_id>/notities")
 @require_role(*STAFF)
 @load(case=queries.load_case)
 def add_note(case):
-    return _panel_post(case, "note", NoteForm(), lambda case, f: case_service.add_note(
-        case, author=current_user, body=f.body.data or "", now=utcnow()),
-        done=_("De notitie is opgeslagen."), anchor="#notities")
+    return _text_post(case, "note")
 
 
 @bp.post("/zaken/<int:case_id>/berichten")
 @require_role(*STAFF)
 @load(case=queries.load_case)
 def send_message(case):
-    return _panel_post(case, "message", MessageForm(), lambda case, f: case_service.send_message(
-        case, author=current_user, body=f.body.data or "", now=utcnow()),
-        done=_("Het bericht is verstuurd."), anchor="#berichten")
+    return _text_post(case, "message")
 
 
 @bp.post("/zaken/<int:case_id>/toewijzen")
