@@ -121,6 +121,23 @@ def _verify_first():
     return render_template("initiatives/verify_first.html"), 403
 
 
+def _save_draft(form: InitiativeForm, case: Case | None, save, done: str):
+    """save() the draft (it returns the case), then the uploads; commit and say done, or roll
+    back and show the form again with the reason."""
+    try:
+        saved = save()
+    except service.InitiativeError as exc:
+        db.session.rollback()
+        form.add_error(exc.field, exc.message_nl)
+        return _render_form(form, case=case, status=422)
+    if not _store_uploads(saved, form):
+        db.session.rollback()
+        return _render_form(form, case=case, status=422)
+    db.session.commit()
+    flash(done, "success")
+    return redirect_303(_case_url(saved))
+
+
 @bp.route("/nieuw", methods=["GET", "POST"])
 @limiter.limit(ratelimits.FILING_LIMIT, key_func=ratelimits.account_or_address, methods=["POST"])
 @login_required
@@ -133,20 +150,12 @@ def new():
         return _render_form(form, case=None)
     if not form.validate_on_submit():
         return _render_form(form, case=None, status=422)
-    try:
-        case = service.create_initiative(g.org, applicant=current_user, draft=_draft_from(form),
-                                         now=utcnow())
-    except service.InitiativeError as exc:
-        db.session.rollback()
-        form.add_error(exc.field, exc.message_nl)
-        return _render_form(form, case=None, status=422)
-    if not _store_uploads(case, form):
-        db.session.rollback()
-        return _render_form(form, case=None, status=422)
-    db.session.commit()
-    flash(_("Uw initiatief is opgeslagen als concept. Controleer het en start daarna met steun "
-            "verzamelen."), "success")
-    return redirect_303(_case_url(case))
+    return _save_draft(
+        form, None,
+        lambda: service.create_initiative(g.org, applicant=current_user, draft=_draft_from(form),
+                                          now=utcnow()),
+        _("Uw initiatief is opgeslagen als concept. Controleer het en start daarna met steun "
+          "verzamelen."))
 
 
 @bp.route("/<int:case_id>/bewerken", methods=["GET", "POST"])
@@ -172,25 +181,20 @@ def edit(case: Case):
     form = InitiativeForm(contact=current_user)
     if not form.validate_on_submit():
         return _render_form(form, case=case, status=422)
-    try:
+
+    def save():
         service.update_initiative(case, actor=current_user, draft=_draft_from(form), now=utcnow(),
                                   expected_version=expected_version(form))
+        return case
+
+    try:
+        return _save_draft(form, case, save, _("Uw wijzigingen zijn opgeslagen."))
     except case_service.Conflict:
         db.session.rollback()
         form.add_error(None, _("Deze zaak is intussen gewijzigd. Bekijk de nieuwe stand en "
                                "probeer het opnieuw."))
         form.lock_version.data = str(db.session.get(Case, case.id).lock_version)
         return _render_form(form, case=case, status=409)
-    except service.InitiativeError as exc:
-        db.session.rollback()
-        form.add_error(exc.field, exc.message_nl)
-        return _render_form(form, case=case, status=422)
-    if not _store_uploads(case, form):
-        db.session.rollback()
-        return _render_form(form, case=case, status=422)
-    db.session.commit()
-    flash(_("Uw wijzigingen zijn opgeslagen."), "success")
-    return redirect_303(_case_url(case))
 
 
 def _signature_context(case: Case, *, sign_form: SignForm | None = None, message: str = "",
