@@ -294,12 +294,6 @@ def _agenda_payloads(rows) -> list[dict[str, Any]]:
             for item, meeting in rows]
 
 
-@bp.get("/api/ori/v2/agendapunten")
-@cached_page(install_scope)
-def ori_agenda_items():
-    return _items_response("public.ori_agenda_items", _agenda_payloads, decided_only=False)
-
-
 def _item_response(object_id: int, build, *, decided_only: bool):
     """One agenda item, decision or vote by id, as `build` makes it from its rows; 404 when
     there is none (or, for decisions and votes, not yet a decided one)."""
@@ -318,34 +312,26 @@ def _vote_payloads(rows) -> list[dict[str, Any]]:
     return [stemming(item, votes[item.id]) for item, _meeting in rows]
 
 
-@bp.get("/api/ori/v2/agendapunten/<int:object_id>")
-@cached_page(install_scope)
-def ori_agenda_item(object_id: int):
-    return _item_response(object_id, _agenda_payloads, decided_only=False)
+def _add_item_routes(path: str, list_endpoint: str, item_endpoint: str, build, *,
+                     decided_only: bool) -> None:
+    """The list and the by-id route of agenda items, decisions or votes: the three kinds differ
+    only in their path, endpoints, payload and whether undecided items count."""
+    def list_view():
+        return _items_response(f"public.{list_endpoint}", build, decided_only=decided_only)
+
+    def item_view(object_id: int):
+        return _item_response(object_id, build, decided_only=decided_only)
+
+    list_view.__name__, item_view.__name__ = list_endpoint, item_endpoint
+    bp.get(f"/api/ori/v2/{path}")(cached_page(install_scope)(list_view))
+    bp.get(f"/api/ori/v2/{path}/<int:object_id>")(cached_page(install_scope)(item_view))
 
 
-@bp.get("/api/ori/v2/besluiten")
-@cached_page(install_scope)
-def ori_decisions():
-    return _items_response("public.ori_decisions", _decision_payloads, decided_only=True)
-
-
-@bp.get("/api/ori/v2/besluiten/<int:object_id>")
-@cached_page(install_scope)
-def ori_decision(object_id: int):
-    return _item_response(object_id, _decision_payloads, decided_only=True)
-
-
-@bp.get("/api/ori/v2/stemmingen")
-@cached_page(install_scope)
-def ori_votes():
-    return _items_response("public.ori_votes", _vote_payloads, decided_only=True)
-
-
-@bp.get("/api/ori/v2/stemmingen/<int:object_id>")
-@cached_page(install_scope)
-def ori_vote(object_id: int):
-    return _item_response(object_id, _vote_payloads, decided_only=True)
+_add_item_routes("agendapunten", "ori_agenda_items", "ori_agenda_item", _agenda_payloads,
+                 decided_only=False)
+_add_item_routes("besluiten", "ori_decisions", "ori_decision", _decision_payloads,
+                 decided_only=True)
+_add_item_routes("stemmingen", "ori_votes", "ori_vote", _vote_payloads, decided_only=True)
 
 
 @bp.get("/api/ori/v2/stemresultatenperfractie")
