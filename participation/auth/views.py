@@ -68,8 +68,10 @@ def _form_page(template: str, form, **context):
     return render_template(template, form=form, **context), status
 
 
-def _email_step(template: str, form, act, purpose: str):
-    """The forms that end in 'check your email': act(email, now) on a valid post, then that page."""
+def _email_step(template: str, act, purpose: str, form=None):
+    """The forms that end in 'check your email': act(email, now) on a valid post, then that page.
+    The form is an EmailOnlyForm unless given."""
+    form = EmailOnlyForm() if form is None else form
     if not form.validate_on_submit():
         return _form_page(template, form)
     act(form.email.data, utcnow())
@@ -89,7 +91,7 @@ def register():
         accounts.register_account(name=form.name.data, email=email, password=form.password.data,
                                   locale=session.get("locale", "nl"), now=now)
 
-    return _email_step("auth/register.html", form, act, "register")
+    return _email_step("auth/register.html", act, "register", form)
 
 
 @bp.get("/controleer-uw-email")
@@ -116,8 +118,7 @@ def verify(token: str):
 @bp.route("/bevestigen-opnieuw", methods=["GET", "POST"])
 @limiter.limit(FORM_LIMIT, methods=["POST"])
 def resend_verification():
-    return _email_step("auth/resend_verification.html", EmailOnlyForm(),
-                       accounts.resend_verification, "resend")
+    return _email_step("auth/resend_verification.html", accounts.resend_verification, "resend")
 
 
 # --- Logging in and out -------------------------------------------------------------------
@@ -189,8 +190,7 @@ def logout():
 @limiter.limit(FORM_LIMIT, methods=["POST"])
 def forgot_password():
     # Same answer whether or not the address has an account.
-    return _email_step("auth/forgot_password.html", EmailOnlyForm(),
-                       accounts.request_password_reset, "reset")
+    return _email_step("auth/forgot_password.html", accounts.request_password_reset, "reset")
 
 
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
