@@ -68,6 +68,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _init_login(app)
     _register_blueprints(app)
     _register_errors(app)
+    _end_sessions_safely(app)
     _register_context(app)
     assets.init_app(app)
 
@@ -142,6 +143,20 @@ API_MESSAGES = {
     500: "Er ging aan onze kant iets mis. Probeer het later opnieuw.",
     503: "De dienst is tijdelijk niet beschikbaar. Probeer het later opnieuw.",
 }
+
+
+def _end_sessions_safely(app: Flask) -> None:
+    """Runs before Flask-SQLAlchemy's own teardown (teardowns run last-registered first)."""
+
+    @app.teardown_appcontext
+    def end_session(_exc: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except (OperationalError, InterfaceError):
+            # The database went away during the request (a restart): rolling back on the
+            # dead connection fails, so drop it instead; the response already went out.
+            db.session.invalidate()
+            db.session.remove()
 
 
 def _register_errors(app: Flask) -> None:

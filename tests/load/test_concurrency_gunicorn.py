@@ -14,6 +14,7 @@ DATABASE_URL is set. The figures are printed (run with -s to see them).
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import os
 import re
@@ -184,20 +185,22 @@ def _seed() -> dict:
             "coordinator": coordinator.email}
 
 
-@pytest.fixture(scope="module")
-def server(database, tmp_path_factory):
-    _app, url, _data = database
-    port = _free_port()
-    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
-           "AUDIT_KEY": secrets.token_urlsafe(48),
-           "TRANSPARENCY_LOG_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-           "DATABASE_URL": url, "MAIL_BACKEND": "outbox-only", "RATELIMIT_ENABLED": "false",
-           "UPLOAD_DIR": str(tmp_path_factory.mktemp("serveruploads")),
-           "BASE_URL": f"http://127.0.0.1:{port}"}
-    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+def production_env(port: int, database_url: str, uploads: Path, **extra: str) -> dict[str, str]:
+    """What a production gunicorn needs: fresh keys, the database, loopback links."""
+    return {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
+            "AUDIT_KEY": secrets.token_urlsafe(48),
+            "TRANSPARENCY_LOG_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "DATABASE_URL": database_url, "MAIL_BACKEND": "outbox-only",
+            "UPLOAD_DIR": str(uploads), "BASE_URL": f"http://127.0.0.1:{port}", **extra}
+
+
+@contextlib.contextmanager
+def gunicorn(port: int, env: dict[str, str], log: Path, *, workers: int):
+    """gunicorn on loopback until /healthz answers; stopped (and its log checked for
+    tracebacks) on leaving."""
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "--workers", "4",
+            [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(workers),
              "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
              "--graceful-timeout", "5", "wsgi:app"],
             cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
@@ -205,8 +208,7 @@ def server(database, tmp_path_factory):
         deadline = time.monotonic() + 30
         while True:
             try:
-                status, _h, _t = Browser(port).request("GET", "/healthz")
-                if status == 200:
+                if Browser(port).request("GET", "/healthz")[0] == 200:
                     break
             except OSError:
                 pass
@@ -223,6 +225,16 @@ def server(database, tmp_path_factory):
             process.wait()
     text = log.read_text()
     assert "Traceback" not in text, text[-5000:]
+
+
+@pytest.fixture(scope="module")
+def server(database, tmp_path_factory):
+    _app, url, _data = database
+    port = _free_port()
+    env = production_env(port, url, tmp_path_factory.mktemp("serveruploads"),
+                         RATELIMIT_ENABLED="false")
+    with gunicorn(port, env, tmp_path_factory.mktemp("gunicorn") / "gunicorn.log", workers=4):
+        yield port
 
 
 # --------------------------------------------------------------------------- tests

@@ -14,14 +14,11 @@ the suite runs as root), so the machine's own database is never touched.
 """
 from __future__ import annotations
 
-import base64
 import glob
 import os
 import pwd
-import secrets
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -32,7 +29,13 @@ import pytest
 from participation import create_app
 from participation.extensions import db, limiter
 from tests.conftest import PASSWORD
-from tests.load.test_concurrency_gunicorn import CSRF, ROOT, Browser, _free_port
+from tests.load.test_concurrency_gunicorn import (
+    CSRF,
+    Browser,
+    _free_port,
+    gunicorn,
+    production_env,
+)
 
 PG_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 ALLOWED = {200, 303, 422, 429, 503}
@@ -134,43 +137,11 @@ def backends(tmp_path_factory):
 def server(backends, tmp_path_factory):
     postgres, redis = backends
     port = _free_port()
-    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
-           "AUDIT_KEY": secrets.token_urlsafe(48),
-           "TRANSPARENCY_LOG_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-           "DATABASE_URL": postgres.url, "MAIL_BACKEND": "outbox-only",
-           "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{redis.port}/0",
-           "UPLOAD_DIR": str(tmp_path_factory.mktemp("faultserver")),
-           "BASE_URL": f"http://127.0.0.1:{port}"}
+    env = production_env(port, postgres.url, tmp_path_factory.mktemp("faultserver"),
+                         RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{redis.port}/0")
     log = tmp_path_factory.mktemp("faultgunicorn") / "gunicorn.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "--workers", "2",
-             "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "30",
-             "--graceful-timeout", "5", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        _wait_for(port, process, log)
+    with gunicorn(port, env, log, workers=2):
         yield port, log
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if Browser(port).request("GET", "/healthz")[0] == 200:
-                return
-        except OSError:
-            pass
-        assert process.poll() is None, log.read_text()[-3000:]
-        assert time.monotonic() < deadline, "gunicorn did not start:\n" + log.read_text()[-3000:]
-        time.sleep(0.2)
 
 
 def _is_the_apps_503(status: int, headers: dict, html: str) -> bool:
