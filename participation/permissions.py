@@ -129,15 +129,25 @@ def require_installation_admin(view: Callable) -> Callable:
     return wrapped
 
 
-def accepting_requests(view: Callable) -> Callable:
-    """Starting a request in an archived organisation: a page that says so (410), not a form."""
+def starting_a_request(verify_template: str) -> Callable:
+    """A route that starts a new request: rate-limited per account (POST), logged in, only
+    while the organisation takes requests (else a page saying so, 410) and with a confirmed
+    email address (else `verify_template`, 403)."""
+    from flask import render_template
 
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any):
-        if g.org.archived_at is not None:
-            from flask import render_template
+    from participation import ratelimits
+    from participation.extensions import limiter
 
-            return render_template("errors/archived.html"), 410
-        return view(*args, **kwargs)
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            if g.org.archived_at is not None:
+                return render_template("errors/archived.html"), 410
+            if not current_user.is_verified:
+                return render_template(verify_template), 403
+            return view(*args, **kwargs)
 
-    return wrapped
+        return limiter.limit(ratelimits.FILING_LIMIT, key_func=ratelimits.account_or_address,
+                             methods=["POST"])(login_required(wrapped))
+
+    return decorator

@@ -21,7 +21,7 @@ from participation.extensions import db, limiter
 from participation.htmx import is_htmx, redirect_303
 from participation.models import Attachment, Case, Task
 from participation.models._types import utcnow
-from participation.permissions import STAFF_ROLES, accepting_requests, load, login_required
+from participation.permissions import STAFF_ROLES, load, login_required, starting_a_request
 from participation.routes import expected_version, flash_refusal, take_step
 from participation.services import attachments as attachment_service
 from participation.services import cases as case_service
@@ -80,12 +80,8 @@ def index():
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
-@limiter.limit(ratelimits.FILING_LIMIT, key_func=ratelimits.account_or_address, methods=["POST"])
-@login_required
-@accepting_requests
+@starting_a_request("challenges/verify_first.html")
 def new():
-    if not current_user.is_verified:
-        return render_template("challenges/verify_first.html"), 403
     form = forms.ConfirmForm()
     if request.method == "GET" or not form.validate_on_submit():
         return render_template("challenges/new.html", form=form)

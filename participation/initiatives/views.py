@@ -28,13 +28,13 @@ from participation.models import Attachment, Case, Comment
 from participation.models._types import utcnow
 from participation.permissions import (
     STAFF_ROLES,
-    accepting_requests,
     has_role,
     is_applicant,
     load,
     login_required,
     require_applicant,
     require_role,
+    starting_a_request,
 )
 from participation.routes import expected_version, take_step
 from participation.services import attachments as attachment_service
@@ -117,10 +117,6 @@ def _render_form(form: InitiativeForm, *, case: Case | None, status: int = 200):
                            allowed_types=attachment_service.ALLOWED_DESCRIPTION), status
 
 
-def _verify_first():
-    return render_template("initiatives/verify_first.html"), 403
-
-
 def _save_draft(form: InitiativeForm, case: Case | None, save, done: str):
     """save() the draft (it returns the case), then the uploads; commit and say done, or roll
     back and show the form again with the reason."""
@@ -139,12 +135,8 @@ def _save_draft(form: InitiativeForm, case: Case | None, save, done: str):
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
-@limiter.limit(ratelimits.FILING_LIMIT, key_func=ratelimits.account_or_address, methods=["POST"])
-@login_required
-@accepting_requests
+@starting_a_request("initiatives/verify_first.html")
 def new():
-    if not current_user.is_verified:
-        return _verify_first()
     form = InitiativeForm(contact=current_user)
     if request.method == "GET":
         return _render_form(form, case=None)

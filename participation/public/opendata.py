@@ -252,18 +252,27 @@ def _paginated(endpoint: str, page: int, total: int, results: list[dict[str, Any
 
 # ---------------------------------------------------------------- ORI v2 routes
 
-@bp.get("/api/ori/v2/vergaderingen")
-@cached_page(install_scope)
-def ori_meetings():
+def _ori_list(endpoint: str, fetch) -> Response:
+    """A paginated ORI list: the common parameters checked (400 on a bad one), then
+    `fetch(page, changed_since, org)` gives (total, results)."""
     params = _ori_params()
     if isinstance(params, Response):
         return params
     page, changed_since, org = params
-    total, found, items = queries.meetings(org=org, changed_since=changed_since, page=page,
-                                           per_page=ORI_PAGE_SIZE)
-    orgs = _orgs_of(m.organisation_id for m in found)
-    results = [vergadering(m, items[m.id], orgs[m.organisation_id]) for m in found]
-    return _paginated("public.ori_meetings", page, total, results, changed_since, org)
+    total, results = fetch(page, changed_since, org)
+    return _paginated(endpoint, page, total, results, changed_since, org)
+
+
+@bp.get("/api/ori/v2/vergaderingen")
+@cached_page(install_scope)
+def ori_meetings():
+    def fetch(page: int, changed_since: datetime | None, org: Organisation | None):
+        total, found, items = queries.meetings(org=org, changed_since=changed_since, page=page,
+                                               per_page=ORI_PAGE_SIZE)
+        orgs = _orgs_of(m.organisation_id for m in found)
+        return total, [vergadering(m, items[m.id], orgs[m.organisation_id]) for m in found]
+
+    return _ori_list("public.ori_meetings", fetch)
 
 
 @bp.get("/api/ori/v2/vergaderingen/<int:object_id>")
@@ -277,14 +286,12 @@ def ori_meeting(object_id: int):
 
 
 def _items_response(endpoint: str, build, *, decided_only: bool):
-    params = _ori_params()
-    if isinstance(params, Response):
-        return params
-    page, changed_since, org = params
-    total, rows = queries.agenda_items(decided_only=decided_only, changed_since=changed_since,
-                                       page=page, per_page=ORI_PAGE_SIZE, org=org)
-    results = build(rows)
-    return _paginated(endpoint, page, total, results, changed_since, org)
+    def fetch(page: int, changed_since: datetime | None, org: Organisation | None):
+        total, rows = queries.agenda_items(decided_only=decided_only, changed_since=changed_since,
+                                           page=page, per_page=ORI_PAGE_SIZE, org=org)
+        return total, build(rows)
+
+    return _ori_list(endpoint, fetch)
 
 
 def _agenda_payloads(rows) -> list[dict[str, Any]]:
@@ -337,16 +344,14 @@ _add_item_routes("stemmingen", "ori_votes", "ori_vote", _vote_payloads, decided_
 @bp.get("/api/ori/v2/stemresultatenperfractie")
 @cached_page(install_scope)
 def ori_party_votes():
-    params = _ori_params()
-    if isinstance(params, Response):
-        return params
-    page, changed_since, org = params
-    total, rows = queries.party_votes(page=page, per_page=ORI_PAGE_SIZE, org=org,
-                                      changed_since=changed_since)
-    orgs = _orgs_of(meeting.organisation_id for _vote, _item, meeting in rows)
-    results = [stemresultaat_per_fractie(vote, orgs[meeting.organisation_id])
-               for vote, _item, meeting in rows]
-    return _paginated("public.ori_party_votes", page, total, results, changed_since, org)
+    def fetch(page: int, changed_since: datetime | None, org: Organisation | None):
+        total, rows = queries.party_votes(page=page, per_page=ORI_PAGE_SIZE, org=org,
+                                          changed_since=changed_since)
+        orgs = _orgs_of(meeting.organisation_id for _vote, _item, meeting in rows)
+        return total, [stemresultaat_per_fractie(vote, orgs[meeting.organisation_id])
+                       for vote, _item, meeting in rows]
+
+    return _ori_list("public.ori_party_votes", fetch)
 
 
 @bp.get("/api/ori/v2/stemresultatenperfractie/<int:object_id>")
@@ -363,15 +368,14 @@ def ori_party_vote(object_id: int):
 @bp.get("/api/ori/v2/fracties")
 @cached_page(install_scope)
 def ori_parties():
-    params = _ori_params()
-    if isinstance(params, Response):
-        return params
-    page, _changed_since, org = params
-    found = queries.parties(org)
-    shown = found[(page - 1) * ORI_PAGE_SIZE:page * ORI_PAGE_SIZE]
-    orgs = _orgs_of(org_id for org_id, _name in shown)
-    results = [fractie(orgs[org_id], name) for org_id, name in shown]
-    return _paginated("public.ori_parties", page, len(found), results, None, org)
+    # A party group has no change date of its own: gewijzigdSinds is not applied.
+    def fetch(page: int, _changed_since: datetime | None, org: Organisation | None):
+        found = queries.parties(org)
+        shown = found[(page - 1) * ORI_PAGE_SIZE:page * ORI_PAGE_SIZE]
+        orgs = _orgs_of(org_id for org_id, _name in shown)
+        return len(found), [fractie(orgs[org_id], name) for org_id, name in shown]
+
+    return _ori_list("public.ori_parties", fetch)
 
 
 @bp.get("/api/ori/v2/fracties/<object_id>")
