@@ -114,7 +114,11 @@ def _init_login(app: Flask) -> None:
         if not (token and isinstance(token, str) and raw_id.isascii() and raw_id.isdecimal()
                 and len(raw_id) < 12):
             return None
-        return user_for_session(int(raw_id), raw_version, token)
+        found = user_for_session(int(raw_id), raw_version, token)
+        if found is None:
+            return None
+        user, g.unread_notifications = found  # the header's badge, from the same statement
+        return user
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -15,11 +15,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from participation.extensions import db
-from participation.models import LoginSession, Membership, Organisation, Role, User
+from participation.models import LoginSession, Membership, Notification, Organisation, Role, User
 from participation.services import mail
 
 _strong = PasswordHasher()  # argon2-cffi's RFC 9106 low-memory profile (Argon2id)
@@ -308,16 +308,23 @@ def end_all_login_sessions(user: User, now: datetime) -> None:
         LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)).values(ended_at=now))
 
 
-def user_for_session(user_id: int, version: str, token: str) -> User | None:
-    """The logged-in user of a request: the account, its password version and an open
-    login session must all match (one statement)."""
-    user = db.session.scalar(select(User).join(LoginSession, LoginSession.user_id == User.id)
-                             .where(User.id == user_id,
-                                    LoginSession.token_hash == session_token_hash(token),
-                                    LoginSession.ended_at.is_(None)))
-    if user is None or str(user.session_version) != version or not user.is_active:
+def user_for_session(user_id: int, version: str, token: str) -> tuple[User, int] | None:
+    """The logged-in user of a request and their unread notifications: the account, its
+    password version and an open login session must all match. One statement brings the
+    account, its roles (read on every page) and the count the header shows."""
+    unread = select(func.count()).select_from(Notification).where(
+        Notification.user_id == User.id, Notification.read_at.is_(None)).scalar_subquery()
+    row = db.session.execute(
+        select(User, unread).join(LoginSession, LoginSession.user_id == User.id)
+        .options(joinedload(User.memberships))
+        .where(User.id == user_id, LoginSession.token_hash == session_token_hash(token),
+               LoginSession.ended_at.is_(None))).unique().first()
+    if row is None:
         return None
-    return user
+    user, unread_count = row
+    if str(user.session_version) != version or not user.is_active:
+        return None
+    return user, unread_count or 0
 
 
 # --- Profile -------------------------------------------------------------------------------

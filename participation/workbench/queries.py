@@ -11,7 +11,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select, union_all
+from sqlalchemy.orm import joinedload
 
 from participation.challenges.forms import euro
 from participation.domain import deadlines, grounds
@@ -518,8 +519,15 @@ def _event_label(definition, name: str, locale: str) -> str:
 
 
 def load_case(org_id: int, case_id: int) -> Case | None:
-    """A submitted case of this organisation (drafts are the applicant's own business)."""
-    case = db.session.get(Case, case_id)
+    """A submitted case of this organisation (drafts are the applicant's own business), with
+    what its page shows of it in the same statement: its procedure version, applicant,
+    assignee and task (the task lands in the session, where case_detail finds it)."""
+    row = db.session.execute(
+        select(Case, Task).outerjoin(Task, Task.id == Case.task_id)
+        .options(joinedload(Case.workflow_version), joinedload(Case.applicant),
+                 joinedload(Case.assignee))
+        .where(Case.id == case_id)).first()
+    case = row[0] if row else None
     if case is None or case.organisation_id != org_id or case.submitted_at is None:
         return None
     return case
@@ -557,19 +565,14 @@ def case_detail(case: Case, *, today: date, locale: str = "nl") -> CaseDetail:
                           else event.public_label_nl),
             short_hash=event.hash[:12]))
 
-    notes = [NoteView(note.created_at, name or "", note.body) for note, name in db.session.execute(
-        select(InternalNote, User.name).outerjoin(User, User.id == InternalNote.author_id)
-        .where(InternalNote.case_id == case.id).order_by(InternalNote.created_at.desc(),
-                                                          InternalNote.id.desc())).all()]
-    messages = [MessageView(m.created_at, name or "", m.from_organisation, m.kind, m.body)
-                for m, name in db.session.execute(
-                    select(CaseMessage, User.name).outerjoin(User, User.id == CaseMessage.author_id)
-                    .where(CaseMessage.case_id == case.id)
-                    .order_by(CaseMessage.created_at, CaseMessage.id)).all()]
+    notes, messages = _notes_and_messages(case.id)
     attachments = list(db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)
                                           .order_by(Attachment.created_at, Attachment.id)))
     decisions = case_decisions(case)
-    meetings = upcoming_meetings(case.organisation_id, today)
+    # Only a step that names a meeting needs the list (the council's steps).
+    meetings = upcoming_meetings(case.organisation_id, today) if any(
+        "meeting" in t.inputs + t.optional_inputs for t in definition.transitions
+        if case.state in t.sources) else []
     applicant = db.session.get(User, case.applicant_id) if case.applicant_id else None
     assignee = db.session.get(User, case.assignee_id) if case.assignee_id else None
     task = db.session.get(Task, case.task_id) if case.task_id else None
@@ -583,6 +586,28 @@ def case_detail(case: Case, *, today: date, locale: str = "nl") -> CaseDetail:
                       assignee=assignee, task=task, data_items=data_items,
                       attachments=attachments, timeline=timeline, notes=notes,
                       messages=messages, decisions=decisions, meetings=meetings)
+
+
+def _notes_and_messages(case_id: int) -> tuple[list[NoteView], list[MessageView]]:
+    """The internal notes (newest first) and the messages with the applicant (in order) of a
+    case, in one statement: the official's case page stays within eight."""
+    notes = (select(literal("note").label("source"), InternalNote.id, InternalNote.created_at,
+                    User.name, InternalNote.body, literal(True).label("from_organisation"),
+                    literal("").label("kind"))
+             .outerjoin(User, User.id == InternalNote.author_id)
+             .where(InternalNote.case_id == case_id))
+    messages = (select(literal("message"), CaseMessage.id, CaseMessage.created_at, User.name,
+                       CaseMessage.body, CaseMessage.from_organisation, CaseMessage.kind)
+                .outerjoin(User, User.id == CaseMessage.author_id)
+                .where(CaseMessage.case_id == case_id))
+    rows = db.session.execute(union_all(notes, messages)).all()
+    note_rows = sorted((r for r in rows if r.source == "note"),
+                       key=lambda r: (r.created_at, r.id), reverse=True)
+    message_rows = sorted((r for r in rows if r.source == "message"),
+                          key=lambda r: (r.created_at, r.id))
+    return ([NoteView(r.created_at, r.name or "", r.body) for r in note_rows],
+            [MessageView(r.created_at, r.name or "", bool(r.from_organisation), r.kind, r.body)
+             for r in message_rows])
 
 
 def case_decisions(case: Case) -> list[Decision]:

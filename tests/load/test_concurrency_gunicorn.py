@@ -46,6 +46,8 @@ LOAD_THREADS = 16
 LOAD_MAX_SECONDS = 25
 # Every page carries the session's token for htmx on <body>; forms send it as a field too.
 CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
+# The server keys the audit chains; the test checks them afterwards with the same key.
+AUDIT_KEY = secrets.token_urlsafe(48)
 
 
 # --------------------------------------------------------------------------- HTTP client
@@ -138,6 +140,7 @@ def database(tmp_path_factory):
     url, drop = _make_database(tmp_path_factory.mktemp("loaddb"))
     was_enabled = limiter.enabled
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x" * 40,
+                      "AUDIT_KEY": AUDIT_KEY,
                       "RATELIMIT_ENABLED": False, "MAIL_BACKEND": "outbox-only",
                       "PASSWORD_HASH_CHEAP": True, "TESTING": True,
                       "UPLOAD_DIR": str(tmp_path_factory.mktemp("loaduploads"))})
@@ -188,7 +191,7 @@ def _seed() -> dict:
 def production_env(port: int, database_url: str, uploads: Path, **extra: str) -> dict[str, str]:
     """What a production gunicorn needs: fresh keys, the database, loopback links."""
     return {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
-            "AUDIT_KEY": secrets.token_urlsafe(48),
+            "AUDIT_KEY": AUDIT_KEY,
             "TRANSPARENCY_LOG_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
             "DATABASE_URL": database_url, "MAIL_BACKEND": "outbox-only",
             "UPLOAD_DIR": str(uploads), "BASE_URL": f"http://127.0.0.1:{port}", **extra}

@@ -234,14 +234,16 @@ def test_a_form_posted_while_postgresql_is_away_comes_back_with_its_input(backen
     postgres, _redis = backends
     port, _log = server
     visitor = Browser(port)
-    token = CSRF.search(visitor.request("GET", "/account/inloggen")[2]).group(1)
+    token = CSRF.search(visitor.request("GET", "/account/registreren")[2]).group(1)
     postgres.pg_ctl("stop", "-m", "fast")
     try:
-        status, headers, html = visitor.request("POST", "/account/inloggen", {
-            "csrf_token": token, "email": "inwoner@storingen.example", "password": "geheim",
-            "remember": "y"})
+        status, headers, html = visitor.request("POST", "/account/registreren", {
+            "csrf_token": token, "name": "Sanne de Vries", "email": "sanne@storingen.example",
+            "password": "een-lang-geheim-wachtwoord", "password_repeat": "een-lang-geheim-wachtwoord",
+            "accept_privacy": "y"})
     finally:
         postgres.pg_ctl("start")
     assert _is_the_apps_503(status, headers, html), (status, html[:300])
-    assert '<input type="hidden" name="email" value="inwoner@storingen.example">' in html
-    assert "geheim" not in html and "Opnieuw versturen" in html
+    assert '<input type="hidden" name="name" value="Sanne de Vries">' in html
+    assert '<input type="hidden" name="email" value="sanne@storingen.example">' in html
+    assert "geheim-wachtwoord" not in html and "Opnieuw versturen" in html
