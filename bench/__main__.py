@@ -278,12 +278,13 @@ class Server:
         self.stop()
         raise RuntimeError(f"gunicorn did not answer /healthz in 30 s; see {self.logfile}")
 
-    def memory(self) -> dict[str, Any]:
-        """Resident memory of the gunicorn master and each worker, in MiB (from /proc)."""
+    def memory(self, field: str = "VmRSS") -> dict[str, Any]:
+        """Resident memory of the gunicorn master and each worker, in MiB (from /proc);
+        `field="VmHWM"` gives each process's peak so far."""
         def rss(pid: int) -> float | None:
             try:
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
+                    if line.startswith(field + ":"):
                         return round(int(line.split()[1]) / 1024, 1)
             except OSError:
                 return None
@@ -516,6 +517,7 @@ def _serve_and_measure(database: Database, kind: str, size: int, mode: str, org:
                 result["weight"] = page_weight(server.base, path, auth_cookie, assets)
             log(f"  {target.name:20} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:.2f} ms  "
                 f"p95 {result['p95_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms")
+        run["export"] = measure_export(server)
     finally:
         run["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
         if server:
@@ -531,6 +533,24 @@ def _serve_and_measure(database: Database, kind: str, size: int, mode: str, org:
             result["p95_vs_floor"] = round(result["p95_ms"] / floor["p95_ms"], 2)
             result["rps_vs_floor"] = round(result["rps"] / floor["rps"], 3)
     return run
+
+
+def measure_export(server: Server) -> dict[str, Any]:
+    """The CSV of every public case of every organisation, streamed: how long it takes, how
+    many rows and bytes, and how far the workers' peak memory rose while it ran."""
+    peak_before = server.memory("VmHWM")
+    started = time.perf_counter()
+    response = fetch(server.base + "/open-data/verzoeken.csv")
+    seconds = time.perf_counter() - started
+    peak_after = server.memory("VmHWM")
+    rise = max((after - before for before, after in
+                zip(peak_before["workers_mib"], peak_after["workers_mib"])), default=None)
+    result = {"status": response.status, "seconds": round(seconds, 2),
+              "rows": max(response.body.count(b"\n") - 1, 0), "bytes": len(response.body),
+              "worker_peak_rise_mib": round(rise, 1) if rise is not None else None}
+    log(f"  {'export (all orgs)':20} {result['seconds']:.2f} s  {result['rows']} rows  "
+        f"peak +{result['worker_peak_rise_mib']} MiB")
+    return result
 
 
 def rps_changes(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -602,6 +622,15 @@ def markdown(results: dict[str, Any]) -> str:
                          f"| {c['change_pct']:+.1f} % "
                          f"| {c['rps_from']:,.0f} at {c['from_size']:,} → "
                          f"{c['rps_to']:,.0f} at {c['to_size']:,} |")
+    exports = [run for run in results["runs"] if run.get("export")]
+    if exports:
+        lines += ["", "| db | cases | page cache | CSV of every case: seconds | rows | bytes "
+                  "| worker peak memory rise |", "|---|---:|---|---:|---:|---:|---:|"]
+        for run in exports:
+            e = run["export"]
+            lines.append(f"| {run['db']} | {run['size']:,} | {run.get('page_cache', 'off')} "
+                         f"| {e['seconds']} | {e['rows']:,} | {e['bytes']:,} "
+                         f"| {e['worker_peak_rise_mib']} MiB |")
     weights = {}
     for run in results["runs"]:
         for name, r in run["targets"].items():

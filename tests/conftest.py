@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
 import pytest
+from flask.testing import FlaskClient
 from flask import g, got_request_exception, request_started
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -48,6 +49,15 @@ def database_url(tmp_path_factory) -> Iterator[str]:
     drop()
 
 
+class ReadingClient(FlaskClient):
+    """Reads every response to its end and closes it, as a browser does: a streamed export
+    must not be left open when the test goes on to the next request."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     app = create_app({
@@ -65,6 +75,7 @@ def app(database_url, tmp_path_factory):
     })
     with app.app_context():
         db.create_all()
+    app.test_client_class = ReadingClient
 
     def fresh_g(sender, **extra):
         # Requests share the test's app context and so its `g`: without this, the user

@@ -14,7 +14,16 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Response, abort, current_app, g, jsonify, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from participation.domain.deadlines import dutch_date
@@ -430,15 +439,24 @@ def csv_response(header: list[str], rows: Iterable[Iterable[Any]], filename: str
     ?formaat=excel the variant Dutch Excel opens in columns: semicolons, a UTF-8 byte order
     mark, dd-mm-jjjj and decimal commas. Every row has as many cells as the header."""
     excel = wants_excel()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if excel else ",", lineterminator="\r\n")
-    writer.writerow(header)
-    width = len(header)
-    for row in rows:
-        cells = [safe_cell(cell, excel=excel) for cell in row]
-        writer.writerow(cells + [""] * (width - len(cells)))
-    body = ("\ufeff" if excel else "") + buffer.getvalue()
-    response = Response(body.encode("utf-8"), mimetype="text/csv")
+
+    def chunks():
+        # Streamed a few hundred rows at a time: an export of every case stays small in memory.
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";" if excel else ",", lineterminator="\r\n")
+        buffer.write("\ufeff" if excel else "")
+        writer.writerow(header)
+        width = len(header)
+        for count, row in enumerate(rows, start=1):
+            cells = [safe_cell(cell, excel=excel) for cell in row]
+            writer.writerow(cells + [""] * (width - len(cells)))
+            if count % 500 == 0:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode("utf-8")
+
+    response = Response(stream_with_context(chunks()), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
     if excel:
         filename = filename.replace(".csv", "-excel.csv")
@@ -458,13 +476,12 @@ def _case_csv(org: Organisation | None, filename: str) -> Response:
     filters, _refused = queries.parse_filters(request.args)
     if org is not None:
         filters.organisation = ""
-    rows, decisions = queries.export_rows(filters, org)
-    labels = queries.Labels.load(r.case.workflow_version_id for r in rows)
+    labels = queries.Labels.load(queries.export_versions(filters, org))
 
     def lines():
-        for row in rows:
+        for row, decisions in queries.export_rows(filters, org):
             case = row.case
-            grounds = sorted({code for d in decisions.get(case.id, []) for code in d.refusal_grounds or []})
+            grounds = sorted({code for d in decisions for code in d.refusal_grounds or []})
             data = case.data or {}
             yield [case.number, case.request_type, labels.state(case.workflow_version_id, case.state),
                    dutch_date(case.submitted_at) if case.submitted_at else None, row.decided_on,

@@ -11,7 +11,7 @@ import math
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -488,21 +488,36 @@ def public_applicant_name(case: Case) -> str:
 
 # ---------------------------------------------------------------- exports
 
-def export_rows(filters: Filters, org: Organisation | None) -> tuple[list[Row], dict[int, list[Decision]]]:
-    """All rows for the CSV register and their published decisions: two statements."""
+EXPORT_BATCH = 1000
+
+
+def export_versions(filters: Filters, org: Organisation | None) -> list[int]:
+    """The procedure versions of the cases an export will hold (for their labels)."""
     query = public_cases(filters, org)
-    result = db.session.execute(
-        query.add_columns(_latest_decision(Decision.outcome).label("decision_outcome"),
-                          _latest_decision(Decision.decided_on).label("decision_date"))).all()
-    rows = [Row(case=r[0], decision_outcome=r.decision_outcome or "", decision_date=r.decision_date)
-            for r in result]
-    ids = query.with_only_columns(Case.id).order_by(None).scalar_subquery()
-    decisions: dict[int, list[Decision]] = defaultdict(list)
-    for decision in db.session.scalars(
-            select(Decision).where(Decision.case_id.in_(ids), Decision.published_at.is_not(None))
-            .order_by(Decision.case_id, Decision.decided_on, Decision.id)):
-        decisions[decision.case_id].append(decision)
-    return rows, decisions
+    return list(db.session.scalars(query.with_only_columns(Case.workflow_version_id)
+                                   .order_by(None).distinct()))
+
+
+def export_rows(filters: Filters, org: Organisation | None, *, batch: int = EXPORT_BATCH
+                ) -> Iterator[tuple[Row, list[Decision]]]:
+    """Every row of the CSV register with its published decisions, streamed: the cases come
+    from one server-side cursor `batch` at a time, each batch's decisions in one statement,
+    so memory stays flat however many cases there are."""
+    query = public_cases(filters, org).add_columns(
+        _latest_decision(Decision.outcome).label("decision_outcome"),
+        _latest_decision(Decision.decided_on).label("decision_date"))
+    result = db.session.execute(query.execution_options(yield_per=batch, stream_results=True))
+    for chunk in result.partitions():
+        rows = [Row(case=r[0], decision_outcome=r.decision_outcome or "",
+                    decision_date=r.decision_date) for r in chunk]
+        decisions: dict[int, list[Decision]] = defaultdict(list)
+        for decision in db.session.scalars(
+                select(Decision).where(Decision.case_id.in_([row.case.id for row in rows]),
+                                       Decision.published_at.is_not(None))
+                .order_by(Decision.case_id, Decision.decided_on, Decision.id)):
+            decisions[decision.case_id].append(decision)
+        for row in rows:
+            yield row, decisions.get(row.case.id, [])
 
 
 def feed_decisions(org: Organisation, limit: int = 50) -> list[tuple[Decision, Case]]:
