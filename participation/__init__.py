@@ -12,8 +12,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    PendingRollbackError,
+    SQLAlchemyError,
+)
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from participation import assets, security, tenancy
 from participation import config as config_module
@@ -91,6 +98,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         return jsonify(status="ok" if code == 200 else "error", database=status,
                        engine=db.engine.dialect.name), code
 
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind nginx: the client's address (rate limits), scheme and host come from the
+        # X-Forwarded-* headers that the given number of proxies set.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
+                                x_host=proxies, x_port=proxies)
     return app
 
 
@@ -156,10 +169,10 @@ def _end_sessions_safely(app: Flask) -> None:
     def end_session(_exc: BaseException | None) -> None:
         try:
             db.session.remove()
-        except (OperationalError, InterfaceError):
+        except SQLAlchemyError:
             # The database went away during the request (a restart): rolling back on the
             # dead connection fails, so drop it instead; the response already went out.
-            db.session.invalidate()
+            db.session().invalidate()
             db.session.remove()
 
 
@@ -197,8 +210,8 @@ def _register_errors(app: Flask) -> None:
         app.logger.error("database unavailable: %s", exc.__class__.__name__)
         try:
             db.session.rollback()
-        except (OperationalError, InterfaceError):
-            pass
+        except SQLAlchemyError:
+            db.session().invalidate()  # the connection is dead: drop it, do not roll back on it
         if request.path.startswith("/api/"):
             response = jsonify(error=503, message=API_MESSAGES[503])
         else:
@@ -218,12 +231,21 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception):
+        # A session left unusable by a connection that died (a restart) is an outage too.
+        if isinstance(exc, PendingRollbackError) or (
+                isinstance(exc, DBAPIError) and exc.connection_invalidated):
+            return database_unavailable(exc)
         # This handler swallows the exception, so Flask would not signal it; do it here so
         # monitoring (and the test suite's "no 500" guard) still hears about it.
         got_request_exception.send(app, exception=exc)
         app.logger.exception("unhandled error")
-        db.session.rollback()
-        return render_error(500)
+        try:
+            db.session.rollback()
+            return render_error(500)
+        except SQLAlchemyError:
+            # The page itself needs the database (the header asks for the user), and it
+            # went away meanwhile: the page that needs none.
+            return database_unavailable(exc)
 
 
 def _posted_fields() -> list[tuple[str, str]]:

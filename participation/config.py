@@ -104,6 +104,8 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAIL_TIMEOUT": _int(env.get("MAIL_TIMEOUT"), 10),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "noreply@participatie.example"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # How many proxies (nginx) in front set X-Forwarded-*; 0 trusts none of them.
+        "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES"), 0),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Redis away: count in this process's memory meanwhile (Flask-Limiter logs the switch)

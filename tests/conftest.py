@@ -10,8 +10,8 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
 import pytest
-from flask.testing import FlaskClient
 from flask import g, got_request_exception, request_started
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 

@@ -199,8 +199,8 @@ def production_env(port: int, database_url: str, uploads: Path, **extra: str) ->
 
 @contextlib.contextmanager
 def gunicorn(port: int, env: dict[str, str], log: Path, *, workers: int):
-    """gunicorn on loopback until /healthz answers; stopped (and its log checked for
-    tracebacks) on leaving."""
+    """gunicorn on loopback until /healthz answers (yields its process); stopped, and its
+    log checked for tracebacks, on leaving."""
     with log.open("wb") as output:
         process = subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(workers),
@@ -218,7 +218,7 @@ def gunicorn(port: int, env: dict[str, str], log: Path, *, workers: int):
             assert process.poll() is None, log.read_text()[-3000:]
             assert time.monotonic() < deadline, "gunicorn did not start:\n" + log.read_text()[-3000:]
             time.sleep(0.2)
-        yield port
+        yield process
     finally:
         process.terminate()
         try:
