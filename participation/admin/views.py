@@ -225,33 +225,35 @@ def branding():
     return redirect_303(url_for("admin.branding"))
 
 
-def _store_upload(form, upload_field, max_bytes: int, refused: type[Exception], store):
-    """Validate the form and hand the uploaded bytes to store(data); return (True, its result),
-    or (False, None) with the reason on the field when store raises `refused` (a Refusal)."""
-    if not form.validate_on_submit():
-        return False, None
-    upload = upload_field.data
-    # Read one byte more than allowed: enough to know it is too big.
-    data = upload.read(max_bytes + 1) if upload else b""
-    try:
-        return True, store(data)
-    except refused as exc:
-        upload_field.errors = [exc.message_nl]
-        return False, None
+def _upload(form, upload_field, max_bytes: int, refused: type[Exception], store, *,
+            done, to: str, again):
+    """Validate the form and hand the uploaded bytes to store(data); commit, flash
+    done(result) and go to `to`; or, when the form is invalid or store raises `refused` (a
+    Refusal, shown on the field), again() gives the page back."""
+    if form.validate_on_submit():
+        upload = upload_field.data
+        # Read one byte more than allowed: enough to know it is too big.
+        data = upload.read(max_bytes + 1) if upload else b""
+        try:
+            result = store(data)
+        except refused as exc:
+            upload_field.errors = [exc.message_nl]
+        else:
+            db.session.commit()
+            flash(done(result), "success")
+            return redirect_303(to)
+    return again()
 
 
 @bp.post("/huisstijl/logo")
 @require_role("admin")
 def logo_upload():
-    logo_form = LogoForm()
-    stored, _result = _store_upload(
-        logo_form, logo_form.logo, admin_service.MAX_LOGO_BYTES, admin_service.InvalidLogo,
-        lambda data: admin_service.store_logo(g.org, data, actor=current_user))
-    if stored:
-        db.session.commit()
-        flash(_("Het nieuwe logo is opgeslagen."), "success")
-        return redirect_303(url_for("admin.branding"))
-    return _branding_page(BrandingForm(formdata=None, obj=g.org), logo_form, 422)
+    form = LogoForm()
+    return _upload(form, form.logo, admin_service.MAX_LOGO_BYTES, admin_service.InvalidLogo,
+                   lambda data: admin_service.store_logo(g.org, data, actor=current_user),
+                   done=lambda _logo: _("Het nieuwe logo is opgeslagen."),
+                   to=url_for("admin.branding"),
+                   again=lambda: _branding_page(BrandingForm(formdata=None, obj=g.org), form, 422))
 
 
 @bp.post("/huisstijl/logo/verwijderen")
@@ -423,14 +425,13 @@ def letters():
 @require_role("admin")
 def certificate_upload():
     form = CertificateForm()
-    stored, info = _store_upload(
-        form, form.certificate, signing.MAX_PKCS12_BYTES, signing.CertificateRefused,
-        lambda data: signing.store_certificate(g.org, data, actor=current_user, now=utcnow()))
-    if stored:
-        flash(_("Het certificaat is opgeslagen. Nieuwe besluitbrieven worden ondertekend "
-                "door %(subject)s.", subject=info.subject), "success")
-        return redirect_303(url_for("admin.letters"))
-    return _letters_page(form, 422)
+    return _upload(form, form.certificate, signing.MAX_PKCS12_BYTES, signing.CertificateRefused,
+                   lambda data: signing.store_certificate(g.org, data, actor=current_user,
+                                                          now=utcnow()),
+                   done=lambda info: _("Het certificaat is opgeslagen. Nieuwe besluitbrieven "
+                                       "worden ondertekend door %(subject)s.",
+                                       subject=info.subject),
+                   to=url_for("admin.letters"), again=lambda: _letters_page(form, 422))
 
 
 @bp.post("/brieven/certificaat/verwijderen")

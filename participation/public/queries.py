@@ -439,26 +439,27 @@ def public_case(org: Organisation, case_id: int) -> Case | None:
         .where(Case.id == case_id, Case.organisation_id == org.id, Case.is_public.is_(True)))
 
 
-def timeline(case_ids: Iterable[int]) -> dict[int, list[AuditEvent]]:
-    ids = list(case_ids)
-    found: dict[int, list[AuditEvent]] = defaultdict(list)
-    if ids:
-        for event in db.session.scalars(
-                select(AuditEvent).where(AuditEvent.case_id.in_(ids), AuditEvent.public.is_(True))
-                .order_by(AuditEvent.case_id, AuditEvent.seq)):
-            found[event.case_id].append(event)
+def _grouped(key, ids: Iterable[int], *conditions, order_by) -> dict[int, list]:
+    """The rows of key's table whose `key` is one of `ids`, grouped by it (one statement;
+    none for no ids)."""
+    wanted = list(ids)
+    found: dict[int, list] = defaultdict(list)
+    if wanted:
+        model = key.class_
+        for row in db.session.scalars(select(model).where(key.in_(wanted), *conditions)
+                                      .order_by(key, *order_by)):
+            found[getattr(row, key.key)].append(row)
     return found
+
+
+def timeline(case_ids: Iterable[int]) -> dict[int, list[AuditEvent]]:
+    return _grouped(AuditEvent.case_id, case_ids, AuditEvent.public.is_(True),
+                    order_by=(AuditEvent.seq,))
 
 
 def published_decisions(case_ids: Iterable[int]) -> dict[int, list[Decision]]:
-    ids = list(case_ids)
-    found: dict[int, list[Decision]] = defaultdict(list)
-    if ids:
-        for decision in db.session.scalars(
-                select(Decision).where(Decision.case_id.in_(ids), Decision.published_at.is_not(None))
-                .order_by(Decision.case_id, Decision.decided_on, Decision.id)):
-            found[decision.case_id].append(decision)
-    return found
+    return _grouped(Decision.case_id, case_ids, Decision.published_at.is_not(None),
+                    order_by=(Decision.decided_on, Decision.id))
 
 
 def public_attachments(case: Case) -> list[Attachment]:
@@ -510,12 +511,7 @@ def export_rows(filters: Filters, org: Organisation | None, *, batch: int = EXPO
     for chunk in result.partitions():
         rows = [Row(case=r[0], decision_outcome=r.decision_outcome or "",
                     decision_date=r.decision_date) for r in chunk]
-        decisions: dict[int, list[Decision]] = defaultdict(list)
-        for decision in db.session.scalars(
-                select(Decision).where(Decision.case_id.in_([row.case.id for row in rows]),
-                                       Decision.published_at.is_not(None))
-                .order_by(Decision.case_id, Decision.decided_on, Decision.id)):
-            decisions[decision.case_id].append(decision)
+        decisions = published_decisions(row.case.id for row in rows)
         for row in rows:
             yield row, decisions.get(row.case.id, [])
 
@@ -553,24 +549,28 @@ def meetings(*, org: Organisation | None = None, changed_since: datetime | None 
              page: int = 1, per_page: int = 50, meeting_id: int | None = None
              ) -> tuple[int, list[Meeting], dict[int, list[AgendaItem]]]:
     """Meetings with their published agenda items: three statements."""
-    query = select(Meeting)
-    if org is not None:
-        query = query.where(Meeting.organisation_id == org.id)
-    if changed_since is not None:
-        query = query.where(Meeting.updated_at >= changed_since)
-    if meeting_id is not None:
-        query = query.where(Meeting.id == meeting_id)
+    query = _ori_filters(select(Meeting), org, changed_since, meeting_id,
+                         changed=Meeting.updated_at, id_column=Meeting.id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     found = list(db.session.scalars(query.order_by(Meeting.starts_at.desc(), Meeting.id.desc())
                                      .limit(per_page).offset((page - 1) * per_page)))
-    items: dict[int, list[AgendaItem]] = defaultdict(list)
-    if found:
-        for item in db.session.scalars(
-                select(AgendaItem).where(AgendaItem.meeting_id.in_([m.id for m in found]),
-                                         AgendaItem.published_at.is_not(None))
-                .order_by(AgendaItem.meeting_id, AgendaItem.position, AgendaItem.id)):
-            items[item.meeting_id].append(item)
+    items = _grouped(AgendaItem.meeting_id, (m.id for m in found),
+                     AgendaItem.published_at.is_not(None),
+                     order_by=(AgendaItem.position, AgendaItem.id))
     return total, found, items
+
+
+def _ori_filters(query, org: Organisation | None, changed_since: datetime | None,
+                 wanted_id: int | None, *, changed, id_column):
+    """The ORI lists' common filters: the organisation (of the meeting), changed since, and
+    one object by id."""
+    if org is not None:
+        query = query.where(Meeting.organisation_id == org.id)
+    if changed_since is not None:
+        query = query.where(changed >= changed_since)
+    if wanted_id is not None:
+        query = query.where(id_column == wanted_id)
+    return query
 
 
 def agenda_items(*, decided_only: bool = False, changed_since: datetime | None = None,
@@ -581,12 +581,8 @@ def agenda_items(*, decided_only: bool = False, changed_since: datetime | None =
              .where(AgendaItem.published_at.is_not(None)))
     if decided_only:
         query = query.where(AgendaItem.result != "")
-    if org is not None:
-        query = query.where(Meeting.organisation_id == org.id)
-    if changed_since is not None:
-        query = query.where(AgendaItem.updated_at >= changed_since)
-    if item_id is not None:
-        query = query.where(AgendaItem.id == item_id)
+    query = _ori_filters(query, org, changed_since, item_id, changed=AgendaItem.updated_at,
+                         id_column=AgendaItem.id)
     total = db.session.scalar(select(func.count()).select_from(
         query.with_only_columns(AgendaItem.id).subquery())) or 0
     rows = db.session.execute(query.order_by(Meeting.starts_at.desc(), AgendaItem.position,
@@ -596,13 +592,7 @@ def agenda_items(*, decided_only: bool = False, changed_since: datetime | None =
 
 
 def votes_for_items(item_ids: Iterable[int]) -> dict[int, list[Vote]]:
-    ids = list(item_ids)
-    found: dict[int, list[Vote]] = defaultdict(list)
-    if ids:
-        for vote in db.session.scalars(select(Vote).where(Vote.agenda_item_id.in_(ids))
-                                       .order_by(Vote.agenda_item_id, Vote.id)):
-            found[vote.agenda_item_id].append(vote)
-    return found
+    return _grouped(Vote.agenda_item_id, item_ids, order_by=(Vote.id,))
 
 
 def _published_votes():
@@ -616,13 +606,8 @@ def party_votes(*, page: int = 1, per_page: int = 50, vote_id: int | None = None
                 org: Organisation | None = None, changed_since: datetime | None = None
                 ) -> tuple[int, list[tuple[Vote, AgendaItem, Meeting]]]:
     """Published results per party group, with their agenda item and meeting: two statements."""
-    query = _published_votes()
-    if vote_id is not None:
-        query = query.where(Vote.id == vote_id)
-    if org is not None:
-        query = query.where(Meeting.organisation_id == org.id)
-    if changed_since is not None:
-        query = query.where(AgendaItem.updated_at >= changed_since)
+    query = _ori_filters(_published_votes(), org, changed_since, vote_id,
+                         changed=AgendaItem.updated_at, id_column=Vote.id)
     total = db.session.scalar(select(func.count()).select_from(
         query.with_only_columns(Vote.id).subquery())) or 0
     rows = db.session.execute(query.order_by(Vote.id).limit(per_page)
