@@ -14,12 +14,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app, g
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, event, extract, func, or_, select
+from sqlalchemy import Select, and_, bindparam, event, extract, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from participation import search
@@ -516,18 +517,24 @@ def export_rows(filters: Filters, org: Organisation | None, *, batch: int = EXPO
             yield row, decisions.get(row.case.id, [])
 
 
-def feed_decisions(org: Organisation, limit: int = 50) -> list[tuple[Decision, Case]]:
+@lru_cache(maxsize=1)
+def _feed_statement():
     # The case test is an EXISTS on the primary key, so that SQLite walks the decisions by
     # ix_decisions_published_at and stops after `limit` instead of sorting all the
-    # organisation's decisions (a plain join makes it start from the cases).
+    # organisation's decisions (a plain join makes it start from the cases). Built once:
+    # making the aliased statement cost more than running it.
     in_scope = aliased(Case)
-    return list(db.session.execute(
-        select(Decision, Case).join(Case, Case.id == Decision.case_id)
-        .where(Decision.published_at.is_not(None),
-               select(in_scope.id).where(in_scope.id == Decision.case_id,
-                                         in_scope.organisation_id == org.id,
-                                         in_scope.is_public.is_(True)).exists())
-        .order_by(Decision.published_at.desc(), Decision.id.desc()).limit(limit)))
+    return (select(Decision, Case).join(Case, Case.id == Decision.case_id)
+            .where(Decision.published_at.is_not(None),
+                   select(in_scope.id).where(in_scope.id == Decision.case_id,
+                                             in_scope.organisation_id == bindparam("org_id"),
+                                             in_scope.is_public.is_(True)).exists())
+            .order_by(Decision.published_at.desc(), Decision.id.desc())
+            .limit(bindparam("limit")))
+
+
+def feed_decisions(org: Organisation, limit: int = 50) -> list[tuple[Decision, Case]]:
+    return list(db.session.execute(_feed_statement(), {"org_id": org.id, "limit": limit}))
 
 
 def api_decisions(org: Organisation | None, *, page: int, per_page: int
