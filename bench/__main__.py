@@ -52,6 +52,8 @@ class Target:
     path: str  # may contain {org} and {case}
     auth: bool = False
     page: bool = True  # an HTML page: also measure its weight
+    # "pages", "searches" or "cases": every request a different URL of that kind
+    varied: str = ""
 
     def url_path(self, org: str, case: int | None, deep: int = 200) -> str:
         return self.path.format(org=org, case=case if case is not None else 0, deep=deep)
@@ -65,7 +67,11 @@ TARGETS = (
     # Page 200, or the deepest full page where the organisation has fewer (1,000 cases: 6).
     Target("register deep page", "/{org}/register?page={deep}"),
     Target("case page", "/{org}/register/{case}"),
+    Target("register, varied pages", "/{org}/register", varied="pages"),
+    Target("register, varied searches", "/{org}/register", varied="searches"),
+    Target("case pages, varied", "/{org}/register/{case}", varied="cases"),
     Target("work queue", "/{org}/werkbak/", auth=True),
+    Target("official's case page", "/{org}/werkbak/zaken/{case}", auth=True),
     Target("statistics", "/{org}/statistieken"),
     Target("Atom feed", "/feeds/{org}/besluiten.atom", page=False),
     Target("API list", "/api/v1/zaken", page=False),
@@ -381,8 +387,27 @@ _LATENCY_TABLE = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url: str, *, seconds: float, connections: int, threads: int, cookie: str) -> dict:
-    env = dict(os.environ, BENCH_COOKIE=cookie, BENCH_USER_AGENT=USER_AGENT)
+SEARCH_TERMS = ("speeltuin", "groen", "buurt", "onderhoud", "park", "bankjes", "verlichting",
+                "school", "sport", "water", "zwerfafval", "bomen", "fiets", "markt", "cultuur")
+
+
+def variant_paths(target: Target, org: str, deep: int, case_ids: list[int]) -> list[str]:
+    """The URLs a varied target picks from: register pages 1..deep, searches with and
+    without a type, or the organisation's public case pages."""
+    if target.varied == "pages":
+        return [f"/{org}/register?page={n}" for n in range(1, deep + 1)]
+    if target.varied == "searches":
+        return [f"/{org}/register?q={term}" + (f"&type={kind}" if kind else "")
+                for term in SEARCH_TERMS for kind in ("", "uitdaagrecht", "burgerinitiatief")]
+    if target.varied == "cases":
+        return [f"/{org}/register/{case}" for case in case_ids]
+    return []
+
+
+def wrk(url: str, *, seconds: float, connections: int, threads: int, cookie: str,
+        paths: list[str] | None = None) -> dict:
+    env = dict(os.environ, BENCH_COOKIE=cookie, BENCH_USER_AGENT=USER_AGENT,
+               BENCH_PATHS=" ".join(paths or []))
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
            "--latency", "--timeout", "10s", "-s", str(LUA), url]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True,
@@ -416,12 +441,12 @@ _ASSET = re.compile(rb'<(?:link[^>]*\brel="stylesheet"[^>]*\bhref|script[^>]*\bs
 
 
 def page_weight(base: str, path: str, cookie: str, cache: dict[str, tuple[int, int]]) -> dict:
-    """Bytes of the HTML and of every same-origin CSS/JS it links, raw and gzip-compressed
-    (gunicorn does not compress; a front proxy would, at about this level)."""
-    page = fetch(base + path, cookie=cookie, headers={"Accept-Encoding": "gzip"})
-    body = page.body
-    if page.headers.get("Content-Encoding") == "gzip":
-        body = gzip.decompress(body)
+    """Bytes as sent to a browser that accepts brotli and gzip: the HTML and every
+    same-origin CSS/JS it links (WhiteNoise sends precompressed copies, Flask-Compress the
+    pages), and how many requests that is; raw sizes beside them."""
+    accept = {"Accept-Encoding": "br, gzip"}
+    page = fetch(base + path, cookie=cookie, headers=accept)
+    body = _decoded(page)
     assets = []
     for raw in dict.fromkeys(_ASSET.findall(body)):
         href = html.unescape(raw.decode())
@@ -430,14 +455,23 @@ def page_weight(base: str, path: str, cookie: str, cache: dict[str, tuple[int, i
             continue
         asset_path = parsed.path + (f"?{parsed.query}" if parsed.query else "")
         if asset_path not in cache:
-            content = fetch(base + asset_path).body
-            cache[asset_path] = (len(content), len(gzip.compress(content, 6)))
+            sent = fetch(base + asset_path, headers=accept)
+            cache[asset_path] = (len(_decoded(sent)), len(sent.body))
         assets.append({"path": asset_path, "bytes": cache[asset_path][0],
-                       "gzip": cache[asset_path][1]})
-    html_gzip = len(gzip.compress(body, 6))
-    return {"html_bytes": len(body), "html_gzip": html_gzip, "assets": assets,
+                       "sent": cache[asset_path][1]})
+    return {"html_bytes": len(body), "html_sent": len(page.body), "assets": assets,
+            "requests": 1 + len(assets),
             "total_bytes": len(body) + sum(a["bytes"] for a in assets),
-            "total_gzip": html_gzip + sum(a["gzip"] for a in assets)}
+            "total_sent": len(page.body) + sum(a["sent"] for a in assets)}
+
+
+def _decoded(response: Response) -> bytes:
+    encoding = response.headers.get("Content-Encoding", "")
+    if encoding == "br":
+        import brotli
+
+        return brotli.decompress(response.body)
+    return gzip.decompress(response.body) if encoding == "gzip" else response.body
 
 
 # --------------------------------------------------------------------------- one run
@@ -457,9 +491,15 @@ def bench_one(kind: str, size: int, args: argparse.Namespace) -> list[dict[str, 
                                "o.id = c.organisation_id WHERE o.slug = :org AND c.is_public "
                                "ORDER BY c.id LIMIT 1 OFFSET :n", org=org, n=public // 2)
         deep = max(1, min(200, public // 25))  # the deepest full page, at most 200
+        # Up to 500 public cases spread over the organisation, for the varied case pages.
+        step = max(1, public // 500)
+        case_ids = [database.scalar(
+            "SELECT c.id FROM cases c JOIN organisations o ON o.id = c.organisation_id "
+            "WHERE o.slug = :org AND c.is_public ORDER BY c.id LIMIT 1 OFFSET :n",
+            org=org, n=n) for n in range(0, public, step)][:500]
         for mode in args.page_cache_modes:
             runs.append(_serve_and_measure(database, kind, size, mode, org, case, public, deep,
-                                           args))
+                                           args, case_ids=case_ids))
     finally:
         database.close()
     return runs
@@ -467,7 +507,7 @@ def bench_one(kind: str, size: int, args: argparse.Namespace) -> list[dict[str, 
 
 def _serve_and_measure(database: Database, kind: str, size: int, mode: str, org: str,
                        case: int | None, public: int, deep: int,
-                       args: argparse.Namespace) -> dict[str, Any]:
+                       args: argparse.Namespace, *, case_ids: list[int]) -> dict[str, Any]:
     log(f"   page cache {mode}")
     run: dict[str, Any] = {"db": kind, "size": size, "page_cache": mode,
                            "seed_seconds": round(database.seed_seconds, 1),
@@ -508,12 +548,16 @@ def _serve_and_measure(database: Database, kind: str, size: int, mode: str, org:
                 log(f"  {target.name:20} skipped: HTTP {probe.status}")
                 continue
             auth_cookie = cookie if target.auth else ""
+            paths = variant_paths(target, org, deep, [c for c in case_ids if c])
+            if paths:
+                result["varied_urls"] = len(paths)
             wrk(server.base + path, seconds=args.warmup, connections=args.connections,
-                threads=args.threads, cookie=auth_cookie)
+                threads=args.threads, cookie=auth_cookie, paths=paths)
             result.update(status="ok", **wrk(server.base + path, seconds=args.duration,
                                              connections=args.connections,
-                                             threads=args.threads, cookie=auth_cookie))
-            if target.page:
+                                             threads=args.threads, cookie=auth_cookie,
+                                             paths=paths))
+            if target.page and not target.varied:
                 result["weight"] = page_weight(server.base, path, auth_cookie, assets)
             log(f"  {target.name:20} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:.2f} ms  "
                 f"p95 {result['p95_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms")
@@ -637,11 +681,13 @@ def markdown(results: dict[str, Any]) -> str:
             if "weight" in r and name not in weights:
                 weights[name] = r["weight"]
     if weights:
-        lines += ["", "| page | HTML bytes | HTML gzip | CSS/JS files | total bytes | total gzip |",
-                  "|---|---:|---:|---:|---:|---:|"]
+        lines += ["", "| page | HTML bytes | HTML as sent | requests | total bytes "
+                  "| total as sent (br/gzip) |", "|---|---:|---:|---:|---:|---:|"]
         for name, w in weights.items():
-            lines.append(f"| {name} | {w['html_bytes']:,} | {w['html_gzip']:,} | {len(w['assets'])} "
-                         f"| {w['total_bytes']:,} | {w['total_gzip']:,} |")
+            if "total_sent" not in w:  # results of older runs (gzip computed here)
+                continue
+            lines.append(f"| {name} | {w['html_bytes']:,} | {w['html_sent']:,} | {w['requests']} "
+                         f"| {w['total_bytes']:,} | {w['total_sent']:,} |")
     return "\n".join(lines)
 
 

@@ -9,6 +9,18 @@ if cookie ~= nil and cookie ~= "" then
   wrk.headers["Cookie"] = cookie
 end
 
+-- Varied URLs (BENCH_PATHS, separated by spaces): each request takes one at random, so the
+-- page cache cannot answer from one stored copy.
+local paths = {}
+for path in string.gmatch(os.getenv("BENCH_PATHS") or "", "%S+") do
+  table.insert(paths, path)
+end
+if #paths > 0 then
+  request = function()
+    return wrk.format(nil, paths[math.random(#paths)])
+  end
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
