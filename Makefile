@@ -45,6 +45,7 @@ test-fast: install
 	$(PY) -m pytest -q -m "not browser" $(PYTEST_ARGS)
 
 bench: install
+	npm ci --prefix bench/lighthouse --no-audit --no-fund --loglevel=error
 	$(PY) -m bench $(BENCH_ARGS)
 	$(PY) -m bench.letters
 

@@ -29,6 +29,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -562,6 +563,8 @@ def _serve_and_measure(database: Database, kind: str, size: int, mode: str, org:
             log(f"  {target.name:20} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:.2f} ms  "
                 f"p95 {result['p95_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms")
         run["export"] = measure_export(server)
+        if mode == args.page_cache_modes[0] and size == min(args.size_list) and args.lighthouse:
+            run["lighthouse"] = lighthouse_scores(server.base, org, case, cookie)
     finally:
         run["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
         if server:
@@ -595,6 +598,50 @@ def measure_export(server: Server) -> dict[str, Any]:
     log(f"  {'export (all orgs)':20} {result['seconds']:.2f} s  {result['rows']} rows  "
         f"peak +{result['worker_peak_rise_mib']} MiB")
     return result
+
+
+LIGHTHOUSE = BENCH / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
+CHROME_FLAGS = ("--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run "
+                "--disable-background-networking --disable-component-update --disable-sync")
+
+
+def lighthouse_scores(base: str, org: str, case: int | None, cookie: str) -> dict[str, Any]:
+    """Lighthouse (npm, pinned in bench/lighthouse) with Debian's Chromium and its default
+    mobile settings (simulated slow 4G and CPU): performance and accessibility of the register,
+    a case page, the filing form and the work queue (the last two logged in)."""
+    if not LIGHTHOUSE.exists():
+        return {"status": "skipped", "reason": "run: npm ci --prefix bench/lighthouse"}
+    pages = {"register": (f"/{org}/register", ""), "case page": (f"/{org}/register/{case}", ""),
+             "filing form": (f"/{org}/uitdaagrecht/nieuw", cookie),
+             "work queue": (f"/{org}/werkbak/", cookie)}
+    scores: dict[str, Any] = {}
+    for name, (path, page_cookie) in pages.items():
+        out = Path(tempfile.mkstemp(suffix=".json")[1])
+        cmd = [str(LIGHTHOUSE), base + path, "--chrome-path=/usr/bin/chromium",
+               f"--chrome-flags={CHROME_FLAGS}", "--only-categories=performance,accessibility",
+               "--output=json", f"--output-path={out}", "--quiet"]
+        if page_cookie:
+            cmd.append("--extra-headers=" + json.dumps({"Cookie": page_cookie}))
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+        try:
+            report = json.loads(out.read_text())
+            audits = report["audits"]
+            scores[name] = {
+                "performance": round(report["categories"]["performance"]["score"] * 100),
+                "accessibility": round(report["categories"]["accessibility"]["score"] * 100),
+                "first_contentful_paint_ms": round(audits["first-contentful-paint"]["numericValue"]),
+                "largest_contentful_paint_ms": round(
+                    audits["largest-contentful-paint"]["numericValue"]),
+                "total_blocking_time_ms": round(audits["total-blocking-time"]["numericValue"]),
+                # Where it ended: a logged-in page that sent Lighthouse to the login form
+                # would be measuring the wrong page.
+                "final_path": urllib.parse.urlsplit(report.get("finalDisplayedUrl", "")).path}
+        except (OSError, ValueError, KeyError, TypeError):
+            scores[name] = {"status": "failed", "reason": done.stderr[-500:]}
+        finally:
+            out.unlink(missing_ok=True)
+        log(f"  lighthouse {name:14} {scores[name]}")
+    return scores
 
 
 def rps_changes(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -666,6 +713,18 @@ def markdown(results: dict[str, Any]) -> str:
                          f"| {c['change_pct']:+.1f} % "
                          f"| {c['rps_from']:,.0f} at {c['from_size']:,} → "
                          f"{c['rps_to']:,.0f} at {c['to_size']:,} |")
+    audited = [run for run in results["runs"] if isinstance(run.get("lighthouse"), dict)
+               and "status" not in run["lighthouse"]]
+    if audited:
+        lines += ["", "| db | page | Lighthouse performance | accessibility | first paint "
+                  "| largest paint | blocking time |", "|---|---|---:|---:|---:|---:|---:|"]
+        for run in audited:
+            for page, r in run["lighthouse"].items():
+                if "performance" in r:
+                    lines.append(f"| {run['db']} | {page} | {r['performance']} "
+                                 f"| {r['accessibility']} | {r['first_contentful_paint_ms']} ms "
+                                 f"| {r['largest_contentful_paint_ms']} ms "
+                                 f"| {r['total_blocking_time_ms']} ms |")
     exports = [run for run in results["runs"] if run.get("export")]
     if exports:
         lines += ["", "| db | cases | page cache | CSV of every case: seconds | rows | bytes "
@@ -711,6 +770,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--results", type=Path, default=BENCH / "results.json")
     parser.add_argument("--reseed", action="store_true", help="ignore cached SQLite files")
     parser.add_argument("--keep-db", action="store_true", help="do not drop PostgreSQL databases")
+    parser.add_argument("--no-lighthouse", dest="lighthouse", action="store_false",
+                        help="skip the Lighthouse scores (bench/lighthouse, npm)")
     parser.add_argument("--merge", type=Path, nargs="+", metavar="JSON",
                         help="no runs: combine earlier results files into --results")
     args = parser.parse_args(argv)

@@ -35,3 +35,16 @@ def test_the_report_names_the_page_cache_mode_of_every_row():
 def test_the_deep_page_is_filled_in_per_size():
     deep = Target("register deep page", "/{org}/register?page={deep}")
     assert deep.url_path("rijnstad", 5, 6) == "/rijnstad/register?page=6"
+
+
+def test_the_report_has_a_lighthouse_row_per_page():
+    run = _run("sqlite", 1000, "on", 1000)
+    run["lighthouse"] = {"register": {"performance": 100, "accessibility": 100,
+                                      "first_contentful_paint_ms": 921,
+                                      "largest_contentful_paint_ms": 1296,
+                                      "total_blocking_time_ms": 0, "final_path": "/r/register"}}
+    results = {"machine": {"cpu_model": "cpu", "cpu_count": 2, "uname": "x", "python": "3.11",
+                           "sqlite": "3", "gunicorn": "23", "wrk": "wrk 4"},
+               "settings": {"threads": 1, "connections": 8, "duration": 5, "warmup": 1},
+               "runs": [run], "rps_changes": []}
+    assert "| sqlite | register | 100 | 100 | 921 ms | 1296 ms | 0 ms |" in markdown(results)
