@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -38,15 +39,20 @@ def _lower(value):
 # --- Roles ---------------------------------------------------------------------------------
 
 
-class GrantRoleForm(AdminForm):
-    email = EmailField(
-        _l("E-mailadres"),
-        description=_l("Het e-mailadres waarmee deze persoon een account heeft."),
+def account_email_field(label: Any, description: Any) -> EmailField:
+    """The address of someone who already has an account (to give them a role)."""
+    return EmailField(
+        label, description=description,
         validators=[DataRequired(message=_l("Vul het e-mailadres in.")),
                     Email(message=_l("Vul een geldig e-mailadres in, bijvoorbeeld "
                                      "naam@voorbeeld.nl.")),
                     Length(max=254, message=_l("Dit e-mailadres is te lang."))],
         filters=[_strip], render_kw={"autocomplete": "off", "spellcheck": "false"})
+
+
+class GrantRoleForm(AdminForm):
+    email = account_email_field(_l("E-mailadres"),
+                                _l("Het e-mailadres waarmee deze persoon een account heeft."))
     role = SelectField(_l("Rol"),
                        choices=[SelectChoice(r, ROLE_LABELS[r]) for r in GRANTABLE_ROLES],
                        validators=[DataRequired(message=_l("Kies een rol."))],

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, IntegerField, RadioField, StringField
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
-from participation.admin.forms import AdminForm, _strip
+from participation.admin.forms import AdminForm, _strip, account_email_field
 from participation.domain import grounds
 from participation.domain import organisations as rules
 from participation.workbench.forms import CheckboxGroupField, choices
@@ -79,10 +79,5 @@ def organisation_form(tier: str, **kwargs) -> OrganisationForm:
 
 
 class AdminEmailForm(AdminForm):
-    email = EmailField(
-        _l("E-mailadres van de nieuwe beheerder"),
-        description=_l("Deze persoon heeft al een account op het platform."),
-        validators=[DataRequired(message=_l("Vul het e-mailadres in.")),
-                    Email(message=_l("Vul een geldig e-mailadres in, bijvoorbeeld "
-                                     "naam@voorbeeld.nl.")), Length(max=254)],
-        filters=[_strip])
+    email = account_email_field(_l("E-mailadres van de nieuwe beheerder"),
+                                _l("Deze persoon heeft al een account op het platform."))
