@@ -194,7 +194,7 @@ def _http(base: str) -> GetJson:
         request = urllib.request.Request(base.rstrip("/") + path,
                                          headers={"Accept": "application/json",
                                                   "Accept-Language": "nl"})
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:
             return json.load(response)
     return get
 

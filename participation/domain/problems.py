@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 
 def english(template: str) -> str:
@@ -26,7 +26,7 @@ class Problem(str):
     line: int | None
 
     def __new__(cls, template: str, *, subject: tuple[str, Any] | None = None,
-                key: str | None = None, **params: Any) -> Problem:
+                key: str | None = None, **params: Any) -> Self:
         self = super().__new__(cls, template % params if params else template)
         self.template = template
         self.params = params
