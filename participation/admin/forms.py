@@ -12,6 +12,7 @@ from flask_wtf.file import FileField
 from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from participation.domain import residence
 from participation.services.accounts import ROLE_LABELS
 from participation.services.admin import GRANTABLE_ROLES, MIN_CONTRAST, contrast_with_white
 
@@ -199,6 +200,19 @@ class BrandingForm(AdminForm):
         description=_l("Nodig als de drempel een percentage van de kiesgerechtigden is."),
         validators=[_whole_number(_l("Vul het aantal kiesgerechtigden in als heel getal."))],
         filters=[_strip], render_kw={"inputmode": "numeric"})
+    postcode_areas = StringField(
+        _l("Postcodegebied"),
+        description=_l("De postcodes (vier cijfers) van uw gebied, bijvoorbeeld 9990-9999, 9801. "
+                       "Alleen wie daar woont, kan een initiatief steunen. Leeg: geen "
+                       "postcodecontrole."),
+        validators=[Length(max=300)], filters=[_strip])
+
+    def validate_postcode_areas(self, field) -> None:
+        try:
+            residence.parse_ranges(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(_("'%(part)s' is geen postcode of postcodereeks. Schrijf "
+                                    "bijvoorbeeld 9990-9999, 9801.", part=str(exc))) from exc
 
     def validate_website(self, field) -> None:
         if field.data and not re.fullmatch(r"https?://[^\s/$.?#][^\s]*\.[^\s]+", field.data):

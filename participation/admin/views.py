@@ -219,7 +219,8 @@ def branding():
         name=form.name.data, email=form.email.data or "", phone=form.phone.data or "",
         address=form.address.data or "", website=form.website.data or "",
         primary_color=form.primary_color.data, inhabitants=parse_count(form.inhabitants.data),
-        electorate=parse_count(form.electorate.data)), actor=current_user)
+        electorate=parse_count(form.electorate.data),
+        postcode_areas=form.postcode_areas.data or ""), actor=current_user)
     db.session.commit()
     flash(_("De gegevens en de huisstijl zijn opgeslagen."), "success")
     return redirect_303(url_for("admin.branding"))

@@ -18,7 +18,8 @@ DEMO_ORGANISATIONS = (
     dict(slug="zonnedal", name="Gemeente Zonnedal", tier="gemeente", tooi_code="gm9991",
          email="participatie@zonnedal.example", phone="14 0999",
          address="Raadhuisplein 1, 9991 AA Zonnedal", website="https://www.zonnedal.example",
-         primary_color="#00566e", inhabitants=48200, electorate=38900),
+         primary_color="#00566e", inhabitants=48200, electorate=38900,
+         postcode_areas="9990-9991"),
     dict(slug="waterschap-de-stroom", name="Waterschap De Stroom", tier="waterschap",
          tooi_code="ws9992", email="info@destroom.example", phone="0999 123 456",
          address="Dijkweg 12, 9992 BB Zonnedal", website="https://www.destroom.example",
@@ -179,7 +180,7 @@ def ensure_demo_cases(org: Organisation, users: dict[str, User], now: datetime) 
     initiative = initiatives.create_initiative(org, applicant=resident, draft=draft, now=earlier)
     initiatives.start_collecting(initiative, actor=resident, now=earlier)
     initiatives.sign_initiative(initiative, users["inwoner2@example.nl"], now=earlier,
-                                birth_date=date(1990, 5, 17))
+                                birth_date=date(1990, 5, 17), postcode="9991 BC")
 
     council.create_meeting(org, title="Raadsvergadering december", meeting_type="raadsvergadering",
                            starts_at=(now + timedelta(days=21)).replace(hour=19, minute=30),

@@ -134,6 +134,13 @@ class SignForm(BaseForm):
         if field.raw_data and field.raw_data[0] and field.data is None:
             raise ValidationError(_l("Vul een geldige geboortedatum in."))
 
+    postcode = StringField(
+        _l("Uw postcode"),
+        description=_l("Bijvoorbeeld 9991 AB. Alleen inwoners kunnen steunen; wij vragen dit "
+                       "één keer."),
+        validators=[Optional(), Length(max=10)], filters=[_strip],
+        render_kw={"autocomplete": "postal-code"})
+
 
 class QuestionForm(BaseForm):
     body = TextAreaField(

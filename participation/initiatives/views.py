@@ -201,6 +201,7 @@ def _signature_context(case: Case, *, sign_form: SignForm | None = None, message
         "collecting_open": service.collecting_open(case, now),
         "signed": service.has_signed(case, user),
         "needs_birth_date": service.needs_birth_date(case, user),
+        "needs_postcode": service.needs_postcode(case, user),
         "sign_form": sign_form or SignForm(formdata=None),
         "submit_form": VersionForm(formdata=None, lock_version=case.lock_version),
         "is_applicant": is_applicant(case),
@@ -338,10 +339,11 @@ def sign(case: Case):
     if not form.validate_on_submit():
         return _signature_response(case, 422, sign_form=form)
     try:
-        service.sign_initiative(case, current_user, now=utcnow(), birth_date=form.birth_date.data)
+        service.sign_initiative(case, current_user, now=utcnow(), birth_date=form.birth_date.data,
+                                postcode=form.postcode.data or "")
     except service.InitiativeError as exc:
-        # A date of birth given in this request is kept (we ask only once); nothing else
-        # was written.
+        # A date of birth or postcode given in this request is kept (we ask only once);
+        # nothing else was written.
         db.session.commit()
         if exc.field:
             form.add_error(exc.field, exc.message_nl)

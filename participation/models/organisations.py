@@ -48,6 +48,9 @@ class Organisation(db.Model):
     # Codes of the bodies that decide here (grounds.DECIDING_BODIES), comma-separated;
     # empty means every body of its tier.
     deciding_bodies: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Its area as PC4 ranges ("9990-9999, 1011"): only residents support its initiatives.
+    # Empty: no postcode rule.
+    postcode_areas: Mapped[str] = mapped_column(String(300), default="", server_default="")
     # An archived organisation takes no new requests; its register and decisions stay public.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

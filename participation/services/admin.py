@@ -184,6 +184,7 @@ class BrandingFields:
     primary_color: str
     inhabitants: int | None
     electorate: int | None
+    postcode_areas: str = ""
 
 
 def update_branding(org: Organisation, fields: BrandingFields, *, actor: User) -> None:
@@ -193,9 +194,11 @@ def update_branding(org: Organisation, fields: BrandingFields, *, actor: User) -
     org.name, org.email, org.phone = fields.name, fields.email, fields.phone
     org.address, org.website, org.primary_color = fields.address, fields.website, colour
     org.inhabitants, org.electorate = fields.inhabitants, fields.electorate
+    org.postcode_areas = fields.postcode_areas
     db.session.flush()
-    _log(actor, org, "updated name, contact details, colour %s, inhabitants %s, electorate %s",
-         colour, fields.inhabitants, fields.electorate)
+    _log(actor, org, "updated name, contact details, colour %s, inhabitants %s, electorate %s, "
+         "postcode areas %s", colour, fields.inhabitants, fields.electorate,
+         fields.postcode_areas or "none")
 
 
 # --- Logo ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from participation.domain import deadlines, grounds, thresholds
+from participation.domain import deadlines, grounds, residence, thresholds
 from participation.domain import workflow as wf
 from participation.domain.errors import Refusal
 from participation.domain.thresholds import Threshold
@@ -223,13 +223,19 @@ def _count_sql(case_id: int, delta: int):
     return statement
 
 
-def sign_initiative(case: Case, user: User, *, now: datetime,
-                    birth_date: date | None = None) -> None:
-    """Record the user's support. Raises InitiativeError (with field "birth_date" when the
-    date of birth is missing, implausible or too young).
+def needs_postcode(case: Case, user: User | None) -> bool:
+    return bool(case.organisation.postcode_areas and user is not None
+                and getattr(user, "is_authenticated", True) and not user.postcode)
 
-    A date of birth given here is stored on the account, so we ask for it only once; it is
-    stored even when the signer turns out to be too young (the view commits it).
+
+def sign_initiative(case: Case, user: User, *, now: datetime,
+                    birth_date: date | None = None, postcode: str = "") -> None:
+    """Record the user's support. Raises InitiativeError (with field "birth_date" or
+    "postcode" when the date of birth is missing, implausible or too young, or the postcode is
+    missing or outside the organisation's area).
+
+    A date of birth or postcode given here is stored on the account, so we ask for it only
+    once; it is stored even when the signer turns out not to qualify (the view commits it).
     """
     _check_collecting(case, now)
     if not user.is_verified:
@@ -238,17 +244,9 @@ def sign_initiative(case: Case, user: User, *, now: datetime,
     procedure = procedure_for_case(case)
     today = local_today(now)
     if procedure.min_age is not None:
-        if user.birth_date is None:
-            if birth_date is None:
-                raise InitiativeError(_("Vul uw geboortedatum in."), "birth_date")
-            if birth_date > today or birth_date.year < today.year - 130:
-                raise InitiativeError(_("Vul een geldige geboortedatum in."), "birth_date")
-            user.birth_date = birth_date
-            db.session.flush()
-        if not thresholds.old_enough(procedure.threshold, user.birth_date, today):
-            raise InitiativeError(
-                _("U moet minstens %(age)s jaar oud zijn om dit initiatief te steunen.",
-                  age=procedure.min_age), "birth_date")
+        _check_age(procedure, user, birth_date, today)
+    if case.organisation.postcode_areas:
+        _check_residence(case.organisation, user, postcode)
     if has_signed(case, user):
         raise InitiativeError(_("U heeft dit initiatief al ondertekend."))
     try:
@@ -264,6 +262,38 @@ def sign_initiative(case: Case, user: User, *, now: datetime,
         raise InitiativeError(_("U kunt dit initiatief niet meer steunen: het verzamelen van "
                                 "steun is gestopt."))
     db.session.expire(case, ["signature_count"])
+
+
+def _check_age(procedure: Procedure, user: User, birth_date: date | None, today: date) -> None:
+    if user.birth_date is None:
+        if birth_date is None:
+            raise InitiativeError(_("Vul uw geboortedatum in."), "birth_date")
+        if not residence.plausible_birth_date(birth_date, today):
+            raise InitiativeError(_("Vul een geldige geboortedatum in."), "birth_date")
+        user.birth_date = birth_date
+        db.session.flush()
+    if not thresholds.old_enough(procedure.threshold, user.birth_date, today):
+        raise InitiativeError(
+            _("U moet minstens %(age)s jaar oud zijn om dit initiatief te steunen.",
+              age=procedure.min_age), "birth_date")
+
+
+def _check_residence(org: Organisation, user: User, postcode: str) -> None:
+    """Only residents of the organisation's area (its PC4 ranges) support its initiatives."""
+    if not user.postcode:
+        if not postcode.strip():
+            raise InitiativeError(_("Vul uw postcode in."), "postcode")
+        normal = residence.normal_postcode(postcode)
+        if not normal:
+            raise InitiativeError(_("Vul een Nederlandse postcode in, bijvoorbeeld 9991 AB."),
+                                  "postcode")
+        user.postcode = normal
+        db.session.flush()
+    if not residence.lives_in(user.postcode, residence.parse_ranges(org.postcode_areas)):
+        raise InitiativeError(
+            _("Met postcode %(postcode)s woont u niet in het gebied van %(org)s. Alleen inwoners "
+              "kunnen dit initiatief steunen.", postcode=user.postcode, org=org.name),
+            "postcode")
 
 
 def withdraw_signature(case: Case, user: User, *, now: datetime) -> None:

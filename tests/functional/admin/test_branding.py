@@ -208,3 +208,18 @@ def test_damaged_images_stay_refused_after_a_decision_letter_was_made():
         images.reencode(PNG[:60])
     assert refused.value.reason == "damaged"
     assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # WeasyPrint's own setting is left alone
+
+
+def test_the_postcode_area_is_checked_and_saved(client, admin_setup):
+    response = client.post(f"{admin_setup.base}/huisstijl",
+                           data={**VALID, "postcode_areas": "9990-9999, Zonnedal"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "&#39;Zonnedal&#39; is geen postcode of postcodereeks." in html or \
+        "'Zonnedal' is geen postcode of postcodereeks." in html
+    assert 'value="9990-9999, Zonnedal"' in html  # what was typed stays
+    assert _org(admin_setup).postcode_areas == ""
+    response = client.post(f"{admin_setup.base}/huisstijl",
+                           data={**VALID, "postcode_areas": "9990-9999, 9801"})
+    assert response.status_code == 303
+    assert _org(admin_setup).postcode_areas == "9990-9999, 9801"

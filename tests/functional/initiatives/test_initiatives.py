@@ -279,6 +279,45 @@ def test_birth_date_is_asked_once_and_under_age_is_refused(client, org, make_ini
     assert response.status_code == 303 and fresh(case).signature_count == 1
 
 
+def test_only_residents_of_the_area_support_and_the_postcode_is_asked_once(
+        client, org, make_initiative, make_resident, login):
+    org.postcode_areas = "9990-9999, 1011"
+    db.session.commit()
+    case = make_initiative()
+    outsider = make_resident(name="Els Elders")
+    login(outsider)
+    page = html_of(client.get(f"{base(org)}/{case.id}"))
+    assert 'name="postcode"' in page and "Uw postcode" in page
+
+    response = sign(client, org, case)
+    assert response.status_code == 422 and "Vul uw postcode in." in html_of(response)
+    response = sign(client, org, case, postcode="12345")
+    assert "Vul een Nederlandse postcode in, bijvoorbeeld 9991 AB." in html_of(response)
+    response = sign(client, org, case, postcode="3511ab")
+    html = html_of(response)
+    assert response.status_code == 422
+    assert ("Met postcode 3511 AB woont u niet in het gebied van " + org.name) in html
+    assert fresh(case).signature_count == 0
+    db.session.expire_all()
+    assert db.session.get(User, outsider.id).postcode == "3511 AB"  # asked only once
+    assert 'name="postcode"' not in html_of(client.get(f"{base(org)}/{case.id}"))
+
+    client.post("/account/uitloggen")
+    login(make_resident(name="Ina Inwoner"))
+    response = sign(client, org, case, postcode="9991 ab")
+    assert response.status_code == 303 and fresh(case).signature_count == 1
+
+
+def test_a_birth_date_more_than_120_years_ago_is_not_believed(client, org, make_initiative,
+                                                              create_user, login):
+    case = make_initiative()
+    login(create_user(name="Oude Opa"))
+    today = service.local_today(utcnow())
+    response = sign(client, org, case, birth_date=date(today.year - 121, 1, 1).isoformat())
+    assert response.status_code == 422 and "Vul een geldige geboortedatum in." in html_of(response)
+    assert fresh(case).signature_count == 0
+
+
 def test_signing_after_the_collection_period_is_refused(client, org, make_initiative,
                                                         make_resident, login):
     case = make_initiative()
