@@ -279,16 +279,18 @@ def _check_age(procedure: Procedure, user: User, birth_date: date | None, today:
 
 
 def _check_residence(org: Organisation, user: User, postcode: str) -> None:
-    """Only residents of the organisation's area (its PC4 ranges) support its initiatives."""
-    if not user.postcode:
-        if not postcode.strip():
-            raise InitiativeError(_("Vul uw postcode in."), "postcode")
+    """Only residents of the organisation's area (its PC4 ranges) support its initiatives.
+    A postcode given now replaces the stored one (after a refusal the field is shown again,
+    so a mistyped postcode can be corrected)."""
+    if postcode.strip():
         normal = residence.normal_postcode(postcode)
         if not normal:
             raise InitiativeError(_("Vul een Nederlandse postcode in, bijvoorbeeld 9991 AB."),
                                   "postcode")
         user.postcode = normal
         db.session.flush()
+    elif not user.postcode:
+        raise InitiativeError(_("Vul uw postcode in."), "postcode")
     if not residence.lives_in(user.postcode, residence.parse_ranges(org.postcode_areas)):
         raise InitiativeError(
             _("Met postcode %(postcode)s woont u niet in het gebied van %(org)s. Alleen inwoners "

@@ -301,11 +301,16 @@ def test_only_residents_of_the_area_support_and_the_postcode_is_asked_once(
     db.session.expire_all()
     assert db.session.get(User, outsider.id).postcode == "3511 AB"  # asked only once
     assert 'name="postcode"' not in html_of(client.get(f"{base(org)}/{case.id}"))
+    # A mistyped postcode is corrected in the field that the refusal shows again.
+    response = sign(client, org, case, postcode="9999 AA")
+    assert response.status_code == 303 and fresh(case).signature_count == 1
+    db.session.expire_all()
+    assert db.session.get(User, outsider.id).postcode == "9999 AA"
 
     client.post("/account/uitloggen")
     login(make_resident(name="Ina Inwoner"))
     response = sign(client, org, case, postcode="9991 ab")
-    assert response.status_code == 303 and fresh(case).signature_count == 1
+    assert response.status_code == 303 and fresh(case).signature_count == 2
 
 
 def test_a_birth_date_more_than_120_years_ago_is_not_believed(client, org, make_initiative,
