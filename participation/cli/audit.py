@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from flask import Flask
@@ -49,7 +49,7 @@ def register(app: Flask) -> None:
         """Add the public events not yet in the transparency log and sign a checkpoint."""
         from participation.services.transparency import sequence
 
-        made = sequence(datetime.now(timezone.utc))
+        made = sequence(datetime.now(UTC))
         db.session.commit()
         click.echo(f"checkpoint: size {made.tree_size}, root {made.root_hash}" if made
                    else "no new public events")

@@ -3,7 +3,7 @@ checks and log lines as the screens at /beheer/organisaties."""
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from flask import Flask
@@ -100,7 +100,7 @@ def register(app: Flask) -> None:
         """No new requests; running cases, the register and decisions stay."""
         org = _org(slug)
         _save(lambda: service.set_archived(org, not restore, actor=ACTOR,
-                                           now=datetime.now(timezone.utc)))
+                                           now=datetime.now(UTC)))
         click.echo(f"{'restored' if restore else 'archived'} {slug}")
 
     @app.cli.group("users")

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("installation", __name__, url_prefix="/beheer/organisaties")
 
-from participation.installation import views  # noqa: E402,F401  (registers the routes)
+from participation.installation import views  # noqa: F401  (registers the routes)

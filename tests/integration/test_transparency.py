@@ -5,7 +5,7 @@ public API with the checkpoints they kept."""
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -18,7 +18,7 @@ from participation.services import cases as service
 from participation.services import transparency
 from tools.verify_history import check_case
 
-START = datetime(2026, 4, 2, 10, 0, tzinfo=timezone.utc)
+START = datetime(2026, 4, 2, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture()

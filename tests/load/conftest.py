@@ -42,8 +42,8 @@ class PrivatePostgres:
     def pg_ctl(self, *args: str) -> None:
         subprocess.run([*_as_postgres(), str(self.bin / "pg_ctl"), "-D", str(self.data),
                         "-l", str(self.log), "-w", "-t", "30", *args,
-                        "-o", f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 "
-                              f"-c fsync=off"], check=True, capture_output=True)
+                        "-o", (f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 "
+                               f"-c fsync=off")], check=True, capture_output=True)
 
     @property
     def url(self) -> str:

@@ -20,7 +20,7 @@ def test_the_committed_subset_is_what_the_templates_need_now():
 
 
 def test_every_class_the_templates_use_keeps_its_rules():
-    names, prefixes = css_subset.used_classes()
+    names, _prefixes = css_subset.used_classes()
     full = set(re.findall(r"\.((?:utrecht|nl)-[\w-]+)", css_subset.COMPONENTS.read_text()))
     subset = set(re.findall(r"\.((?:utrecht|nl)-[\w-]+)", css_subset.OUTPUT.read_text()))
     assert {n for n in names if n in full} <= subset
@@ -30,7 +30,7 @@ def test_every_class_the_templates_use_keeps_its_rules():
 
 def test_every_token_a_kept_rule_uses_is_defined():
     text = css_subset.OUTPUT.read_text(encoding="utf-8")
-    defined = set(re.findall(r"^\s+(--[\w-]+):", text, re.M))
+    defined = set(re.findall(r"^\s+(--[\w-]+):", text, re.MULTILINE))
     used = set(re.findall(r"var\(\s*(--(?:basis|voorbeeld)-[\w-]+)", text))
     assert used <= defined, sorted(used - defined)[:10]
 

@@ -30,7 +30,7 @@ def test_leaf_hashing_is_the_same_on_both_sides():
     assert merkle.leaf_hash(b"x") == hash_leaf(b"x") == hashlib.sha256(b"\x00x").digest()
 
 
-@pytest.mark.parametrize("size", range(0, 34))
+@pytest.mark.parametrize("size", range(34))
 def test_the_root_is_the_rfcs_tree_hash(size):
     assert merkle.root(LEAVES[:size]) == _reference_root(LEAVES[:size])
 

@@ -69,8 +69,8 @@ def test_a_missing_terminal_state_is_reported_once_not_once_per_state():
     broken = CHALLENGE.replace('kind = "terminal"', 'kind = "active"')
     found = _problems(broken)
     assert [str(f) for f in found] == [
-        'there is no terminal state: give at least one state kind = "terminal" (for example the '
-        'decision), or cases never end']
+        ('there is no terminal state: give at least one state kind = "terminal" (for example the '
+         'decision), or cases never end')]
     assert found[0].translated("nl").startswith("er is geen eindstatus")
     assert broken.splitlines()[found[0].line - 1] == 'name = "concept"'  # the first state
 
