@@ -178,6 +178,7 @@ def _app_env(database_url: str, out: Path, page_cache: str = "on") -> dict[str, 
     env.update(DATABASE_URL=database_url, APP_ENV="production",
                SECRET_KEY=secrets.token_urlsafe(48), AUDIT_KEY=secrets.token_urlsafe(48),
                TRANSPARENCY_LOG_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+               IDENTITY_HASH_KEY=secrets.token_urlsafe(48),
                RATELIMIT_ENABLED="false",
                MAIL_BACKEND="console", UPLOAD_DIR=str(out / "uploads"))
     return env

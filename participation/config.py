@@ -18,6 +18,7 @@ DEV_SECRET = "insecure-dev-key"
 # Development only: the audit key and the transparency log's signing key (32 bytes, base64).
 DEV_AUDIT_KEY = "insecure-dev-audit-key"
 DEV_LOG_KEY = "ZGV2ZWxvcG1lbnQtbG9nLWtleS1ub3QtZm9yLXByb2Q="
+DEV_IDENTITY_KEY = "insecure-dev-identity-key"
 
 
 class ConfigError(RuntimeError):
@@ -78,6 +79,12 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
         )
     audit_key, log_key = _audit_keys(env, secret, production)
+    identity_key = env.get("IDENTITY_HASH_KEY", "")
+    if production and (len(identity_key) < 32 or identity_key in {secret, audit_key}):
+        raise ConfigError(
+            "IDENTITY_HASH_KEY must be set in production: a random value of at least 32 "
+            "characters, not the SECRET_KEY or AUDIT_KEY (it keys the hashes that stand for a "
+            "BSN; losing it means a person can sign an initiative again)")
     uri = database_url(env.get("DATABASE_URL"))
     engine_options: dict[str, Any] = {"pool_pre_ping": True}
     if uri.startswith("sqlite"):
@@ -87,6 +94,9 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SECRET_KEY": secret or DEV_SECRET,
         "AUDIT_KEY": audit_key or DEV_AUDIT_KEY,
         "TRANSPARENCY_LOG_KEY": log_key or DEV_LOG_KEY,
+        "IDENTITY_HASH_KEY": identity_key or DEV_IDENTITY_KEY,
+        # Seconds of clock difference allowed when checking an ID token's times.
+        "OIDC_CLOCK_LEEWAY": _int(env.get("OIDC_CLOCK_LEEWAY"), 60),
         # The name a checkpoint carries (RFC 9162 log identity); the base URL by default.
         "TRANSPARENCY_LOG_ORIGIN": env.get("TRANSPARENCY_LOG_ORIGIN", ""),
         "SQLALCHEMY_DATABASE_URI": uri,

@@ -288,6 +288,17 @@ DUTCH: dict[str, str] = {
                                      "\"terminal\" (bijvoorbeeld het besluit), anders eindigt "
                                      "geen enkele zaak",
     "%(where)s key must not be empty": "%(where)s key mag niet leeg zijn",
+    "%(where)s: '%(action)s' must be text such as \"digid:midden\", not %(value)r":
+        "%(where)s: '%(action)s' moet tekst zijn zoals \"digid:midden\", niet %(value)r",
+    "%(where)s unknown action '%(action)s' (use %(known)s)":
+        "%(where)s onbekende handeling '%(action)s' (gebruik %(known)s)",
+    "%(where)s %(action)s: unknown login '%(value)s' (use email, digid:basis|midden|substantieel|hoog "
+    "or eherkenning:EH1|EH2|EH2+|EH3|EH4)":
+        "%(where)s %(action)s: onbekende manier van inloggen '%(value)s' (gebruik email, "
+        "digid:basis|midden|substantieel|hoog of eherkenning:EH1|EH2|EH2+|EH3|EH4)",
+    "%(where)s file_for_organisation: an organisation logs in with eHerkenning, not DigiD":
+        "%(where)s file_for_organisation: een organisatie logt in met eHerkenning, niet met "
+        "DigiD",
     "%(where)s unknown request_type '%(value)s' (use %(known)s)":
         "%(where)s onbekend request_type '%(value)s' (gebruik %(known)s)",
     "%(where)s needs both title_nl and title_en":

@@ -10,6 +10,7 @@ from participation.models.cases import (
 )
 from participation.models.council import AgendaItem, Meeting, Vote
 from participation.models.decisions import Decision, DecisionLetter
+from participation.models.identity import ExternalIdentity, IdentityProvider
 from participation.models.organisations import Membership, Organisation, Role, Task
 from participation.models.outbox import Notification, OutboxMessage
 from participation.models.templates import LetterTemplate, ResponseTemplate
@@ -18,7 +19,7 @@ from participation.models.users import LoginSession, User
 from participation.models.workflows import WorkflowVersion
 
 __all__ = [
-    "AgendaItem", "Attachment", "AuditEvent", "Case", "CaseMessage", "Comment", "Decision", "DecisionLetter",
+    "AgendaItem", "Attachment", "AuditEvent", "Case", "CaseMessage", "Comment", "Decision", "DecisionLetter", "ExternalIdentity", "IdentityProvider",
     "InternalNote", "LetterTemplate", "LogCheckpoint", "LogEntry", "LogState", "LoginSession", "Meeting", "Membership", "Notification", "Organisation", "OutboxMessage",
     "ResponseTemplate", "Role", "Signature", "Task", "User", "Vote", "WorkflowVersion",
 ]

@@ -120,12 +120,17 @@ class Signature(db.Model):
     Never shown publicly: only the count is."""
 
     __tablename__ = "signatures"
-    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("case_id", "user_id"),
+                      UniqueConstraint("case_id", "person_key", name="uq_signatures_person_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Signed after a DigiD login: the keyed hash of the BSN (one person counts once, whatever
+    # accounts they use) and how it was verified ("digid:midden"), shown to the griffie.
+    person_key: Mapped[str | None] = mapped_column(String(64))
+    verified_with: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
 
 class Attachment(db.Model):

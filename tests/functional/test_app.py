@@ -19,13 +19,16 @@ def test_production_refuses_weak_secret(secret):
 
 
 PRODUCTION_KEYS = {"AUDIT_KEY": "a" * 40,
-                   "TRANSPARENCY_LOG_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}
+                   "TRANSPARENCY_LOG_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+                   "IDENTITY_HASH_KEY": "i" * 40}
 
 
 @pytest.mark.parametrize(("keys", "named"), [
     ({}, "AUDIT_KEY"), ({"AUDIT_KEY": "short"}, "AUDIT_KEY"),
     ({"AUDIT_KEY": "x" * 40}, "AUDIT_KEY"),  # the same as the SECRET_KEY
     ({"AUDIT_KEY": "a" * 40}, "TRANSPARENCY_LOG_KEY"),
+    ({**PRODUCTION_KEYS, "IDENTITY_HASH_KEY": ""}, "IDENTITY_HASH_KEY"),
+    ({**PRODUCTION_KEYS, "IDENTITY_HASH_KEY": "a" * 40}, "IDENTITY_HASH_KEY"),  # = AUDIT_KEY
 ])
 def test_production_needs_its_own_audit_and_log_keys(keys, named):
     with pytest.raises(config_module.ConfigError, match=named):

@@ -193,6 +193,7 @@ def production_env(port: int, database_url: str, uploads: Path, **extra: str) ->
     return {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
             "AUDIT_KEY": AUDIT_KEY,
             "TRANSPARENCY_LOG_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "IDENTITY_HASH_KEY": secrets.token_urlsafe(48),
             "DATABASE_URL": database_url, "MAIL_BACKEND": "outbox-only",
             "UPLOAD_DIR": str(uploads), "BASE_URL": f"http://127.0.0.1:{port}", **extra}
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from participation.domain import grounds
+from participation.domain.assurance import NO_REQUIREMENT, Requirement, parse_requirement
 from participation.domain.errors import Refusal
 from participation.domain.thresholds import Threshold
 
@@ -137,6 +138,8 @@ class Workflow:
                                            hash=False)
     # Allowed values of the "outcome" input; empty = the default for the request type.
     outcomes: tuple[str, ...] = ()
+    # The login each action needs ([identity]: action -> "email" | "digid:midden" | ...).
+    identity: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     _states: dict[str, State] = field(init=False, repr=False, compare=False, hash=False)
     _transitions: dict[str, Transition] = field(init=False, repr=False, compare=False,
                                                 hash=False)
@@ -153,6 +156,14 @@ class Workflow:
         object.__setattr__(self, "_transitions", transitions)
         if not isinstance(self.settings, MappingProxyType):
             object.__setattr__(self, "settings", MappingProxyType(dict(self.settings)))
+        if not isinstance(self.identity, MappingProxyType):
+            object.__setattr__(self, "identity", MappingProxyType(dict(self.identity)))
+
+    def requirement(self, action: str) -> Requirement:
+        """The login an action needs; a confirmed email account when the file names none (a
+        definition with a bad value never gets this far: validate() refuses it)."""
+        text = self.identity.get(action)
+        return parse_requirement(text) if text else NO_REQUIREMENT
 
     def has_state(self, name: str) -> bool:
         return name in self._states

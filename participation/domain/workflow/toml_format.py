@@ -33,7 +33,7 @@ from participation.domain.workflow.definition import (
 
 # --------------------------------------------------------------------------- parsing
 
-_TOP_KEYS = frozenset({"workflow", "decision_clock", "threshold", "settings", "states",
+_TOP_KEYS = frozenset({"workflow", "decision_clock", "threshold", "settings", "identity", "states",
                        "transitions"})
 _WORKFLOW_KEYS = frozenset({"key", "request_type", "title_nl", "title_en", "refusal_grounds",
                             "exclusions", "outcomes"})
@@ -297,6 +297,12 @@ def _build(raw: Mapping[str, Any]) -> tuple[Workflow | None, list[Problem]]:
     threshold_raw = r.table(raw, "threshold", TOP, required=False)
     threshold = _read_threshold(r, threshold_raw) if threshold_raw is not None else None
     settings = r.table(raw, "settings", TOP, required=False) or {}
+    identity = r.table(raw, "identity", TOP, required=False) or {}
+    for action, value in identity.items():
+        if not isinstance(value, str):
+            r.errors.append(Problem(english("%(where)s: '%(action)s' must be text such as "
+                                            "\"digid:midden\", not %(value)r"),
+                                    where=at_table("identity"), key=action, action=action, value=value))
 
     states: list[State] = []
     states_raw = raw.get("states", [])
@@ -326,7 +332,8 @@ def _build(raw: Mapping[str, Any]) -> tuple[Workflow | None, list[Problem]]:
         key=key, request_type=request_type, title_nl=title_nl, title_en=title_en,
         states=tuple(states), transitions=tuple(transitions), decision_clock=decision_clock,
         refusal_grounds=refusal_grounds, exclusions=exclusions, threshold=threshold,
-        settings=MappingProxyType(dict(settings)), outcomes=outcomes), []
+        settings=MappingProxyType(dict(settings)), outcomes=outcomes,
+        identity=MappingProxyType(dict(identity))), []
 
 
 # A procedure file is a few kilobytes; the limits stop a hostile one before it costs much.
@@ -416,6 +423,10 @@ def to_toml(wf: Workflow) -> str:
             put("collection_days", t.collection_days)
         if t.min_age is not None:
             put("min_age", t.min_age)
+    if wf.identity:
+        lines += ["", "[identity]"]
+        for key, value in wf.identity.items():
+            put(key, value)
     if wf.settings:
         lines += ["", "[settings]"]
         for key, value in wf.settings.items():

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from participation.domain import grounds, problems
+from participation.domain import assurance, grounds, problems
 from participation.domain.problems import Problem, at_state_term, at_table, english
 from participation.domain.workflow.definition import (
     _NAME,
@@ -284,6 +284,28 @@ def _check_head(wf: Workflow, errors: list[Problem]) -> None:
     if wf.threshold is not None:
         errors.extend(wf.threshold.problems())
     _check_codes(wf, errors)
+    _check_identity(wf, errors)
+
+
+def _check_identity(wf: Workflow, errors: list[Problem]) -> None:
+    where = at_table("identity")
+    for action, text in wf.identity.items():
+        if action not in assurance.ACTIONS:
+            errors.append(Problem(english("%(where)s unknown action '%(action)s' (use %(known)s)"),
+                                  where=where, key=action, action=action, known=", ".join(assurance.ACTIONS)))
+            continue
+        try:
+            required = assurance.parse_requirement(text)
+        except ValueError:
+            errors.append(Problem(english("%(where)s %(action)s: unknown login '%(value)s' (use "
+                                          "email, digid:basis|midden|substantieel|hoog or "
+                                          "eherkenning:EH1|EH2|EH2+|EH3|EH4)"),
+                                  where=where, key=action, action=action, value=text))
+            continue
+        if action == "file_for_organisation" and required.means == assurance.DIGID:
+            errors.append(Problem(english("%(where)s file_for_organisation: an organisation "
+                                          "logs in with eHerkenning, not DigiD"),
+                                  where=where, key=action))
 
 
 def _semantic_problems(wf: Workflow) -> list[Problem]:

@@ -1,0 +1,316 @@
+"""Logging in through OpenID Connect: DigiD and eHerkenning brokers and an organisation's staff
+IdP (procedures.md §5.3). Authlib does the protocol (discovery, PKCE, state, nonce, the ID
+token's signature and claims, JWKS rotation); this module decides what a proved identity means
+here: which account, which level, which roles."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from authlib.integrations.flask_client import OAuth
+from flask import current_app, session
+from sqlalchemy import select
+
+from participation.domain import assurance
+from participation.domain.assurance import Reached, Requirement
+from participation.extensions import db
+from participation.models import ExternalIdentity, IdentityProvider, LoginSession, Membership, Organisation, User
+from participation.models.organisations import Role
+from participation.services import accounts
+from participation.services.account_events import record_account_event
+
+KINDS = ("digid", "eherkenning", "sso")
+# What each kind of provider is asked for: the broker's claims, or a staff member's profile.
+SCOPES = {"digid": "openid bsn", "eherkenning": "openid eherkenning",
+          "sso": "openid profile email groups"}
+KIND_LABELS = {"digid": "DigiD", "eherkenning": "eHerkenning", "sso": "SSO"}
+STAFF_ROLES = (Role.OFFICIAL, Role.COORDINATOR, Role.GRIFFIE, Role.ADMIN)
+_KVK = re.compile(r"[0-9]{8}")
+
+oauth = OAuth()
+
+
+class LoginRefused(Exception):
+    """The provider answered, but what it proved cannot be used; `reason` is a code the page
+    turns into a sentence."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Proof:
+    """What one login at a provider proved, without the BSN itself."""
+    kind: str
+    provider_id: int
+    subject_key: str
+    level: str = ""
+    kvk: str = ""
+    vestiging: str = ""
+    name: str = ""
+    email: str = ""
+    email_verified: bool = False
+    groups: list[str] = field(default_factory=list)
+
+    def as_session(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in
+                ("kind", "provider_id", "subject_key", "level", "kvk", "vestiging", "name",
+                 "email", "email_verified", "groups")}
+
+
+# --- Providers ---------------------------------------------------------------------------------
+
+
+def provider_for(organisation_id: int | None, kind: str) -> IdentityProvider | None:
+    """The organisation's own enabled provider of this kind, else the installation's."""
+    rows = db.session.scalars(
+        select(IdentityProvider).where(
+            IdentityProvider.kind == kind, IdentityProvider.enabled.is_(True),
+            (IdentityProvider.organisation_id == organisation_id)
+            | IdentityProvider.organisation_id.is_(None))).all()
+    own = [p for p in rows if p.organisation_id is not None]
+    return (own or rows or [None])[0]
+
+
+def client_secret(provider: IdentityProvider) -> str:
+    """The secret from the admin screen, else from the environment:
+    OIDC_CLIENT_SECRET_<KIND>_<SLUG> for an organisation, OIDC_CLIENT_SECRET_<KIND> for the
+    installation."""
+    if provider.client_secret:
+        return provider.client_secret
+    name = f"OIDC_CLIENT_SECRET_{provider.kind.upper()}"
+    if provider.organisation is not None:
+        name += "_" + provider.organisation.slug.upper().replace("-", "_")
+    return os.environ.get(name, "")
+
+
+def discovery_url(issuer: str) -> str:
+    return issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+
+def client_for(provider: IdentityProvider):
+    """Authlib's client for this provider. A changed configuration gets a new name, so no
+    process keeps using an old client id or issuer; the discovery document and the JWKS are
+    cached per client (a token signed with a new key makes Authlib fetch the JWKS again)."""
+    name = f"idp{provider.id}_{int(provider.updated_at.timestamp())}"
+    client = oauth.create_client(name)
+    if client is None:
+        client = oauth.register(
+            name, client_id=provider.client_id, client_secret=client_secret(provider),
+            server_metadata_url=discovery_url(provider.issuer),
+            client_kwargs={"scope": provider.scope or SCOPES[provider.kind],
+                           "code_challenge_method": "S256",
+                           "token_endpoint_auth_method": "client_secret_post",
+                           "timeout": 10})
+    return client
+
+
+# --- What a login proved -----------------------------------------------------------------------
+
+
+def hash_key() -> bytes:
+    return current_app.config["IDENTITY_HASH_KEY"].encode()
+
+
+def proof_from_claims(provider: IdentityProvider, claims: dict[str, Any]) -> Proof:
+    """Read the ID token's claims as this kind of provider gives them. The BSN is turned into
+    its keyed hash here and goes no further."""
+    sub = str(claims.get("sub") or "")
+    if not sub:
+        raise LoginRefused("claims")
+    if provider.kind == "digid":
+        bsn = str(claims.get("bsn") or "")
+        level = assurance.level_from_acr(assurance.DIGID, claims.get("acr"))
+        if not assurance.valid_bsn(bsn):
+            raise LoginRefused("claims")
+        if level is None:
+            raise LoginRefused("level")
+        return Proof("digid", provider.id, assurance.person_key(hash_key(), "digid", bsn),
+                     level=level)
+    if provider.kind == "eherkenning":
+        kvk = str(claims.get("kvk") or "")
+        level = assurance.level_from_acr(assurance.EHERKENNING, claims.get("acr"))
+        if not _KVK.fullmatch(kvk):
+            raise LoginRefused("claims")
+        if level is None:
+            raise LoginRefused("level")
+        return Proof("eherkenning", provider.id,
+                     assurance.person_key(hash_key(), "eherkenning", f"{kvk}:{sub}"),
+                     level=level, kvk=kvk, vestiging=str(claims.get("vestiging") or "")[:12],
+                     name=str(claims.get("name") or "")[:120])
+    groups = claims.get(provider.role_claim or "groups") or []
+    if isinstance(groups, str):
+        groups = [groups]
+    return Proof("sso", provider.id,
+                 assurance.person_key(hash_key(), "sso", f"{provider.issuer}|{sub}"),
+                 name=str(claims.get("name") or "")[:120],
+                 email=str(claims.get("email") or "")[:254],
+                 email_verified=claims.get("email_verified") is True,
+                 groups=[str(group) for group in groups if isinstance(group, (str, int))])
+
+
+# --- Accounts --------------------------------------------------------------------------------
+
+
+def _identity(proof: Proof) -> ExternalIdentity | None:
+    return db.session.scalar(select(ExternalIdentity).where(
+        ExternalIdentity.kind == proof.kind, ExternalIdentity.subject_key == proof.subject_key))
+
+
+def _event_detail(proof: Proof) -> dict[str, Any]:
+    detail: dict[str, Any] = {"method": proof.kind}
+    if proof.level:
+        detail["level"] = proof.level
+    if proof.kvk:
+        detail["kvk"] = proof.kvk
+    return detail
+
+
+def _link(user: User, proof: Proof, now: datetime) -> ExternalIdentity:
+    identity = ExternalIdentity(user_id=user.id, kind=proof.kind, subject_key=proof.subject_key,
+                                kvk=proof.kvk, vestiging=proof.vestiging, level=proof.level,
+                                created_at=now, last_login_at=now)
+    db.session.add(identity)
+    record_account_event(user, "identity_linked", now, detail=_event_detail(proof))
+    return identity
+
+
+def account_for(proof: Proof, *, current: User | None, now: datetime) -> User | None:
+    """The account this login belongs to, linking the identity where that is safe:
+    - logged in already (a step-up, or linking): the identity joins this account, unless it
+      belongs to another one (LoginRefused "taken");
+    - known identity: its account;
+    - staff SSO: the account with the IdP's verified email address, or a new one;
+    - a person or organisation seen for the first time: None, the caller asks for a name and
+      an email address (create_account)."""
+    identity = _identity(proof)
+    if current is not None:
+        if identity is not None and identity.user_id != current.id:
+            raise LoginRefused("taken")
+        if identity is None:
+            identity = _link(current, proof, now)
+        user = current
+    elif identity is not None:
+        user = db.session.get(User, identity.user_id)
+        if user is None or not user.is_active:
+            raise LoginRefused("claims")
+    elif proof.kind == "sso":
+        user = _staff_account(proof, now)
+        identity = _link(user, proof, now)
+    else:
+        return None
+    identity.level = proof.level
+    identity.last_login_at = now
+    return user
+
+
+def _staff_account(proof: Proof, now: datetime) -> User:
+    if not proof.email or not proof.email_verified:
+        raise LoginRefused("email")
+    user = accounts.find_user_by_email(proof.email)
+    if user is None:
+        user = accounts.create_user(email=proof.email, name=proof.name or proof.email,
+                                    password=None, verified_at=now)
+    return user
+
+
+def create_account(proof: Proof, *, name: str, email: str, locale: str, now: datetime) -> User:
+    """A person (or organisation) who started with DigiD/eHerkenning: a new account, the
+    identity linked, the email address still to be confirmed (mail goes there)."""
+    if _identity(proof) is not None:
+        raise LoginRefused("taken")
+    user = accounts.create_user(email=email, name=name, password=None, locale=locale)
+    _link(user, proof, now)
+    accounts.send_verification(user, now)
+    return user
+
+
+def sync_roles(user: User, provider: IdentityProvider, proof: Proof, now: datetime) -> None:
+    """Staff roles follow the IdP on every login: the roles its groups map to in the
+    provider's organisation are granted, the other staff roles there taken away."""
+    if provider.kind != "sso" or provider.organisation_id is None:
+        return
+    wanted = assurance.roles_for_groups(provider.role_map or {}, proof.groups)
+    current = {m.role for m in user.memberships if m.organisation_id == provider.organisation_id}
+    added, removed = wanted - current, (current & set(STAFF_ROLES)) - wanted
+    if not added and not removed:
+        return
+    organisation = db.session.get(Organisation, provider.organisation_id)
+    for role in sorted(added):
+        accounts.grant_role(user, organisation, role)
+    for membership in [m for m in user.memberships
+                       if m.organisation_id == provider.organisation_id and m.role in removed]:
+        user.memberships.remove(membership)
+        db.session.delete(membership)
+    record_account_event(user, "roles_changed_by_sso", now,
+                         detail={"organisation": organisation.slug, "added": sorted(added),
+                                 "removed": sorted(removed)})
+
+
+def unlink(user: User, identity_id: int, now: datetime) -> bool:
+    identity = db.session.get(ExternalIdentity, identity_id)
+    if identity is None or identity.user_id != user.id:
+        return False
+    record_account_event(user, "identity_unlinked", now,
+                         detail={"method": identity.kind, **({"kvk": identity.kvk} if identity.kvk else {})})
+    db.session.delete(identity)
+    return True
+
+
+def identities_of(user: User) -> list[ExternalIdentity]:
+    return list(db.session.scalars(select(ExternalIdentity).where(
+        ExternalIdentity.user_id == user.id).order_by(ExternalIdentity.created_at)))
+
+
+# --- The level of the current login ------------------------------------------------------------
+
+
+def current_login() -> LoginSession | None:
+    token = session.get("sid")
+    if not isinstance(token, str):
+        return None
+    return db.session.scalar(select(LoginSession).where(
+        LoginSession.token_hash == accounts.session_token_hash(token),
+        LoginSession.ended_at.is_(None)))
+
+
+def reached() -> Reached | None:
+    login = current_login()
+    if login is None or login.method not in (assurance.DIGID, assurance.EHERKENNING):
+        return None
+    return Reached(login.method, login.level, login.kvk)
+
+
+def raise_level(proof: Proof, now: datetime) -> None:
+    """A step-up: the current login now proves this level (and KvK number)."""
+    login = current_login()
+    if login is not None:
+        login.method, login.level, login.kvk = proof.kind, proof.level, proof.kvk
+        record_account_event(login.user, "level_step_up", now, detail=_event_detail(proof))
+
+
+def required(organisation_id: int, workflow, action: str) -> Requirement:
+    """The login an action needs here: the procedure's requirement, when the organisation (or
+    the installation) has a provider of that kind; without one no one could meet it, and the
+    procedure works with email accounts as before (the admin screen says so)."""
+    requirement = workflow.requirement(action)
+    if requirement.means == assurance.EMAIL or provider_for(organisation_id, requirement.means):
+        return requirement
+    return assurance.NO_REQUIREMENT
+
+
+def unmet(organisation_id: int, workflow, action: str, *, kvk: str = "") -> Requirement | None:
+    """The requirement the current login does not meet, or None."""
+    requirement = required(organisation_id, workflow, action)
+    if assurance.satisfies(reached(), requirement, kvk=kvk):
+        return None
+    return requirement
+
+
+def member_organisations(user: User) -> set[int]:
+    return {m.organisation_id for m in db.session.scalars(
+        select(Membership).where(Membership.user_id == user.id))}
