@@ -70,6 +70,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     install_template_gettext(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
+    from participation.services.identity import oauth
+
+    oauth.init_app(app)
     security.init_app(app)
     tenancy.init_app(app)
     _init_login(app)
@@ -140,13 +143,14 @@ def _register_blueprints(app: Flask) -> None:
     from participation.auth import bp as auth_bp
     from participation.challenges import bp as challenges_bp
     from participation.council import bp as council_bp
+    from participation.identity import bp as identity_bp
     from participation.initiatives import bp as initiatives_bp
     from participation.installation import bp as installation_bp
     from participation.public import bp as public_bp
     from participation.residents import bp as residents_bp
     from participation.workbench import bp as workbench_bp
 
-    for bp in (auth_bp, public_bp, challenges_bp, initiatives_bp, workbench_bp, council_bp,
+    for bp in (auth_bp, identity_bp, public_bp, challenges_bp, initiatives_bp, workbench_bp, council_bp,
                admin_bp, api_bp, residents_bp, installation_bp):
         app.register_blueprint(bp)
 

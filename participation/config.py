@@ -68,6 +68,17 @@ def _audit_keys(env: Mapping[str, str], secret: str, production: bool) -> tuple[
     return audit_key, log_key
 
 
+def _identity_key(env: Mapping[str, str], others: set[str], production: bool) -> str:
+    """The key of the hashes that stand for a BSN; its own, required in production."""
+    key = env.get("IDENTITY_HASH_KEY", "")
+    if production and (len(key) < 32 or key in others):
+        raise ConfigError(
+            "IDENTITY_HASH_KEY must be set in production: a random value of at least 32 "
+            "characters, not the SECRET_KEY or AUDIT_KEY (it keys the hashes that stand for a "
+            "BSN; losing it means a person can sign an initiative again)")
+    return key
+
+
 def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     env = os.environ if env is None else env
     app_env = env.get("APP_ENV", "development").strip().lower()
@@ -79,12 +90,7 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
         )
     audit_key, log_key = _audit_keys(env, secret, production)
-    identity_key = env.get("IDENTITY_HASH_KEY", "")
-    if production and (len(identity_key) < 32 or identity_key in {secret, audit_key}):
-        raise ConfigError(
-            "IDENTITY_HASH_KEY must be set in production: a random value of at least 32 "
-            "characters, not the SECRET_KEY or AUDIT_KEY (it keys the hashes that stand for a "
-            "BSN; losing it means a person can sign an initiative again)")
+    identity_key = _identity_key(env, {secret, audit_key}, production)
     uri = database_url(env.get("DATABASE_URL"))
     engine_options: dict[str, Any] = {"pool_pre_ping": True}
     if uri.startswith("sqlite"):

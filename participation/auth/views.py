@@ -34,13 +34,17 @@ FORM_LIMIT = "10 per minute; 100 per hour"
 bp.record_once(lambda state: mail.init_app(state.app))
 
 
-def _start_session(user: User, method: str = "password") -> None:
+def _start_session(user: User, method: str = "password", *, level: str = "", kvk: str = "",
+                   id_token: str | None = None, provider_id: int | None = None) -> None:
     # A fresh session at login: an attacker who planted a session id gains nothing. The
     # login-session token ties the cookie to a row that logout ends.
     session.clear()
-    token = accounts.open_login_session(user, utcnow(), method=method)
+    token = accounts.open_login_session(user, utcnow(), method=method, level=level, kvk=kvk)
     db.session.commit()
     session["sid"] = token
+    if id_token and provider_id:
+        # For logging out at the provider too (RP-initiated logout).
+        session["oidc_logout"] = {"provider": provider_id, "id_token": id_token}
     login_user(user, remember=False)
     session.permanent = False
     session["locale"] = user.locale
@@ -178,9 +182,15 @@ def _minutes_until(moment: datetime, now: datetime) -> int:
 
 @bp.post("/uitloggen")
 def logout():
+    from participation.services import identity
+
+    at_provider = session.get("oidc_logout")
     end_session()
     flash(_("U bent uitgelogd."), "success")
-    return redirect_303(url_for("public.home"))
+    home = url_for("public.home")
+    # Logged in through a provider that supports it: end the session there as well.
+    return redirect_303(identity.logout_url(at_provider, current_app.config["BASE_URL"] + home)
+                        or home)
 
 
 # --- Passwords ----------------------------------------------------------------------------

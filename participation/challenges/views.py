@@ -17,8 +17,10 @@ from participation.domain import grounds
 from participation.domain import workflow as wf
 from participation.domain.deadlines import dutch_date
 from participation.domain.errors import Refusal
+from participation.domain.grounds import LEGAL_ENTITY_FORMS
 from participation.extensions import db, limiter
 from participation.htmx import is_htmx, redirect_303
+from participation.identity.guard import level_refusal, needs_level
 from participation.models import Attachment, Case, Task
 from participation.models._types import utcnow
 from participation.permissions import STAFF_ROLES, load, login_required, starting_a_request
@@ -207,9 +209,23 @@ def step(case: Case, step: int):
     if incomplete:
         db.session.commit()
         return _render_step(case, step, form, ctx, status=422, incomplete=incomplete)
+    # Filing is a legal act: the login the procedure asks for (the draft is saved already).
+    db.session.commit()
+    action, kvk = _filing_action(case)
+    refusal = level_refusal(case, action, kvk=kvk, back=request.path)
+    if refusal is not None:
+        return refusal
     challenge_service.submit_challenge(case, actor=current_user, now=now)
     db.session.commit()
     return redirect_303(url_for(".receipt", case_id=case.id))
+
+
+def _filing_action(case: Case) -> tuple[str, str]:
+    """Filing on behalf of a legal entity needs the organisation's login for its KvK number."""
+    data = case.data or {}
+    if data.get("rechtsvorm") in LEGAL_ENTITY_FORMS:
+        return "file_for_organisation", str(data.get("kvk_nummer") or "")
+    return "file", ""
 
 
 @bp.post("/<int:case_id>/stap/<int:step>/opslaan")
@@ -302,6 +318,7 @@ def _render_case(case: Case, status: int, **forms_):
 @bp.post("/<int:case_id>/antwoord")
 @login_required
 @load(case=find_own_case)
+@needs_level("answer")
 def answer(case: Case):
     form = forms.AnswerForm()
     if not form.validate():

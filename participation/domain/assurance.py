@@ -93,6 +93,11 @@ def level_from_acr(means: str, acr: str | None) -> str | None:
     return known.get(acr.strip().lower())
 
 
+def acr_for(means: str, level: str) -> str | None:
+    """The acr value to ask a broker for this level (the SAML/eToegang name)."""
+    return next((acr for acr, (m, lv) in _ACR.items() if m == means and lv == level), None)
+
+
 def rank(means: str, level: str) -> int:
     return LEVELS[means].index(level)
 
@@ -108,6 +113,22 @@ def satisfies(reached: Reached | None, required: Requirement, *, kvk: str = "") 
     if rank(reached.means, reached.level) < rank(required.means, required.level):
         return False
     return not kvk or reached.kvk == kvk
+
+
+STAFF_ROLES = ("official", "coordinator", "griffie", "admin")
+
+
+def roles_for_groups(role_map: dict[str, object], groups: list[str]) -> set[str]:
+    """The staff roles a person's IdP groups give: role_map maps a group to one role or a list
+    of roles; roles outside the staff roles are ignored (an IdP cannot make anyone a
+    resident or an installation administrator)."""
+    roles: set[str] = set()
+    for group in groups:
+        mapped = role_map.get(group, [])
+        for role in [mapped] if isinstance(mapped, str) else list(mapped or []):
+            if role in STAFF_ROLES:
+                roles.add(role)
+    return roles
 
 
 _BSN = re.compile(r"[0-9]{9}")

@@ -15,6 +15,7 @@ from participation import ratelimits
 from participation.domain.errors import Refusal
 from participation.extensions import db, limiter
 from participation.htmx import is_htmx, redirect_303, render_page_or_fragment
+from participation.identity.guard import needs_level
 from participation.initiatives import bp, queries
 from participation.initiatives.forms import (
     AnswerForm,
@@ -39,6 +40,7 @@ from participation.permissions import (
 from participation.routes import expected_version, take_step
 from participation.services import attachments as attachment_service
 from participation.services import cases as case_service
+from participation.services import identity
 from participation.services import initiatives as service
 
 ATTACHMENT_PURPOSE = "initiative"
@@ -300,6 +302,7 @@ def start_collecting(case: Case):
 @login_required
 @load(case=find_initiative)
 @require_applicant
+@needs_level("file")
 def submit(case: Case):
     return _applicant_step(case, service.submit_initiative, done=lambda: _(
         "Uw initiatief is ingediend bij de griffie. Het registratienummer is %(number)s. "
@@ -334,13 +337,15 @@ def _signature_response(case: Case, status: int = 200, **context):
 @limiter.limit(ratelimits.SIGNING_LIMIT, key_func=ratelimits.account_or_address, methods=["POST"])
 @login_required
 @load(case=find_initiative)
+@needs_level("sign")
 def sign(case: Case):
     form = SignForm()
     if not form.validate_on_submit():
         return _signature_response(case, 422, sign_form=form)
     try:
         service.sign_initiative(case, current_user, now=utcnow(), birth_date=form.birth_date.data,
-                                postcode=form.postcode.data or "")
+                                postcode=form.postcode.data or "",
+                                person=identity.signing_person(current_user))
     except service.InitiativeError as exc:
         # A date of birth or postcode given in this request is kept (we ask only once);
         # nothing else was written.

@@ -54,9 +54,15 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(*, email: str, name: str, password: str, verified_at: datetime | None = None,
+# The password hash of an account that logs in only through DigiD, eHerkenning or SSO: no
+# password matches it (argon2 refuses it as a hash).
+NO_PASSWORD = "!"
+
+
+def create_user(*, email: str, name: str, password: str | None, verified_at: datetime | None = None,
                 locale: str = "nl") -> User:
-    user = User(email=normalise_email(email), name=name.strip(), password_hash=hash_password(password),
+    password_hash = NO_PASSWORD if password is None else hash_password(password)
+    user = User(email=normalise_email(email), name=name.strip(), password_hash=password_hash,
                 email_verified_at=verified_at, locale=locale)
     db.session.add(user)
     db.session.flush()
@@ -287,10 +293,11 @@ def session_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def open_login_session(user: User, now: datetime, *, method: str = "password") -> str:
+def open_login_session(user: User, now: datetime, *, method: str = "password", level: str = "",
+                       kvk: str = "") -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(LoginSession(user_id=user.id, token_hash=session_token_hash(token),
-                                method=method, created_at=now))
+                                method=method, level=level, kvk=kvk, created_at=now))
     db.session.flush()
     return token
 
@@ -363,6 +370,11 @@ def roles_by_organisation(user: User) -> list[tuple[Organisation, list[str]]]:
 
 def _link(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def send_verification(user: User, now: datetime) -> None:
+    """Ask a new account to confirm its email address (mail through the outbox)."""
+    _mail_verification(user, now)
 
 
 def _mail_verification(user: User, now: datetime) -> None:

@@ -12,13 +12,19 @@ from typing import Any
 
 from authlib.integrations.flask_client import OAuth
 from flask import current_app, session
+from requests.exceptions import RequestException
 from sqlalchemy import select
 
 from participation.domain import assurance
 from participation.domain.assurance import Reached, Requirement
 from participation.extensions import db
-from participation.models import ExternalIdentity, IdentityProvider, LoginSession, Membership, Organisation, User
-from participation.models.organisations import Role
+from participation.models import (
+    ExternalIdentity,
+    IdentityProvider,
+    LoginSession,
+    Organisation,
+    User,
+)
 from participation.services import accounts
 from participation.services.account_events import record_account_event
 
@@ -27,7 +33,6 @@ KINDS = ("digid", "eherkenning", "sso")
 SCOPES = {"digid": "openid bsn", "eherkenning": "openid eherkenning",
           "sso": "openid profile email groups"}
 KIND_LABELS = {"digid": "DigiD", "eherkenning": "eHerkenning", "sso": "SSO"}
-STAFF_ROLES = (Role.OFFICIAL, Role.COORDINATOR, Role.GRIFFIE, Role.ADMIN)
 _KVK = re.compile(r"[0-9]{8}")
 
 oauth = OAuth()
@@ -161,7 +166,7 @@ def _identity(proof: Proof) -> ExternalIdentity | None:
         ExternalIdentity.kind == proof.kind, ExternalIdentity.subject_key == proof.subject_key))
 
 
-def _event_detail(proof: Proof) -> dict[str, Any]:
+def event_detail(proof: Proof) -> dict[str, Any]:
     detail: dict[str, Any] = {"method": proof.kind}
     if proof.level:
         detail["level"] = proof.level
@@ -175,7 +180,7 @@ def _link(user: User, proof: Proof, now: datetime) -> ExternalIdentity:
                                 kvk=proof.kvk, vestiging=proof.vestiging, level=proof.level,
                                 created_at=now, last_login_at=now)
     db.session.add(identity)
-    record_account_event(user, "identity_linked", now, detail=_event_detail(proof))
+    record_account_event(user, "identity_linked", now, detail=event_detail(proof))
     return identity
 
 
@@ -192,6 +197,8 @@ def account_for(proof: Proof, *, current: User | None, now: datetime) -> User | 
         if identity is not None and identity.user_id != current.id:
             raise LoginRefused("taken")
         if identity is None:
+            if proof.kind == "digid" and any(i.kind == "digid" for i in identities_of(current)):
+                raise LoginRefused("second")  # one person per account
             identity = _link(current, proof, now)
         user = current
     elif identity is not None:
@@ -236,7 +243,7 @@ def sync_roles(user: User, provider: IdentityProvider, proof: Proof, now: dateti
         return
     wanted = assurance.roles_for_groups(provider.role_map or {}, proof.groups)
     current = {m.role for m in user.memberships if m.organisation_id == provider.organisation_id}
-    added, removed = wanted - current, (current & set(STAFF_ROLES)) - wanted
+    added, removed = wanted - current, (current & set(assurance.STAFF_ROLES)) - wanted
     if not added and not removed:
         return
     organisation = db.session.get(Organisation, provider.organisation_id)
@@ -249,6 +256,39 @@ def sync_roles(user: User, provider: IdentityProvider, proof: Proof, now: dateti
     record_account_event(user, "roles_changed_by_sso", now,
                          detail={"organisation": organisation.slug, "added": sorted(added),
                                  "removed": sorted(removed)})
+
+
+def installation_kinds(user: User) -> list[tuple[str, str]]:
+    """The DigiD and eHerkenning providers a person can link here, as (kind, organisation
+    slug or ""), one per kind: the installation's, else that of one of the user's
+    organisations... or of any organisation (a resident belongs to none)."""
+    rows = db.session.execute(
+        select(IdentityProvider.kind, Organisation.slug)
+        .outerjoin(Organisation, Organisation.id == IdentityProvider.organisation_id)
+        .where(IdentityProvider.enabled.is_(True), IdentityProvider.kind != "sso")
+        .order_by(IdentityProvider.organisation_id.is_not(None), IdentityProvider.id)).all()
+    kinds: dict[str, str] = {}
+    for kind, slug in rows:
+        kinds.setdefault(kind, slug or "")
+    return sorted(kinds.items())
+
+
+def logout_url(at_provider: dict | None, return_to: str) -> str | None:
+    """Where to end the session at the provider (RP-initiated logout), when the login came
+    from one that offers it; None otherwise, or when it cannot be reached now."""
+    if not at_provider:
+        return None
+    provider = db.session.get(IdentityProvider, at_provider.get("provider"))
+    if provider is None:
+        return None
+    client = client_for(provider)
+    try:
+        if not client.load_server_metadata().get("end_session_endpoint"):
+            return None
+        return client.create_logout_url(post_logout_redirect_uri=return_to,
+                                        id_token_hint=at_provider.get("id_token"))["url"]
+    except (RequestException, RuntimeError, ValueError):
+        return None  # logging out here works whatever the provider does
 
 
 def unlink(user: User, identity_id: int, now: datetime) -> bool:
@@ -290,7 +330,18 @@ def raise_level(proof: Proof, now: datetime) -> None:
     login = current_login()
     if login is not None:
         login.method, login.level, login.kvk = proof.kind, proof.level, proof.kvk
-        record_account_event(login.user, "level_step_up", now, detail=_event_detail(proof))
+        record_account_event(login.user, "level_step_up", now, detail=event_detail(proof))
+
+
+def signing_person(user: User) -> tuple[str, str] | None:
+    """(person key, "digid:<level>") when the current login is DigiD: the signature then
+    counts for the person, not the account."""
+    proved = reached()
+    if proved is None or proved.means != assurance.DIGID:
+        return None
+    key = db.session.scalar(select(ExternalIdentity.subject_key).where(
+        ExternalIdentity.user_id == user.id, ExternalIdentity.kind == assurance.DIGID))
+    return (key, f"digid:{proved.level}") if key else None
 
 
 def required(organisation_id: int, workflow, action: str) -> Requirement:
@@ -309,8 +360,3 @@ def unmet(organisation_id: int, workflow, action: str, *, kvk: str = "") -> Requ
     if assurance.satisfies(reached(), requirement, kvk=kvk):
         return None
     return requirement
-
-
-def member_organisations(user: User) -> set[int]:
-    return {m.organisation_id for m in db.session.scalars(
-        select(Membership).where(Membership.user_id == user.id))}

@@ -229,13 +229,17 @@ def needs_postcode(case: Case, user: User | None) -> bool:
 
 
 def sign_initiative(case: Case, user: User, *, now: datetime,
-                    birth_date: date | None = None, postcode: str = "") -> None:
+                    birth_date: date | None = None, postcode: str = "",
+                    person: tuple[str, str] | None = None) -> None:
     """Record the user's support. Raises InitiativeError (with field "birth_date" or
     "postcode" when the date of birth is missing, implausible or too young, or the postcode is
     missing or outside the organisation's area).
 
     A date of birth or postcode given here is stored on the account, so we ask for it only
     once; it is stored even when the signer turns out not to qualify (the view commits it).
+
+    `person` is (person key, how verified) after a DigiD login: one person counts once per
+    initiative, whatever account they sign with.
     """
     _check_collecting(case, now)
     if not user.is_verified:
@@ -249,9 +253,14 @@ def sign_initiative(case: Case, user: User, *, now: datetime,
         _check_residence(case.organisation, user, postcode)
     if has_signed(case, user):
         raise InitiativeError(_("U heeft dit initiatief al ondertekend."))
+    person_key, verified_with = person or (None, "")
+    if person_key and _signed_by_person(case, person_key):
+        raise InitiativeError(_("Met deze DigiD is dit initiatief al gesteund, via een ander "
+                                "account. Iedereen telt één keer mee."))
     try:
         db.session.execute(insert(Signature).values(case_id=case.id, user_id=user.id,
-                                                    created_at=now))
+                                                    created_at=now, person_key=person_key,
+                                                    verified_with=verified_with))
         changed = db.session.execute(_count_sql(case.id, +1)).rowcount
     except IntegrityError as exc:
         # Two requests of the same user at the same moment: the constraint let one through.
@@ -262,6 +271,11 @@ def sign_initiative(case: Case, user: User, *, now: datetime,
         raise InitiativeError(_("U kunt dit initiatief niet meer steunen: het verzamelen van "
                                 "steun is gestopt."))
     db.session.expire(case, ["signature_count"])
+
+
+def _signed_by_person(case: Case, person_key: str) -> bool:
+    return db.session.scalar(select(Signature.id).where(
+        Signature.case_id == case.id, Signature.person_key == person_key)) is not None
 
 
 def _check_age(procedure: Procedure, user: User, birth_date: date | None, today: date) -> None:

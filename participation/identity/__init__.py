@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("identity", __name__, url_prefix="/account")
+
+from participation.identity import views  # noqa: E402,F401  (registers the routes)
