@@ -93,9 +93,13 @@ def level_from_acr(means: str, acr: str | None) -> str | None:
     return known.get(acr.strip().lower())
 
 
-def acr_for(means: str, level: str) -> str | None:
-    """The acr value to ask a broker for this level (the SAML/eToegang name)."""
-    return next((acr for acr, (m, lv) in _ACR.items() if m == means and lv == level), None)
+def acr_values(means: str, at_least: str = "") -> str:
+    """The `acr_values` to ask a broker for: the names of this means' levels from `at_least`
+    up (all of them when empty), so that its answer says which one the person used."""
+    levels = LEVELS.get(means, ())
+    lowest = rank(means, at_least) if at_least in levels else 0
+    return " ".join(acr for acr, (m, level) in _ACR.items()
+                    if m == means and rank(means, level) >= lowest)
 
 
 def rank(means: str, level: str) -> int:

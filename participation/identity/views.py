@@ -56,12 +56,10 @@ def start(kind: str):
     target = safe_target(request.args.get("next")) or ""
     session[PENDING] = {"provider": provider.id, "kind": kind, "next": target,
                         "retry": request.full_path.rstrip("?")}
+    # Brokers name the level used in `acr` when asked with the levels that would do.
     extra = {}
-    level = request.args.get("niveau", "")
-    if kind != "sso" and level:
-        acr = assurance.acr_for(kind, level)
-        if acr:
-            extra["acr_values"] = acr
+    if kind != "sso":
+        extra["acr_values"] = assurance.acr_values(kind, request.args.get("niveau", ""))
     redirect_uri = current_app.config["BASE_URL"] + url_for("identity.callback")
     try:
         return service.client_for(provider).authorize_redirect(redirect_uri, **extra)

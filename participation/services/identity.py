@@ -4,6 +4,7 @@ token's signature and claims, JWKS rotation); this module decides what a proved 
 here: which account, which level, which roles."""
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -101,7 +102,9 @@ def client_for(provider: IdentityProvider):
     """Authlib's client for this provider. A changed configuration gets a new name, so no
     process keeps using an old client id or issuer; the discovery document and the JWKS are
     cached per client (a token signed with a new key makes Authlib fetch the JWKS again)."""
-    name = f"idp{provider.id}_{int(provider.updated_at.timestamp())}"
+    settings = "|".join((provider.issuer, provider.client_id, client_secret(provider),
+                         provider.scope, provider.updated_at.isoformat()))
+    name = f"idp{provider.id}_{hashlib.sha256(settings.encode()).hexdigest()[:16]}"
     client = oauth.create_client(name)
     if client is None:
         client = oauth.register(
@@ -330,7 +333,8 @@ def raise_level(proof: Proof, now: datetime) -> None:
     login = current_login()
     if login is not None:
         login.method, login.level, login.kvk = proof.kind, proof.level, proof.kvk
-        record_account_event(login.user, "level_step_up", now, detail=event_detail(proof))
+        record_account_event(db.session.get(User, login.user_id), "level_step_up", now,
+                             detail=event_detail(proof))
 
 
 def signing_person(user: User) -> tuple[str, str] | None:
