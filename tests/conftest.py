@@ -101,6 +101,9 @@ def app(database_url, tmp_path_factory):
 
 SERVER_ERRORS: list[str] = []
 
+# The real OpenID Provider (oidc-provider from npm) as the fixture `oidc_provider`.
+pytest_plugins = ["tests.oidc_provider"]
+
 
 @pytest.fixture(autouse=True)
 def no_server_errors():

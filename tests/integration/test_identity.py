@@ -29,7 +29,7 @@ from participation.services import organisations
 from tests.conftest import PASSWORD
 from tests.functional.challenges.conftest import post_step, step_data
 from tests.integration.test_signatures import DRAFT
-from tests.oidc_provider import BSN_A, BSN_B, SECRET, local, oidc_provider  # noqa: F401  (fixture)
+from tests.oidc_provider import BSN_A, BSN_B, SECRET, local
 
 
 @pytest.fixture()
