@@ -19,6 +19,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+from participation.domain.assurance import ACTIONS
 from participation.domain.workflow import StateKind, Workflow
 
 NODE_W = 190
@@ -42,6 +43,9 @@ _TEXT = {
                  "een stippellijn een fase waarin op de aanvrager wordt gewacht. Dezelfde "
                  "informatie staat in de tabellen op deze pagina."),
         "none": "geen",
+        "login": "Inloggen: {levels}.",
+        "file": "indienen", "file_for_organisation": "namens een organisatie",
+        "sign": "steunen", "answer": "vragen beantwoorden",
     },
     "en": {
         "title": "Diagram of the procedure {title}",
@@ -50,8 +54,20 @@ _TEXT = {
                  "state, a dashed border a state that waits for the applicant. The tables "
                  "on this page give the same information."),
         "none": "none",
+        "login": "Login: {levels}.",
+        "file": "filing", "file_for_organisation": "for an organisation",
+        "sign": "supporting", "answer": "answering questions",
     },
 }
+LOGIN_LINE_HEIGHT = 28
+
+
+def login_line(workflow: Workflow, locale: str = "nl") -> str:
+    """The logins the procedure asks for, in words ('' when only email accounts)."""
+    text = _TEXT["en" if locale == "en" else "nl"]
+    levels = [f"{text[action]} {workflow.requirement(action).label()}"
+              for action in ACTIONS if workflow.identity.get(action)]
+    return text["login"].format(levels="; ".join(levels)) if levels else ""
 
 
 @dataclass
@@ -202,7 +218,14 @@ def render_svg(workflow: Workflow, *, locale: str = "nl") -> str:
     ident = "wf-" + _safe_id(workflow.key or workflow.request_type)
     nodes, edges, self_loops = _graph(workflow, locale)
     width, height = _place(nodes, _route(nodes, edges))
+    login = login_line(workflow, locale)
+    if login:
+        height += LOGIN_LINE_HEIGHT
     out = _head(workflow, locale, ident, width, height)
+    if login:
+        # The levels of DigiD/eHerkenning the procedure asks for, under the diagram.
+        out.append(f'<text x="8" y="{_fmt(height - 10)}" font-size="13" fill="#1a1a1a">'
+                   f'{escape(login)}</text>')
     out.append('<g class="workflow-diagram__edges" fill="none" stroke="#3d4b5c" '
                'stroke-width="1.5">')
     labels: list[tuple[float, float, str]] = []
@@ -312,6 +335,9 @@ def _head(workflow: Workflow, locale: str, ident: str, total_w: float,
     desc = text["desc"].format(states=len(states), transitions=len(workflow.transitions),
                                initial=_state_label(initial, locale) if initial else text["none"],
                                terminals=terminals or text["none"])
+    login = login_line(workflow, locale)
+    if login:
+        desc += " " + login
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="workflow-diagram__svg" role="img" '
         f'aria-labelledby="{title_id} {desc_id}" width="{_fmt(total_w)}" height="{_fmt(total_h)}" '

@@ -1,14 +1,21 @@
 """A procedure definition in words: the rows of the states and transitions tables."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from participation.domain.assurance import ACTIONS
 from participation.domain.workflow import ClockEffect, StateKind, Transition, Workflow
 
+ACTION_NAMES = {
+    "file": _l("Indienen"),
+    "file_for_organisation": _l("Indienen namens een organisatie"),
+    "sign": _l("Steunen (ondertekenen)"),
+    "answer": _l("Vragen beantwoorden"),
+}
 ROLE_NAMES = {
     "applicant": _l("aanvrager"),
     "official": _l("behandelaar"),
@@ -115,6 +122,8 @@ class ProcedureView:
     threshold: str
     states: list[StateRow]
     transitions: list[TransitionRow]
+    # (what the person does, the login it needs), for the actions the file names.
+    logins: list[tuple[str, str]] = field(default_factory=list)
 
 
 def describe(wf: Workflow) -> ProcedureView:
@@ -172,4 +181,6 @@ def describe(wf: Workflow) -> ProcedureView:
             threshold += "; " + _("verzamelen binnen %(term)s", term=days_text(t.collection_days))
         if t.min_age:
             threshold += "; " + _("vanaf %(age)s jaar", age=t.min_age)
-    return ProcedureView(wf.title_nl, clock, threshold, states, transitions)
+    logins = [(str(ACTION_NAMES[action]), wf.requirement(action).label())
+              for action in ACTIONS if wf.identity.get(action)]
+    return ProcedureView(wf.title_nl, clock, threshold, states, transitions, logins)

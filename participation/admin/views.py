@@ -31,8 +31,8 @@ from participation.models._types import utcnow
 from participation.permissions import require_role
 from participation.routes import take_step
 from participation.services import admin as admin_service
+from participation.services import identity, signing
 from participation.services import letters as letter_service
-from participation.services import signing
 from participation.services.accounts import ROLE_LABELS
 from participation.services.cases import workflow_for_version
 
@@ -308,7 +308,8 @@ def procedure_version(request_type: str, number: int):
     return render_template("admin/procedure_version.html", version=version,
                            author=queries.author_name(version), is_current=latest == number,
                            procedure=describe(definition), svg=render_svg(definition),
-                           type_name=REQUEST_TYPE_NAMES[request_type])
+                           type_name=REQUEST_TYPE_NAMES[request_type],
+                           unconnected=identity.unconnected_levels(g.org.id, definition))
 
 
 @bp.get("/procedures/<request_type>/versies/<int:number>/download")

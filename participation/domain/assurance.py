@@ -135,6 +135,30 @@ def roles_for_groups(role_map: dict[str, object], groups: list[str]) -> set[str]
     return roles
 
 
+def parse_role_map(text: str) -> dict[str, list[str]]:
+    """'behandelaars = official' lines (a role list after '=' may be comma-separated) into the
+    mapping; ValueError naming the first line that is not 'group = staff role(s)'."""
+    mapping: dict[str, list[str]] = {}
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        group, sep, roles = line.partition("=")
+        names = [r.strip() for r in roles.split(",") if r.strip()]
+        if not sep or not group.strip() or not names or any(r not in STAFF_ROLES for r in names):
+            raise ValueError(line.strip())
+        mapping.setdefault(group.strip(), [])
+        mapping[group.strip()] += [r for r in names if r not in mapping[group.strip()]]
+    return mapping
+
+
+def role_map_text(mapping: dict[str, object]) -> str:
+    lines = []
+    for group, roles in mapping.items():
+        names = [roles] if isinstance(roles, str) else list(roles or [])
+        lines.append(f"{group} = {', '.join(str(r) for r in names)}")
+    return "\n".join(lines)
+
+
 _BSN = re.compile(r"[0-9]{9}")
 
 

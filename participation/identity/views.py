@@ -60,9 +60,8 @@ def start(kind: str):
     extra = {}
     if kind != "sso":
         extra["acr_values"] = assurance.acr_values(kind, request.args.get("niveau", ""))
-    redirect_uri = current_app.config["BASE_URL"] + url_for("identity.callback")
     try:
-        return service.client_for(provider).authorize_redirect(redirect_uri, **extra)
+        return service.client_for(provider).authorize_redirect(service.callback_url(), **extra)
     except (RequestException, OAuthError, ValueError, KeyError):
         # The discovery document could not be read: the provider is down or misconfigured.
         return _refused("unavailable", 503)
@@ -134,7 +133,7 @@ def new_account():
     email address make the account (we write to that address)."""
     pending = session.get(NEW_PERSON)
     if not pending:
-        return redirect_303(url_for("auth.login"))
+        return _refused("state")  # no first login under way (or it was finished already)
     proof = service.Proof(**{key: value for key, value in pending.items() if key != "next"})
     form = NewAccountForm(name=proof.name or None)
     if not form.validate_on_submit():

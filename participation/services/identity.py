@@ -82,16 +82,64 @@ def provider_for(organisation_id: int | None, kind: str) -> IdentityProvider | N
     return (own or rows or [None])[0]
 
 
+def providers_of(organisation_id: int | None) -> list[IdentityProvider]:
+    """An organisation's own providers (None: the installation's)."""
+    where = (IdentityProvider.organisation_id.is_(None) if organisation_id is None
+             else IdentityProvider.organisation_id == organisation_id)
+    return list(db.session.scalars(select(IdentityProvider).where(where)
+                                   .order_by(IdentityProvider.kind)))
+
+
+@dataclass(frozen=True)
+class ProviderFields:
+    issuer: str
+    client_id: str
+    client_secret: str       # empty: keep the stored one (or read the environment)
+    scope: str
+    enabled: bool
+    role_claim: str
+    role_map: dict[str, list[str]]
+
+
+def save_provider(organisation: Organisation | None, kind: str, fields: ProviderFields, *,
+                  actor: User, now: datetime) -> IdentityProvider:
+    organisation_id = organisation.id if organisation else None
+    provider = next((p for p in providers_of(organisation_id) if p.kind == kind), None)
+    if provider is None:
+        provider = IdentityProvider(organisation_id=organisation_id, kind=kind)
+        db.session.add(provider)
+    provider.issuer, provider.client_id = fields.issuer.rstrip("/"), fields.client_id
+    if fields.client_secret:
+        provider.client_secret = fields.client_secret
+    provider.scope, provider.enabled = fields.scope, fields.enabled
+    provider.role_claim, provider.role_map = fields.role_claim, fields.role_map
+    provider.updated_at = now  # a new Authlib client in every process
+    record_account_event(actor, "identity_provider_changed", now, detail={
+        "organisation": organisation.slug if organisation else "", "method": kind,
+        "enabled": fields.enabled})
+    return provider
+
+
+def secret_variable(kind: str, slug: str | None) -> str:
+    name = f"OIDC_CLIENT_SECRET_{kind.upper()}"
+    return name + ("_" + slug.upper().replace("-", "_") if slug else "")
+
+
+def callback_url() -> str:
+    """The redirect URI to register at the broker or IdP."""
+    from flask import url_for
+
+    return current_app.config["BASE_URL"] + url_for("identity.callback")
+
+
 def client_secret(provider: IdentityProvider) -> str:
     """The secret from the admin screen, else from the environment:
     OIDC_CLIENT_SECRET_<KIND>_<SLUG> for an organisation, OIDC_CLIENT_SECRET_<KIND> for the
     installation."""
     if provider.client_secret:
         return provider.client_secret
-    name = f"OIDC_CLIENT_SECRET_{provider.kind.upper()}"
-    if provider.organisation is not None:
-        name += "_" + provider.organisation.slug.upper().replace("-", "_")
-    return os.environ.get(name, "")
+    slug = provider.organisation.slug if provider.organisation is not None else None
+    return os.environ.get(secret_variable(provider.kind, slug), "")
 
 
 def discovery_url(issuer: str) -> str:
@@ -356,6 +404,13 @@ def required(organisation_id: int, workflow, action: str) -> Requirement:
     if requirement.means == assurance.EMAIL or provider_for(organisation_id, requirement.means):
         return requirement
     return assurance.NO_REQUIREMENT
+
+
+def unconnected_levels(organisation_id: int, workflow) -> set[str]:
+    """The procedure's login labels no provider here can give yet (the admin screen says)."""
+    return {workflow.requirement(action).label() for action in workflow.identity
+            if required(organisation_id, workflow, action) == assurance.NO_REQUIREMENT
+            and workflow.requirement(action) != assurance.NO_REQUIREMENT}
 
 
 def unmet(organisation_id: int, workflow, action: str, *, kvk: str = "") -> Requirement | None:
