@@ -37,11 +37,18 @@ run: install
 	$(FLASK) search reindex
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# The test OpenID Provider (oidc-provider from npm, pinned by tests/oidc/package-lock.json).
+OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
+
+$(OIDC_PROVIDER): tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+
 test: install
 	.ci/system-packages
+	$(MAKE) --no-print-directory $(OIDC_PROVIDER)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
-test-fast: install
+test-fast: install $(OIDC_PROVIDER)
 	$(PY) -m pytest -q -m "not browser" $(PYTEST_ARGS)
 
 bench: install
