@@ -20,7 +20,6 @@ from joserfc.jwk import RSAKey
 HERE = Path(__file__).parent / "oidc"
 SECRET = "test-client-secret-that-is-long-enough"
 BASE_URL = "http://127.0.0.1:5000"  # the test app's BASE_URL: redirect URIs are built on it
-CALLBACK = f"{BASE_URL}/account/inloggen/terug"
 CLIENTS = ["digid", "eherkenning", "sso", "digid-kort", "sso-kort"]
 
 ACR = {
@@ -61,8 +60,10 @@ def free_port() -> int:
 
 
 class Provider:
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, base_url: str = BASE_URL) -> None:
         self.workdir = workdir
+        self.base_url = base_url
+        self.callback = f"{base_url}/account/inloggen/terug"
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.accounts_file = workdir / "accounts.json"
@@ -82,8 +83,8 @@ class Provider:
         self.accounts_file.write_text(json.dumps(accounts))
 
     def start(self) -> None:
-        clients = [{"client_id": name, "client_secret": SECRET, "redirect_uris": [CALLBACK],
-                    "post_logout_redirect_uris": [f"{BASE_URL}/"]} for name in CLIENTS]
+        clients = [{"client_id": name, "client_secret": SECRET, "redirect_uris": [self.callback],
+                    "post_logout_redirect_uris": [f"{self.base_url}/"]} for name in CLIENTS]
         env = {**os.environ, "PORT": str(self.port), "CLIENTS": json.dumps(clients),
                "ACCOUNTS_FILE": str(self.accounts_file), "JWKS_FILE": str(self.jwks_file),
                "NODE_ENV": "test"}
@@ -125,12 +126,13 @@ class Provider:
         while location.startswith(self.issuer):
             response = browser.get(location, allow_redirects=False, timeout=5)
             location = response.headers["Location"]
-        assert location.startswith(CALLBACK), location
+        assert location.startswith(self.callback), location
         return location
 
 
 @pytest.fixture(scope="session")
 def oidc_provider(tmp_path_factory):
+    """The provider for the test app (its BASE_URL); browser tests start their own."""
     node_modules()
     provider = Provider(tmp_path_factory.mktemp("oidc"))
     provider.start()

@@ -202,11 +202,14 @@ def login_options(next_target: str | None = None) -> list[dict]:
     from flask import g
 
     org = g.get("org")
+    target = safe_target(next_target)
     options = []
     for kind in service.KINDS:
-        if service.provider_for(org.id if org else None, kind) is not None:
-            options.append({"kind": kind, "label": service.KIND_LABELS[kind],
-                            "url": url_for("identity.start", kind=kind,
-                                           org=org.slug if org else None,
-                                           next=safe_target(next_target) or None)})
+        if service.provider_for(org.id if org else None, kind) is None:
+            continue
+        # Staff who log in from the organisation's home page land where their work is.
+        home = org is not None and target in ("/", f"/{org.slug}", f"/{org.slug}/")
+        options.append({"kind": kind, "label": service.KIND_LABELS[kind],
+                        "url": url_for("identity.start", kind=kind, org=org.slug if org else None,
+                                       next=None if kind == "sso" and home else target)})
     return options
