@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_currency, format_decimal
+from flask_babel import format_currency, format_decimal, ngettext
 from flask_babel import gettext as _
 
 from participation.domain import monitor as figures
@@ -141,8 +141,9 @@ def _tasks(summary, labels: Labels) -> Section:
                         "het jaar van het besluit, met hun huidige status."),
                       [_("Status nu"), _("Aantal taken")], rows, _chart(rows))
     if challenge is not None and challenge.taken_over:
-        section.notes.append(_("%(count)s taken overgenomen, met samen %(amount)s budget.",
-                               count=challenge.taken_over, amount=money(challenge.budget)))
+        section.notes.append(ngettext("%(num)d taak overgenomen, met %(amount)s budget.",
+                                      "%(num)d taken overgenomen, met samen %(amount)s budget.",
+                                      challenge.taken_over, amount=money(challenge.budget)))
     return section
 
 
