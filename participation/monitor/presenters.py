@@ -172,25 +172,37 @@ def _council(summary, procedures, labels: Labels) -> Section:
 
 def comparison(rows: list[figures.OrganisationRow], organisations: dict[int, Any],
                labels: Labels) -> Section:
-    """The installation-wide table: the same key figures per organisation."""
-    table = []
-    for row in rows:
-        org, f = organisations[row.organisation_id], row.figures
-        per_10k = (number(round(f.received * 10_000 / org.inhabitants, 1))
-                   if org.inhabitants else "–")
-        granted = f.outcomes["toegekend"] + f.outcomes["deels_toegekend"]
-        table.append([org, labels.tier(org.tier), f.received, per_10k, f.closed, granted,
-                      f.outcomes["afgewezen"], number(f.lead.median), number(f.lead.p90),
-                      f.lead.late, f.taken_over, money(f.budget), f.threshold_reached,
-                      sum(f.council.values())])
-    chart = figures.bar_chart([(r[0].name, float(r[2])) for r in table]) if table else None
+    """The installation-wide table: one column per organisation, one row per key figure.
+    `columns` holds the organisations themselves (the template links each to its monitor)."""
+    orgs = [organisations[row.organisation_id] for row in rows]
+    totals = [row.figures for row in rows]
+
+    def per_10k(org, f) -> str:
+        return number(round(f.received * 10_000 / org.inhabitants, 1)) if org.inhabitants else "–"
+
+    lines: list[tuple[str, Any]] = [
+        (_("Soort organisatie"), lambda o, f: labels.tier(o.tier)),
+        (_("Ontvangen"), lambda o, f: f.received),
+        (_("Ontvangen per 10.000 inwoners"), per_10k),
+        (_("Afgehandeld"), lambda o, f: f.closed),
+        (_("(Deels) toegekend"), lambda o, f: f.outcomes["toegekend"] + f.outcomes["deels_toegekend"]),
+        (_("Afgewezen"), lambda o, f: f.outcomes["afgewezen"]),
+        (_("Mediaan doorlooptijd (dagen)"), lambda o, f: number(f.lead.median)),
+        (_("90e percentiel doorlooptijd (dagen)"), lambda o, f: number(f.lead.p90)),
+        (_("Te laat besloten"), lambda o, f: f.lead.late),
+        (_("Nu over de termijn"), lambda o, f: f.open_overdue),
+        (_("Overgenomen taken"), lambda o, f: f.taken_over),
+        (_("Budget overgenomen taken"), lambda o, f: money(f.budget)),
+        (_("Burgerinitiatieven die de drempel haalden"), lambda o, f: f.threshold_reached),
+        (_("Besluiten van de raad"), lambda o, f: sum(f.council.values())),
+    ]
+    table = [[name, *(value(org, f) for org, f in zip(orgs, totals, strict=True))]
+             for name, value in lines]
+    chart = figures.bar_chart([(org.name, float(f.received)) for org, f in zip(orgs, totals)]) \
+        if orgs else None
     return Section("vergelijking", _("Kerncijfers per organisatie"),
-                   _("Dezelfde cijfers voor elke organisatie op dit platform."),
-                   [_("Organisatie"), _("Soort"), _("Ontvangen"), _("Ontvangen per 10.000 inwoners"),
-                    _("Afgehandeld"), _("(Deels) toegekend"), _("Afgewezen"),
-                    _("Mediaan doorlooptijd (dagen)"), _("90e percentiel (dagen)"),
-                    _("Te laat besloten"), _("Overgenomen taken"), _("Budget overgenomen taken"),
-                    _("Burgerinitiatieven drempel gehaald"), _("Raadsbesluiten")], table, chart)
+                   _("Dezelfde cijfers voor elke organisatie op dit platform, naast elkaar."),
+                   [_("Kerncijfer"), *orgs], table, chart)
 
 
 # ---------------------------------------------------------------- CSV
