@@ -151,7 +151,9 @@ def case_groups(org: Organisation | None, known: Procedures, today: date
         _year(func.coalesce(Case.decided_at, Case.state_entered_at)).label("closed_year"),
         case((and_(Case.urgency == 0, Case.deadline < today), 1), else_=0).label("overdue"),
         case((Case.signature_count >= required, 1), else_=0).label("reached"),
-        agreement_budget().label("budget")).subquery()
+        # Read only where it counts: a granted challenge (the data column can be large).
+        case((and_(Case.request_type == "uitdaagrecht", Case.outcome.in_(figures.GRANTED)),
+              agreement_budget()), else_=None).label("budget")).subquery()
     keys = [per_case.c.org, per_case.c.kind, per_case.c.version, per_case.c.state,
             per_case.c.outcome, per_case.c.submitted_year, per_case.c.closed_year]
     rows = db.session.execute(select(*keys, func.count().label("n"),
