@@ -96,8 +96,9 @@ def _grounds(total: figures.ProcedureFigures, labels: Labels) -> Section:
     rows = [[f"{code} {labels.ground(code)}", n]
             for code, n in sorted(total.grounds.items(), key=lambda i: (-i[1], _ground_order(i[0])))]
     section = Section("weigeringsgronden", _("Gebruikte weigeringsgronden"),
-                      _("Hoe vaak elke weigeringsgrond in een gepubliceerd besluit is gebruikt. "
-                        "Een besluit kan meer gronden noemen."),
+                      _("Hoe vaak elke weigeringsgrond in een gepubliceerd besluit is gebruikt, "
+                        "over alle procedures samen (per procedure in het CSV-bestand), naar "
+                        "het jaar van het besluit. Een besluit kan meer gronden noemen."),
                       [_("Weigeringsgrond"), _("Aantal besluiten")], rows, _chart(rows))
     section.notes.append(_("Besluiten met ten minste één weigeringsgrond: %(count)s.",
                            count=total.decisions_with_grounds))
@@ -123,7 +124,9 @@ def _lead_times(summary, procedures, labels: Labels) -> Section:
     return Section("doorlooptijden", _("Doorlooptijden tegen de wettelijke termijn"),
                    _("Dagen tussen ontvangst en besluit bij zaken met een beslistermijn, naar "
                      "het jaar van het besluit. Te laat: besloten na het einde van de termijn, "
-                     "met verlenging en opschorting meegerekend."),
+                     "met verlenging en opschorting meegerekend. Nu over de termijn: zaken "
+                     "zonder besluit waarvan de termijn al voorbij is, naar het jaar van "
+                     "indienen."),
                    [_("Procedure"), _("Besluiten"), _("Mediaan (dagen)"),
                     _("90e percentiel (dagen)"), _("Wettelijke termijn (dagen)"),
                     _("Te laat besloten"), _("Verlengd"), _("Opgeschort"),
