@@ -202,6 +202,12 @@ def test_the_htmx_year_switch_returns_the_fragment(client, counted):
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_the_comparison_year_switch_returns_its_fragment(client, counted):
+    response = client.get("/monitor?jaar=2025", headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert "<html" not in body and "Cijfers over 2025" in body and "Gemeente Zonnedal" in body
+
+
 def test_the_print_version_is_a_plain_page_with_the_same_figures(client, counted):
     html = client.get("/zonnedal/monitor/afdrukken?jaar=2026").get_data(as_text=True)
     assert "site-header" not in html and "<script" not in html
