@@ -74,6 +74,8 @@ TARGETS = (
     Target("work queue", "/{org}/werkbak/", auth=True),
     Target("official's case page", "/{org}/werkbak/zaken/{case}", auth=True),
     Target("statistics", "/{org}/statistieken"),
+    Target("council's monitor", "/{org}/monitor"),
+    Target("monitor, organisations compared", "/monitor?jaar=alle"),
     Target("Atom feed", "/feeds/{org}/besluiten.atom", page=False),
     Target("API list", "/api/v1/zaken", page=False),
 )

@@ -146,12 +146,13 @@ def _register_blueprints(app: Flask) -> None:
     from participation.identity import bp as identity_bp
     from participation.initiatives import bp as initiatives_bp
     from participation.installation import bp as installation_bp
+    from participation.monitor import bp as monitor_bp
     from participation.public import bp as public_bp
     from participation.residents import bp as residents_bp
     from participation.workbench import bp as workbench_bp
 
-    for bp in (auth_bp, identity_bp, public_bp, challenges_bp, initiatives_bp, workbench_bp, council_bp,
-               admin_bp, api_bp, residents_bp, installation_bp):
+    for bp in (auth_bp, identity_bp, public_bp, challenges_bp, initiatives_bp, workbench_bp,
+               council_bp, admin_bp, api_bp, residents_bp, installation_bp, monitor_bp):
         app.register_blueprint(bp)
 
 

@@ -22,7 +22,7 @@ TIERS = ("gemeente", "provincie", "waterschap")
 # Slugs share the URL space with install-wide pages, so these are refused.
 RESERVED_SLUGS = {"account", "api", "static", "healthz", "lang", "toegankelijkheid", "privacy",
                   "contact", "register", "open-data", "feeds", "statistieken", "admin", "bestanden",
-                  "mijn", "beheer"}
+                  "mijn", "beheer", "monitor"}
 
 
 class Organisation(db.Model):

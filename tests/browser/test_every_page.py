@@ -27,7 +27,8 @@ RAW_VALUES = [(re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"), "an ISO timestamp")
               (re.compile(r"(?i)\buser[ _]id\b"), "a database id")]
 
 ROLES = {
-    "anoniem": (None, ["/", "/zonnedal/", "/waterschap-de-stroom/"]),
+    "anoniem": (None, ["/", "/zonnedal/", "/waterschap-de-stroom/", "/zonnedal/monitor",
+                       "/zonnedal/monitor/afdrukken", "/monitor"]),
     "inwoner": ("inwoner@example.nl", ["/mijn/zaken", "/mijn/meldingen", "/zonnedal/uitdaagrecht/",
                                         "/zonnedal/initiatieven/", "/account/"]),
     "coordinator": ("coordinator@zonnedal.example", ["/zonnedal/werkbak/"]),

@@ -144,6 +144,12 @@ ROWS: list[Row] = [
     # A draft is not in the public register for anyone.
     Row("public.stats_org", "GET", a("/statistieken"), PUBLIC),
     Row("public.stats_csv_org", "GET", a("/statistieken.csv"), PUBLIC),
+    # The council's monitor: public figures, no personal data.
+    Row("monitor.installation", "GET", fixed("/monitor"), PUBLIC),
+    Row("monitor.installation_csv", "GET", fixed("/monitor.csv"), PUBLIC),
+    Row("monitor.organisation", "GET", a("/monitor"), PUBLIC),
+    Row("monitor.printable", "GET", a("/monitor/afdrukken"), PUBLIC),
+    Row("monitor.organisation_csv", "GET", a("/monitor.csv"), PUBLIC),
 
     # --- accounts ---------------------------------------------------------------------------
     # Logged in already: sent on (303).
@@ -392,6 +398,10 @@ CROSS_ORG: list[tuple[str, Callable[[Any], str], str, int]] = [
     ("A's letter under B's public register",
      lambda w: f"/{w.b}/register/{w.ids['challenge']}/besluitbrief/1", "anonymous", 404),
     ("A's case under B's slug in the API", lambda w: f"/api/v1/zaken/{w.b}/{w.ids['challenge']}",
+     "anonymous", 404),
+    ("B's own monitor (its own figures)", lambda w: f"/{w.b}/monitor", "coordinator", 200),
+    ("B's own monitor as CSV", lambda w: f"/{w.b}/monitor.csv", "anonymous", 200),
+    ("the monitor of an unknown organisation", lambda w: "/geen-organisatie/monitor",
      "anonymous", 404),
     ("B's own work queue", lambda w: f"/{w.b}/werkbak/", "official_b", 200),
     ("B's own griffie desk", lambda w: f"/{w.b}/griffie/", "griffie_b", 200),
