@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from participation import ratelimits
+from participation.domain.assurance import parse_requirement
 from participation.domain.errors import Refusal
 from participation.extensions import db, limiter
 from participation.htmx import is_htmx, redirect_303, render_page_or_fragment
@@ -382,6 +383,18 @@ def supporters(case: Case):
                            procedure=service.procedure_for_case(case, _locale()))
 
 
+@bp.app_template_global()
+def verified_label(verified_with: str) -> str:
+    """How a supporter was identified, never the number itself: 'geverifieerd met DigiD
+    (midden)', or that only an email account was used."""
+    if not verified_with:
+        return _("alleen e-mailaccount")
+    try:
+        return _("geverifieerd met %(means)s", means=parse_requirement(verified_with).label())
+    except ValueError:
+        return verified_with
+
+
 def _csv_safe(value: str) -> str:
     # Spreadsheet programs run cells starting with these characters as formulas.
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
@@ -393,12 +406,14 @@ def _csv_safe(value: str) -> str:
 def supporters_csv(case: Case):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([_("Naam"), _("Geboortedatum"), _("Postcode"), _("Ondertekend op")])
+    writer.writerow([_("Naam"), _("Geboortedatum"), _("Postcode"), _("Geverifieerd"),
+                     _("Ondertekend op")])
     for signature, user in service.supporters(case):
         writer.writerow([
             _csv_safe(user.name),
             user.birth_date.isoformat() if user.birth_date else "",
             _csv_safe(user.postcode or ""),
+            verified_label(signature.verified_with),
             signature.created_at.astimezone(service.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
         ])
     filename = f"ondertekenaars-{case.number or case.id}.csv"

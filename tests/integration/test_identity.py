@@ -210,6 +210,13 @@ def test_one_bsn_signs_once_whatever_account_it_uses(app, org, connect, oidc_pro
     db.session.refresh(initiative)
     assert initiative.signature_count == 1
 
+    griffie = create_user(org=org, role="griffie")
+    client = app.test_client()
+    client.post("/account/inloggen", data={"email": griffie.email, "password": PASSWORD})
+    listing = client.get(f"/{org.slug}/initiatieven/{initiative.id}/ondertekenaars")
+    assert "geverifieerd met DigiD (midden)" in listing.get_data(as_text=True)
+    assert BSN_A not in listing.get_data(as_text=True)
+
 
 def test_a_digid_linked_to_another_account_is_not_taken_over(app, org, connect, oidc_provider,
                                                              create_user, login, client):
