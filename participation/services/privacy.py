@@ -25,6 +25,7 @@ from participation.models import (
     Case,
     CaseMessage,
     Comment,
+    ExternalIdentity,
     Notification,
     OutboxMessage,
     Signature,
@@ -94,6 +95,11 @@ def export_user_data(user: User) -> dict[str, Any]:
                       "hidden": c.hidden_at is not None} for c in comments],
         "notifications": [{"text": n.text, "created_at": n.created_at, "read_at": n.read_at}
                           for n in notifications],
+        "linked_logins": [{"kind": i.kind, "level": i.level, "kvk": i.kvk,
+                           "vestiging": i.vestiging, "linked_at": i.created_at,
+                           "last_login_at": i.last_login_at}
+                          for i in db.session.scalars(select(ExternalIdentity).where(
+                              ExternalIdentity.user_id == user.id))],
         "account_events": [{"kind": e.kind, "detail": e.detail, "created_at": e.created_at}
                            for e in events],
     }
@@ -148,6 +154,9 @@ def delete_account(user: User, *, now: datetime) -> None:
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))
     # The account's own history goes with it (the row stays, so no cascade does this).
     db.session.execute(delete(AccountEvent).where(AccountEvent.user_id == user.id))
+    # DigiD/eHerkenning links go: the person can start again elsewhere. A signature keeps its
+    # person key, so the initiative still counts them once.
+    db.session.execute(delete(ExternalIdentity).where(ExternalIdentity.user_id == user.id))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == user.email,
                                                    OutboxMessage.sent_at.is_(None)))
     for membership in list(user.memberships):

@@ -408,3 +408,20 @@ def test_a_linked_digid_can_be_unlinked(client, org, connect, oidc_provider, cre
     kinds = [e.kind for e in db.session.scalars(select(AccountEvent).where(
         AccountEvent.user_id == user.id).order_by(AccountEvent.id))]
     assert kinds[-3:] == ["identity_linked", "level_step_up", "identity_unlinked"]
+
+
+def test_linked_logins_are_in_the_export_and_go_with_the_account(client, org, connect,
+                                                                 oidc_provider, create_user, login):
+    from participation.services import privacy
+
+    connect("eherkenning")
+    user = create_user()
+    login(user)
+    provider_login(client, oidc_provider, f"/account/inloggen/eherkenning?org={org.slug}",
+                   "stichting", level="EH2+")
+    exported = privacy.export_user_data(user)["linked_logins"]
+    assert [(i["kind"], i["kvk"], i["level"]) for i in exported] == [
+        ("eherkenning", "12345678", "EH2+")]
+    privacy.delete_account(user, now=utcnow())
+    db.session.commit()
+    assert db.session.scalar(select(ExternalIdentity)) is None
