@@ -47,6 +47,7 @@ def upgrade():
         sa.Column('kvk', sa.String(length=8), nullable=False),
         sa.Column('vestiging', sa.String(length=12), nullable=False),
         sa.Column('level', sa.String(length=20), nullable=False),
+        sa.Column('issuer', sa.String(length=300), nullable=False),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'],

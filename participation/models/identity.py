@@ -53,6 +53,9 @@ class ExternalIdentity(db.Model):
     kvk: Mapped[str] = mapped_column(String(8), default="")
     vestiging: Mapped[str] = mapped_column(String(12), default="")
     level: Mapped[str] = mapped_column(String(20), default="")
+    # The provider that proved it first: a login through another one does not open the
+    # account (one organisation's broker cannot speak for another's residents).
+    issuer: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

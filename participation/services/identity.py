@@ -54,6 +54,7 @@ class Proof:
     kind: str
     provider_id: int
     subject_key: str
+    issuer: str = ""
     level: str = ""
     kvk: str = ""
     vestiging: str = ""
@@ -64,7 +65,7 @@ class Proof:
 
     def as_session(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in
-                ("kind", "provider_id", "subject_key", "level", "kvk", "vestiging", "name",
+                ("kind", "provider_id", "subject_key", "issuer", "level", "kvk", "vestiging", "name",
                  "email", "email_verified", "groups")}
 
 
@@ -186,7 +187,7 @@ def proof_from_claims(provider: IdentityProvider, claims: dict[str, Any]) -> Pro
         if level is None:
             raise LoginRefused("level")
         return Proof("digid", provider.id, assurance.person_key(hash_key(), "digid", bsn),
-                     level=level)
+                     provider.issuer, level=level)
     if provider.kind == "eherkenning":
         kvk = str(claims.get("kvk") or "")
         level = assurance.level_from_acr(assurance.EHERKENNING, claims.get("acr"))
@@ -196,14 +197,14 @@ def proof_from_claims(provider: IdentityProvider, claims: dict[str, Any]) -> Pro
             raise LoginRefused("level")
         return Proof("eherkenning", provider.id,
                      assurance.person_key(hash_key(), "eherkenning", f"{kvk}:{sub}"),
-                     level=level, kvk=kvk, vestiging=str(claims.get("vestiging") or "")[:12],
+                     provider.issuer, level=level, kvk=kvk, vestiging=str(claims.get("vestiging") or "")[:12],
                      name=str(claims.get("name") or "")[:120])
     groups = claims.get(provider.role_claim or "groups") or []
     if isinstance(groups, str):
         groups = [groups]
     return Proof("sso", provider.id,
                  assurance.person_key(hash_key(), "sso", f"{provider.issuer}|{sub}"),
-                 name=str(claims.get("name") or "")[:120],
+                 provider.issuer, name=str(claims.get("name") or "")[:120],
                  email=str(claims.get("email") or "")[:254],
                  email_verified=claims.get("email_verified") is True,
                  groups=[str(group) for group in groups if isinstance(group, (str, int))])
@@ -229,7 +230,7 @@ def event_detail(proof: Proof) -> dict[str, Any]:
 def _link(user: User, proof: Proof, now: datetime) -> ExternalIdentity:
     identity = ExternalIdentity(user_id=user.id, kind=proof.kind, subject_key=proof.subject_key,
                                 kvk=proof.kvk, vestiging=proof.vestiging, level=proof.level,
-                                created_at=now, last_login_at=now)
+                                issuer=proof.issuer, created_at=now, last_login_at=now)
     db.session.add(identity)
     record_account_event(user, "identity_linked", now, detail=event_detail(proof))
     return identity
@@ -253,6 +254,8 @@ def account_for(proof: Proof, *, current: User | None, now: datetime) -> User | 
             identity = _link(current, proof, now)
         user = current
     elif identity is not None:
+        if identity.issuer != proof.issuer:
+            raise LoginRefused("other_provider")
         user = db.session.get(User, identity.user_id)
         if user is None or not user.is_active:
             raise LoginRefused("claims")
@@ -267,12 +270,20 @@ def account_for(proof: Proof, *, current: User | None, now: datetime) -> User | 
 
 
 def _staff_account(proof: Proof, now: datetime) -> User:
+    """The account an organisation's IdP may sign in: a new one, or an existing account of
+    its own staff. Any other account with that email address (a resident's, another
+    organisation's staff, an installation administrator) is not the IdP's to open."""
     if not proof.email or not proof.email_verified:
         raise LoginRefused("email")
     user = accounts.find_user_by_email(proof.email)
     if user is None:
-        user = accounts.create_user(email=proof.email, name=proof.name or proof.email,
+        return accounts.create_user(email=proof.email, name=proof.name or proof.email,
                                     password=None, verified_at=now)
+    provider = db.session.get(IdentityProvider, proof.provider_id)
+    organisations = {m.organisation_id for m in user.memberships}
+    if provider.organisation_id is not None and (
+            user.is_installation_admin or organisations != {provider.organisation_id}):
+        raise LoginRefused("email_taken")
     return user
 
 

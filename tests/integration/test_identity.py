@@ -425,3 +425,35 @@ def test_linked_logins_are_in_the_export_and_go_with_the_account(client, org, co
     privacy.delete_account(user, now=utcnow())
     db.session.commit()
     assert db.session.scalar(select(ExternalIdentity)) is None
+
+
+def test_an_organisations_idp_cannot_open_an_account_it_does_not_own(
+        client, org, create_org, connect, oidc_provider, create_user):
+    """The IdP says sam@gemeente.example; that address belongs to another organisation's
+    official. An admin's IdP must not be a way into other accounts."""
+    other = create_org()
+    create_user(org=other, role="official", email="sam@gemeente.example")
+    connect("sso", role_map={"behandelaars": "official"})
+    response = provider_login(client, oidc_provider, f"/account/inloggen/sso?org={org.slug}",
+                              "sam")
+    assert response.status_code == 400
+    assert "niet bij uw organisatie hoort" in response.get_data(as_text=True)
+    assert db.session.scalar(select(ExternalIdentity)) is None
+
+
+def test_a_digid_linked_through_one_broker_does_not_open_through_another(
+        app, client, org, create_org, connect, oidc_provider):
+    """A broker of one organisation cannot speak for the residents another's broker knows."""
+    connect("digid")
+    provider_login(client, oidc_provider, f"/account/inloggen/digid?org={org.slug}", "anna")
+    client.post("/account/inloggen/nieuw-account", data={"name": "Anna", "email": "anna@example.nl"})
+    elsewhere = create_org()
+    connect("digid", organisation=elsewhere)
+    db.session.execute(IdentityProvider.__table__.update().where(
+        IdentityProvider.organisation_id == elsewhere.id).values(issuer=oidc_provider.issuer + "/"))
+    db.session.commit()
+    other = app.test_client()
+    response = provider_login(other, oidc_provider,
+                              f"/account/inloggen/digid?org={elsewhere.slug}", "anna")
+    assert response.status_code == 400
+    assert "via een andere inlogdienst" in response.get_data(as_text=True)
