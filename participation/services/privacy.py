@@ -19,6 +19,7 @@ from sqlalchemy import delete, or_, select
 
 from participation.extensions import db
 from participation.models import (
+    AccountEvent,
     Attachment,
     AuditEvent,
     Case,
@@ -73,6 +74,8 @@ def export_user_data(user: User) -> dict[str, Any]:
         .join(Case, Case.id == Signature.case_id).where(Signature.user_id == user.id)).all()
     comments = db.session.scalars(select(Comment).where(Comment.author_id == user.id)).all()
     notifications = db.session.scalars(select(Notification).where(Notification.user_id == user.id)).all()
+    events = db.session.scalars(select(AccountEvent).where(AccountEvent.user_id == user.id)
+                                .order_by(AccountEvent.id)).all()
     return {
         "account": {"email": user.email, "name": user.name, "locale": user.locale,
                     "email_verified_at": user.email_verified_at, "created_at": user.created_at,
@@ -91,6 +94,8 @@ def export_user_data(user: User) -> dict[str, Any]:
                       "hidden": c.hidden_at is not None} for c in comments],
         "notifications": [{"text": n.text, "created_at": n.created_at, "read_at": n.read_at}
                           for n in notifications],
+        "account_events": [{"kind": e.kind, "detail": e.detail, "created_at": e.created_at}
+                           for e in events],
     }
 
 
@@ -141,6 +146,8 @@ def delete_account(user: User, *, now: datetime) -> None:
     for case in db.session.scalars(select(Case).where(Case.applicant_id == user.id)):
         case.data = _redact(case.data or {})
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+    # The account's own history goes with it (the row stays, so no cascade does this).
+    db.session.execute(delete(AccountEvent).where(AccountEvent.user_id == user.id))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == user.email,
                                                    OutboxMessage.sent_at.is_(None)))
     for membership in list(user.memberships):
