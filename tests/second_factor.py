@@ -11,6 +11,9 @@ from participation.extensions import db
 from participation.models._types import utcnow
 from participation.services import second_factor
 
+# Email -> secret of every account enrolled here: for clients that have no database at hand
+# (the load tests' HTTP client).
+SECRETS: dict[str, str] = {}
 LOGIN_URL = "/account/inloggen"
 CODE_URL = "/account/inloggen/code"
 
@@ -24,6 +27,7 @@ def enrol(user) -> str:
     setup = second_factor.begin_setup(user, "Participatieplatform test", "QR-code")
     assert second_factor.confirm_setup(user, pyotp.TOTP(setup.secret).now(), utcnow())
     db.session.commit()
+    SECRETS[user.email] = setup.secret
     return setup.secret
 
 
