@@ -154,6 +154,9 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Whole public pages for anonymous visitors (participation.pagecache); 0 turns it off.
         "PAGE_CACHE_SECONDS": _int(env.get("PAGE_CACHE_SECONDS"), 30),
         "PAGE_CACHE_MB": _int(env.get("PAGE_CACHE_MB"), 32),
+        # Encrypts the TOTP secrets and keys the recovery codes' hashes; SECRET_KEY when unset.
+        # Changing it switches every second factor off in effect (see services/second_factor.py).
+        "TOTP_KEY": env.get("TOTP_KEY", ""),
         "LOGIN_MAX_FAILURES": _int(env.get("LOGIN_MAX_FAILURES"), 5),
         "LOGIN_LOCK_MINUTES": _int(env.get("LOGIN_LOCK_MINUTES"), 15),
     }

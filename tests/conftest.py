@@ -201,10 +201,12 @@ def create_user(app_ctx) -> Callable[..., Any]:
 
 @pytest.fixture()
 def login(client) -> Callable[[Any], Any]:
-    """Log a user in through the real login form."""
+    """Log a user in through the real login form; an admin or coordinator gets a second factor
+    first and gives its code (tests/second_factor.py)."""
+    from tests.second_factor import log_in_with_form
 
     def do_login(user, password: str = PASSWORD):
-        response = client.post("/account/inloggen", data={"email": user.email, "password": password})
+        response = log_in_with_form(client, user, password)
         assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
         return response
 

@@ -14,6 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
+from participation.domain.second_factor import normal_recovery_code, normal_totp_code
+
 MIN_PASSWORD_LENGTH = 12
 
 
@@ -174,3 +176,58 @@ class DeleteAccountForm(AccountForm):
     confirm = BooleanField(
         _l("Ik begrijp dat mijn account en mijn persoonsgegevens worden verwijderd"),
         validators=[InputRequired(_l("Vink aan dat u uw account wilt verwijderen."))])
+
+
+# --- Second factor ----------------------------------------------------------------------------
+
+
+def _code_field(label, description, *, digits_only: bool) -> StringField:
+    render_kw = {"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"}
+    if digits_only:
+        render_kw["inputmode"] = "numeric"
+    return StringField(label, description=description,
+                       validators=[DataRequired(message=_l("Vul de code in."))],
+                       filters=[_strip], render_kw=render_kw)
+
+
+class AppCodeForm(AccountForm):
+    """Confirming the set-up: the six digits the authenticator app shows."""
+
+    code = _code_field(_l("Code uit de app"),
+                       _l("De 6 cijfers die de app nu toont voor dit platform."), digits_only=True)
+
+    def validate_code(self, field) -> None:
+        if normal_totp_code(field.data or "") is None:
+            raise ValidationError(_l("Vul de 6 cijfers in die de app nu toont."))
+
+
+class LoginCodeForm(AccountForm):
+    """The second step of logging in: a code from the app or a recovery code."""
+
+    code = _code_field(
+        _l("Code"),
+        _l("De 6 cijfers die uw authenticator-app nu toont. Heeft u uw telefoon niet bij de "
+           "hand? Vul dan een van uw herstelcodes in."), digits_only=False)
+
+    def validate_code(self, field) -> None:
+        text = field.data or ""
+        if normal_totp_code(text) is None and normal_recovery_code(text) is None:
+            raise ValidationError(_l("Vul de 6 cijfers uit de app in, of een herstelcode zoals "
+                                     "abcde-fghjk."))
+
+
+class PasswordCheckForm(AccountForm):
+    """Making new recovery codes: only the account's owner, so the password again."""
+
+    password = PasswordField(_l("Uw wachtwoord"),
+                             validators=[InputRequired(message=_l("Vul uw wachtwoord in."))],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class DisableSecondFactorForm(PasswordCheckForm):
+    code = _code_field(_l("Code uit de app of een herstelcode"),
+                       _l("De 6 cijfers die de app nu toont, of een van uw herstelcodes."),
+                       digits_only=False)
+
+    def validate_code(self, field) -> None:
+        LoginCodeForm.validate_code(self, field)

@@ -25,7 +25,8 @@ from participation.models import Organisation, User
 from participation.models._types import utcnow
 from participation.permissions import login_required
 from participation.redirects import after_login, safe_target
-from participation.services import accounts, mail
+from participation.services import accounts, mail, second_factor
+from participation.services.account_events import record_account_event
 
 # Per client address, on POST only: enough for a person who mistypes, too slow for a script.
 FORM_LIMIT = "10 per minute; 100 per hour"
@@ -50,9 +51,12 @@ def _start_session(user: User, method: str = "password", *, level: str = "", kvk
     session["locale"] = user.locale
 
 
-def end_session() -> None:
+def end_session(*, record: bool = True) -> None:
     """Log out here: the login session ends on the server, the cookie is emptied."""
-    accounts.end_login_session(session.get("sid"), utcnow())
+    now = utcnow()
+    if record and current_user.is_authenticated and current_user.is_active:
+        record_account_event(current_user._get_current_object(), "logout", now)
+    accounts.end_login_session(session.get("sid"), now)
     db.session.commit()
     locale = session.get("locale")
     logout_user()
@@ -155,9 +159,7 @@ def login():
     result = accounts.authenticate(form.email.data, form.password.data, now)
     db.session.commit()  # the failure counter is kept whatever the outcome
     if result.outcome is accounts.LoginOutcome.OK:
-        _start_session(result.user)
-        flash(_("U bent ingelogd."), "success")
-        return redirect_303(after_login(result.user, form.next.data))
+        return _password_accepted(result.user, form.next.data, now)
     context = {"form": form, "outcome": result.outcome.value}
     if result.outcome is accounts.LoginOutcome.INVALID:
         form.form_errors.append(_("E-mailadres of wachtwoord klopt niet. Controleer wat u "
@@ -174,6 +176,22 @@ def login():
     else:
         context["resend_form"] = EmailOnlyForm(formdata=None, email=result.user.email)
     return render_template("auth/login.html", **context), 422
+
+
+def _password_accepted(user: User, target: str | None, now: datetime):
+    """With a second factor: on to the code step. Without: logged in, and an admin or
+    coordinator goes to set one up first."""
+    from participation.auth.second_factor import start_pending_login
+
+    if user.has_second_factor:
+        start_pending_login(user, target)
+        return redirect_303(url_for("auth.login_code"))
+    record_account_event(user, "login", now, detail={"method": "password"})
+    _start_session(user)
+    if second_factor.required_for(user, "password"):
+        return redirect_303(url_for("auth.second_factor_setup", next=safe_target(target)))
+    flash(_("U bent ingelogd."), "success")
+    return redirect_303(after_login(user, target))
 
 
 def _minutes_until(moment: datetime, now: datetime) -> int:
@@ -252,8 +270,10 @@ def profile():
         session["locale"] = user.locale
         flash(_("Uw gegevens zijn opgeslagen."), "success")
         return redirect_303(url_for("auth.profile"))
+    codes_left = second_factor.recovery_codes_left(user) if user.has_second_factor else 0
     return _form_page("auth/profile.html", form, user=user,
-                      roles=accounts.roles_by_organisation(user))
+                      roles=accounts.roles_by_organisation(user), codes_left=codes_left,
+                      second_factor_required=second_factor.required_for(user, "password"))
 
 
 # --- Privacy (AVG) ------------------------------------------------------------------------

@@ -118,3 +118,17 @@ def register(app: Flask) -> None:
         user.is_installation_admin = not remove
         db.session.commit()
         click.echo(f"{email}: installation admin {'removed' if remove else 'granted'}")
+
+    @users.command("reset-second-factor")
+    @click.argument("email")
+    def reset_second_factor(email: str) -> None:
+        """Switch off an account's second factor (phone and recovery codes lost, or the key
+        changed): the person sets it up again at the next login."""
+        from participation.services import second_factor
+
+        user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"no account with address {email!r}")
+        second_factor.reset(user, datetime.now(UTC))
+        db.session.commit()
+        click.echo(f"{email}: second factor switched off; set it up again at the next login")

@@ -15,11 +15,11 @@ from participation.models.organisations import Membership, Organisation, Role, T
 from participation.models.outbox import Notification, OutboxMessage
 from participation.models.templates import LetterTemplate, ResponseTemplate
 from participation.models.transparency import LogCheckpoint, LogEntry, LogState
-from participation.models.users import AccountEvent, LoginSession, User
+from participation.models.users import AccountEvent, LoginSession, RecoveryCode, User
 from participation.models.workflows import WorkflowVersion
 
 __all__ = [
     "AccountEvent", "AgendaItem", "Attachment", "AuditEvent", "Case", "CaseMessage", "Comment", "Decision", "DecisionLetter", "ExternalIdentity", "IdentityProvider",
     "InternalNote", "LetterTemplate", "LogCheckpoint", "LogEntry", "LogState", "LoginSession", "Meeting", "Membership", "Notification", "Organisation", "OutboxMessage",
-    "ResponseTemplate", "Role", "Signature", "Task", "User", "Vote", "WorkflowVersion",
+    "RecoveryCode", "ResponseTemplate", "Role", "Signature", "Task", "User", "Vote", "WorkflowVersion",
 ]

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, false
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.extensions import db
@@ -33,6 +33,12 @@ class User(UserMixin, db.Model):
     # Manages the organisations of the installation (not their cases): `flask users
     # installation-admin EMAIL` grants it.
     is_installation_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Second factor (TOTP): the secret encrypted (services/second_factor.py), set at the start
+    # of the set-up and active from `totp_enabled_at`; the last time step used, so that a code
+    # cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
         back_populates="user", cascade="all, delete-orphan")
@@ -47,6 +53,10 @@ class User(UserMixin, db.Model):
     @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     def roles_in(self, organisation_id: int) -> set[str]:
         return {m.role for m in self.memberships if m.organisation_id == organisation_id}
@@ -71,6 +81,19 @@ class LoginSession(db.Model):
     kvk: Mapped[str] = mapped_column(String(8), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RecoveryCode(db.Model):
+    """One of the ten single-use codes that stand in for the authenticator app; only a hash
+    is stored, the user saw the codes once."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AccountEvent(db.Model):

@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from participation.extensions import db
 from participation.models import LoginSession, Membership, Notification, Organisation, Role, User
 from participation.services import mail
+from participation.services.account_events import record_account_event
 
 _strong = PasswordHasher()  # argon2-cffi's RFC 9106 low-memory profile (Argon2id)
 # Test suites create hundreds of accounts; there a hash may be cheap (never in production).
@@ -209,14 +210,19 @@ def authenticate(email: str, password: str, now: datetime) -> LoginResult:
         _spend_hash_time(password)
         return LoginResult(LoginOutcome.LOCKED, user, user.locked_until)
     if not verify_password(user, password):
+        record_account_event(user, "login_failed", now,
+                             detail={"method": "password", "reason": "wrong_password"})
         user.failed_logins = (user.failed_logins or 0) + 1
         if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
             user.failed_logins = 0
             user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
             return LoginResult(LoginOutcome.LOCKED, user, user.locked_until)
         return LoginResult(LoginOutcome.INVALID)
-    user.failed_logins = 0
-    user.locked_until = None
+    if not user.has_second_factor:
+        # With a second factor the count goes on until the code is right too: otherwise the
+        # right password would reset it between guesses of the code.
+        user.failed_logins = 0
+        user.locked_until = None
     if not user.is_verified:
         return LoginResult(LoginOutcome.UNVERIFIED, user)
     return LoginResult(LoginOutcome.OK, user)
@@ -273,6 +279,7 @@ def set_password(user: User, password: str, now: datetime) -> None:
     end_all_login_sessions(user, now)
     user.failed_logins = 0
     user.locked_until = None
+    record_account_event(user, "password_changed", now)
     db.session.flush()
 
 

@@ -72,20 +72,65 @@ def assert_accessible(page: "Page") -> None:
         raise AssertionError("\n".join(lines))
 
 
+# The live server's app (set by the live_server fixture): log_in reads and sets the second
+# factor of the person in its database.
+live_app: Flask | None = None
+
+
+def _with_user(email: str, act):
+    from participation.services.accounts import find_user_by_email
+
+    assert live_app is not None, "the live_server fixture sets live_app"
+    with live_app.app_context():
+        return act(find_user_by_email(email))
+
+
+def prepare_second_factor(email: str) -> None:
+    """An admin or coordinator must have a second factor: set it up as the page would."""
+    from tests.second_factor import enrol, needs_enrolment
+
+    _with_user(email, lambda user: enrol(user) if user and needs_enrolment(user) else None)
+
+
+def code_for(email: str) -> str:
+    """The code the person's authenticator app shows now (computed with pyotp)."""
+    from tests.second_factor import current_code
+
+    return _with_user(email, current_code)
+
+
 def log_in(page: "Page", email: str, password: str = PASSWORD, *,
            check_accessibility: bool = True) -> None:
-    """Log in through the real form and wait until the site shows the logged-in menu."""
+    """Log in through the real form (with the code step for an account with a second factor;
+    an admin or coordinator gets one first) and wait until the site shows the logged-in menu."""
     from playwright.sync_api import expect
 
+    prepare_second_factor(email)
     page.goto("/account/inloggen")
     if check_accessibility:
         assert_accessible(page)
     page.get_by_label(re.compile(r"^E-mailadres")).fill(email)
     page.get_by_label(re.compile(r"^Wachtwoord")).fill(password)
     page.get_by_role("button", name="Inloggen").click()
+    answer_code_step(page, email, check_accessibility=check_accessibility)
     expect(page.get_by_role("navigation").get_by_role("link", name="Mijn account")).to_be_visible()
     if check_accessibility:
         assert_accessible(page)
+
+
+def answer_code_step(page: "Page", email: str, *, check_accessibility: bool = True) -> None:
+    """After the password: on the code page (if the account has a second factor), the code."""
+    from playwright.sync_api import expect
+
+    code = page.get_by_label(re.compile(r"^Code"))
+    logged_in = page.get_by_role("navigation").get_by_role("link", name="Mijn account")
+    expect(code.or_(logged_in)).to_be_visible()
+    if not code.is_visible():
+        return
+    if check_accessibility:
+        assert_accessible(page)
+    code.fill(code_for(email))
+    page.locator("main form button[type=submit]").last.click()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,12 @@ from playwright.sync_api import Browser
 
 from participation.devdata.demo import DEMO_PASSWORD, ensure_demo_data
 from participation.extensions import db
-from tests.browser.helpers import assert_accessible, log_in
+from tests.browser.helpers import (
+    answer_code_step,
+    assert_accessible,
+    log_in,
+    prepare_second_factor,
+)
 
 SKIP_PARTS = ("/lang/", "/uitloggen", "/bijlagen/", "/download", "/logo", "/api/", "/open-data/",
               "/feeds/", ".csv", ".json", ".zip", ".atom", ".ics", ".pdf", "/besluitbrief/",
@@ -67,10 +72,12 @@ def _crawl(context, base: str, email: str | None, starts: list[str], *, javascri
         if javascript:
             log_in(page, email, DEMO_PASSWORD)
         else:
+            prepare_second_factor(email)
             page.goto("/account/inloggen")
             page.fill("input[name=email]", email)
             page.fill("input[name=password]", DEMO_PASSWORD)
             page.locator("main form button[type=submit]").last.click()
+            answer_code_step(page, email, check_accessibility=False)
             page.wait_for_load_state()
     if locale != "nl":
         page.goto(f"/lang/{locale}?next=/")

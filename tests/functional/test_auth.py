@@ -14,6 +14,7 @@ from participation.models import OutboxMessage, User
 from participation.models._types import utcnow
 from participation.services import accounts
 from tests.conftest import PASSWORD
+from tests.second_factor import log_in_with_form
 
 NEW_PASSWORD = "een nieuw wachtwoord 2026"
 GENERIC_ERROR = "E-mailadres of wachtwoord klopt niet"
@@ -263,7 +264,8 @@ def test_language_switch_returns_to_the_page(client):
 def test_login_lands_where_the_role_works(client, create_user, create_org, role, landing):
     org = create_org()
     user = create_user(org=org if role else None, role=role)
-    response = client.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
+    # Coordinators and admins give their second factor's code first (tests/second_factor.py).
+    response = log_in_with_form(client, user, PASSWORD)
     assert response.headers["Location"] == landing.format(slug=org.slug)
 
 

@@ -14,8 +14,11 @@ from tests.functional.workbench.test_readable_values import assert_readable, vis
 def test_every_demo_case_page_reads_as_a_person_reads_it(app, app_ctx, client):
     ensure_demo_data()
     db.session.commit()
-    response = client.post("/account/inloggen", data={"email": "coordinator@zonnedal.example",
-                                                      "password": DEMO_PASSWORD})
+    from participation.services.accounts import find_user_by_email
+    from tests.second_factor import log_in_with_form
+
+    response = log_in_with_form(client, find_user_by_email("coordinator@zonnedal.example"),
+                                DEMO_PASSWORD)
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
     queue = client.get("/zonnedal/werkbak/").get_data(as_text=True)
     cases = sorted(set(re.findall(r'href="(/zonnedal/werkbak/zaken/\d+)"', queue)))

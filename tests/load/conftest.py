@@ -16,8 +16,9 @@ import pytest
 
 from participation import create_app
 from participation.extensions import db, limiter
+from tests import second_factor as second_factor_helpers
 from tests.conftest import PASSWORD
-from tests.load.test_concurrency_gunicorn import _free_port
+from tests.load.test_concurrency_gunicorn import TOTP_KEY, _free_port
 
 PG_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 
@@ -87,7 +88,7 @@ def backends(tmp_path_factory):
     redis.start()
     was_enabled = limiter.enabled
     app = create_app({"SQLALCHEMY_DATABASE_URI": postgres.url, "SECRET_KEY": "x" * 40,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+                      "TOTP_KEY": TOTP_KEY, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
                       "RATELIMIT_ENABLED": False, "MAIL_BACKEND": "outbox-only",
                       "PASSWORD_HASH_CHEAP": True, "TESTING": True,
                       "UPLOAD_DIR": str(tmp_path_factory.mktemp("faultuploads"))})
@@ -106,6 +107,7 @@ def backends(tmp_path_factory):
                                            name="Coördinator", password=PASSWORD,
                                            verified_at=utcnow())
         accounts.grant_role(coordinator, org, "coordinator")
+        second_factor_helpers.enrol(coordinator)  # required for a coordinator
         case = cases.start_case(org, "uitdaagrecht", applicant=resident, title="Groen Parkwijk",
                                 now=utcnow())
         cases.apply_transition(case, "indienen", actor=resident, now=utcnow())

@@ -37,6 +37,7 @@ from participation import create_app
 from participation.extensions import db, limiter
 from participation.models import AuditEvent, Case, Signature
 from participation.models._types import utcnow
+from tests import second_factor as second_factor_helpers
 from tests.conftest import PASSWORD, _make_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +49,8 @@ LOAD_MAX_SECONDS = 25
 CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
 # The server keys the audit chains; the test checks them afterwards with the same key.
 AUDIT_KEY = secrets.token_urlsafe(48)
+# The servers decrypt the coordinator's TOTP secret that the seeding app stored.
+TOTP_KEY = secrets.token_urlsafe(48)
 
 
 # --------------------------------------------------------------------------- HTTP client
@@ -89,9 +92,25 @@ class Browser:
 
     def log_in(self, email: str) -> None:
         token, _html = self.csrf("/account/inloggen")
-        status, _headers, _text = self.request("POST", "/account/inloggen", {
+        status, headers, _text = self.request("POST", "/account/inloggen", {
             "csrf_token": token, "email": email, "password": PASSWORD})
         assert status == 303, (email, status)
+        if headers["Location"].endswith("/account/inloggen/code"):
+            self._give_code(email)
+
+    def _give_code(self, email: str) -> None:
+        """A coordinator's second step: the code of the app (pyotp), or, when that time
+        step's code was used by an earlier login, the next one."""
+        import pyotp
+
+        app = pyotp.TOTP(second_factor_helpers.SECRETS[email])
+        token, _html = self.csrf("/account/inloggen/code")
+        for moment in (time.time(), time.time() + 30):
+            status, _headers, _text = self.request("POST", "/account/inloggen/code", {
+                "csrf_token": token, "code": app.at(moment)})
+            if status == 303:
+                return
+        raise AssertionError(f"{email}: the code step refused both codes ({status})")
 
 
 def hidden_fields(html: str, action_suffix: str) -> dict[str, str]:
@@ -140,7 +159,7 @@ def database(tmp_path_factory):
     url, drop = _make_database(tmp_path_factory.mktemp("loaddb"))
     was_enabled = limiter.enabled
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x" * 40,
-                      "AUDIT_KEY": AUDIT_KEY,
+                      "AUDIT_KEY": AUDIT_KEY, "TOTP_KEY": TOTP_KEY,
                       "RATELIMIT_ENABLED": False, "MAIL_BACKEND": "outbox-only",
                       "PASSWORD_HASH_CHEAP": True, "TESTING": True,
                       "UPLOAD_DIR": str(tmp_path_factory.mktemp("loaduploads"))})
@@ -166,6 +185,7 @@ def _seed() -> dict:
     coordinator = accounts.create_user(email="coordinator@lasthuizen.example", name="Coördinator",
                                        password=PASSWORD, verified_at=now)
     accounts.grant_role(coordinator, org, "coordinator")
+    second_factor_helpers.enrol(coordinator)  # required for a coordinator
     applicant = accounts.create_user(email="indiener@example.nl", name="Indiener",
                                      password=PASSWORD, verified_at=now)
     case = case_service.start_case(org, "uitdaagrecht", applicant=applicant, title="Groen Parkwijk",
@@ -191,7 +211,7 @@ def _seed() -> dict:
 def production_env(port: int, database_url: str, uploads: Path, **extra: str) -> dict[str, str]:
     """What a production gunicorn needs: fresh keys, the database, loopback links."""
     return {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
-            "AUDIT_KEY": AUDIT_KEY,
+            "AUDIT_KEY": AUDIT_KEY, "TOTP_KEY": TOTP_KEY,
             "TRANSPARENCY_LOG_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
             "IDENTITY_HASH_KEY": secrets.token_urlsafe(48),
             "DATABASE_URL": database_url, "MAIL_BACKEND": "outbox-only",

@@ -57,9 +57,11 @@ class World:
         return client
 
     def log_in(self, role: str) -> None:
+        """Through the real form; admins and coordinators with their second factor."""
+        from tests.second_factor import log_in_with_form
+
         client = self.app.test_client()
-        response = client.post("/account/inloggen", data={"email": self.emails[role],
-                                                          "password": PASSWORD})
+        response = log_in_with_form(client, self.user(role), PASSWORD)
         assert response.status_code == 303, (role, response.status_code)
         self.cookies[role] = client.get_cookie("session").value
         with client.session_transaction() as session:

@@ -20,7 +20,9 @@ import pytest
 
 from tests.security.conftest import ROLES, STAFF, STAFF_B
 
-LOGIN = "login"  # 302 to the login page
+LOGIN = "login"  # 302 to the login page (303 after a POST)
+# The roles that must have a second factor, and so have one in the world.
+WITH_SECOND_FACTOR = ("coordinator", "admin", "coordinator_b", "admin_b", "installer")
 GROUPS = {
     "staff": STAFF, "staff_b": STAFF_B, "residents": ("resident", "owner"),
     "users": ROLES[1:], "a_side": ("owner", *STAFF), "others": ("resident", *STAFF_B),
@@ -183,6 +185,27 @@ ROWS: list[Row] = [
         E(404, anonymous=LOGIN)),
     Row("auth.export_archive", "GET", fixed("/account/mijn-gegevens.zip"), LOGGED_IN),
     Row("auth.logout", "POST", fixed("/account/uitloggen"), E(303)),
+    Row("auth.logout_everywhere", "POST", fixed("/account/overal-uitloggen"),
+        E(303, anonymous=LOGIN)),
+    Row("auth.activity", "GET", fixed("/account/activiteit"), LOGGED_IN),
+    # Without a password checked first there is no code step: the login page (or, logged in,
+    # the landing page).
+    Row("auth.login_code", "GET", fixed("/account/inloggen/code"), E(303, anonymous=LOGIN)),
+    Row("auth.login_code", "POST", fixed("/account/inloggen/code"), E(303, anonymous=LOGIN)),
+    # Admins, coordinators and the installation admin have a second factor (they must):
+    # setting it up again leads to the profile; the others have none yet.
+    Row("auth.second_factor_setup", "GET", fixed("/account/tweestapsverificatie"),
+        E(200, anonymous=LOGIN, **dict.fromkeys(WITH_SECOND_FACTOR, 303))),
+    Row("auth.second_factor_setup", "POST", fixed("/account/tweestapsverificatie"),
+        E(422, anonymous=LOGIN, **dict.fromkeys(WITH_SECOND_FACTOR, 303))),
+    Row("auth.renew_recovery_codes", "GET", fixed("/account/tweestapsverificatie/herstelcodes"),
+        E(303, anonymous=LOGIN, **dict.fromkeys(WITH_SECOND_FACTOR, 200))),
+    Row("auth.renew_recovery_codes", "POST", fixed("/account/tweestapsverificatie/herstelcodes"),
+        E(303, anonymous=LOGIN, **dict.fromkeys(WITH_SECOND_FACTOR, 422))),
+    Row("auth.disable_second_factor", "GET", fixed("/account/tweestapsverificatie/uitschakelen"),
+        E(303, anonymous=LOGIN, **dict.fromkeys(WITH_SECOND_FACTOR, 200))),
+    Row("auth.disable_second_factor", "POST", fixed("/account/tweestapsverificatie/uitschakelen"),
+        E(303, anonymous=LOGIN, **dict.fromkeys(WITH_SECOND_FACTOR, 422))),
 
     # --- my pages ----------------------------------------------------------------------------
     Row("residents.my_cases", "GET", fixed("/mijn/zaken"), LOGGED_IN),
@@ -429,7 +452,8 @@ def request_as(world, role: str, row: Row):
 
 def assert_status(response, expected: Any, context: str) -> None:
     if expected == LOGIN:
-        assert response.status_code == 302, f"{context}: {response.status_code}, expected login"
+        assert response.status_code in (302, 303), \
+            f"{context}: {response.status_code}, expected login"
         assert "/account/inloggen" in response.headers["Location"], context
         return
     assert response.status_code == expected, \

@@ -75,6 +75,21 @@ def test_login_is_limited(limited):
     assert client.get("/account/inloggen").status_code == 200  # reading the form is not limited
 
 
+def test_the_code_step_of_a_login_is_limited(limited, create_user):
+    """Six digits are few: besides the lockout per account, the code step has the login
+    form's limit per address."""
+    from tests.second_factor import enrol
+
+    user = create_user()
+    enrol(user)
+    client = limited.test_client()
+    assert client.post("/account/inloggen", data={"email": user.email, "password": PASSWORD}
+                       ).headers["Location"] == "/account/inloggen/code"
+    send = lambda: client.post("/account/inloggen/code", data={"code": "12345"})
+    hammer(send, 10, (422,))
+    assert_limited(send())
+
+
 def test_an_htmx_request_over_the_limit_gets_the_same_words_where_the_user_is(limited):
     client = limited.test_client()
     send = lambda: client.post("/account/inloggen", headers={"HX-Request": "true"},
