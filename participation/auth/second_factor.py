@@ -274,6 +274,7 @@ EVENT_LABELS = {
     "identity_linked": _l("Inlogmiddel gekoppeld"),
     "identity_unlinked": _l("Inlogmiddel ontkoppeld"),
     "roles_changed_by_sso": _l("Rollen gewijzigd door uw organisatie"),
+    "identity_provider_changed": _l("Koppeling met een inlogdienst ingesteld"),
 }
 METHOD_LABELS = {
     "password": _l("met wachtwoord"),

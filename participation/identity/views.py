@@ -213,3 +213,10 @@ def login_options(next_target: str | None = None) -> list[dict]:
                         "url": url_for("identity.start", kind=kind, org=org.slug if org else None,
                                        next=None if kind == "sso" and home else target)})
     return options
+
+
+@bp.app_template_global()
+def linkable_logins(user) -> bool:
+    """Whether the profile offers linking: a DigiD or eHerkenning provider exists, or the
+    account has a link to remove."""
+    return bool(service.installation_kinds(user) or service.identities_of(user))

@@ -397,6 +397,7 @@ def test_a_linked_digid_can_be_unlinked(client, org, connect, oidc_provider, cre
     connect("digid")
     user = create_user()
     login(user)
+    assert "DigiD en eHerkenning" in client.get("/account/").get_data(as_text=True)
     provider_login(client, oidc_provider,
                    f"/account/inloggen/digid?org={org.slug}&next=/account/inloggen-met", "bram")
     page = client.get("/account/inloggen-met").get_data(as_text=True)
