@@ -1,4 +1,11 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers them all."""
+from participation.models.agreements import (
+    AgreementVersion,
+    Evaluation,
+    EvaluationOutcome,
+    InstalmentRelease,
+    ProgressReport,
+)
 from participation.models.audit import AuditEvent
 from participation.models.cases import (
     Attachment,
@@ -18,7 +25,7 @@ from participation.models.users import LoginSession, User
 from participation.models.workflows import WorkflowVersion
 
 __all__ = [
-    "AgendaItem", "Attachment", "AuditEvent", "Case", "CaseMessage", "Comment", "Decision", "DecisionLetter",
+    "AgendaItem", "AgreementVersion", "Evaluation", "EvaluationOutcome", "InstalmentRelease", "ProgressReport", "Attachment", "AuditEvent", "Case", "CaseMessage", "Comment", "Decision", "DecisionLetter",
     "InternalNote", "LetterTemplate", "LogCheckpoint", "LogEntry", "LogState", "LoginSession", "Meeting", "Membership", "Notification", "Organisation", "OutboxMessage",
     "ResponseTemplate", "Role", "Signature", "Task", "User", "Vote", "WorkflowVersion",
 ]
