@@ -152,7 +152,8 @@ def test_the_whole_way_from_agreement_to_evaluation(client, login, official, res
 
     login(official)
     queue = client.get("/zonnedal/werkbak/").get_data(as_text=True)
-    assert "Verslagen om te beoordelen" in queue and granted.number in queue
+    assert "verslag over ‘Plantsoen gemaaid (20 keer)’ wacht op beoordeling" in queue
+    assert granted.number in queue
     # The instalment for result 1 waits for its acceptance.
     early = client.post(wb(granted, "/termijnen/t2/vrijgeven"))
     assert early.status_code == 422
