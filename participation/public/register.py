@@ -18,6 +18,7 @@ from participation.pagecache import cached_page, install_scope, org_scope
 from participation.public import bp, queries
 from participation.services import agreements as agreement_service
 from participation.services import letters as letter_service
+from participation.services.cases import AGREEMENT_STATES
 
 
 def locale() -> str:
@@ -87,7 +88,7 @@ def case_page(case_id: int):
     public_letters = letter_service.public_letters(case)
     # A granted challenge's agreement, once the challenger agreed to it (procedures.md §2.7).
     agreement = None
-    if case.request_type == "uitdaagrecht":
+    if case.request_type == "uitdaagrecht" and case.state in AGREEMENT_STATES:
         agreement = agreement_service.overview(case, dutch_date(utcnow()))
         if agreement.last_agreed is None:
             agreement = None

@@ -531,7 +531,10 @@ def overview(case: Case, today: date) -> Overview:
     """The agreement as both sides and the public see it (what each may see is up to the
     template); six statements."""
     versions = versions_of(case)
-    latest = versions[-1] if versions else None
+    if not versions:  # nothing drawn up yet: one statement
+        return Overview(versions=[], latest=None, agreed=None, results=[], instalments=[],
+                        reports=[], evaluations={}, outcome=None, can_evaluate=False)
+    latest = versions[-1]
     number = rules.agreed_version(_states(versions))
     agreed = next((v for v in versions if v.version == number), None)
     reports = reports_of(case)
@@ -541,14 +544,14 @@ def overview(case: Case, today: date) -> Overview:
     results = [ResultView(r.key, r.key.lstrip("r"), r.title, r.target_date,
                           rules.result_status(r.key, rule_reports),
                           rules.is_overdue(r, accepted, today))
-               for r in (results_of(latest) if latest else [])]
+               for r in results_of(latest)]
     instalments = [InstalmentView(
         i.key, i.key.lstrip("t"), i.amount_cents, i.planned_on,
         tuple(k.lstrip("r") for k in i.condition),
         releases[i.key].released_on if i.key in releases else None,
         rules.release_check(i, accepted=accepted, released=frozenset(releases),
                             agreed=agreed is not None).allowed)
-        for i in (instalments_of(latest) if latest else [])]
+        for i in instalments_of(latest)]
     evaluable = case.state == "evaluatie" or (
         case.state in REPORTING_STATES and agreed is not None
         and rules.evaluation_due(agreed.evaluation_date, today))

@@ -650,44 +650,43 @@ class ExecutionItem:
     since: date
 
 
+RUNNING_STATES = ("in_uitvoering", "verlengd", "evaluatie")
+
+
 def execution_attention(org_id: int, today: date, limit: int = 50) -> list[ExecutionItem]:
-    """Overdue results and reports to review, oldest first; three statements whatever the
-    number of cases (the agreed versions, the reports, the cases)."""
-    running = ("in_uitvoering", "verlengd", "evaluatie")
-    case_rows = {row.id: row for row in db.session.execute(
-        select(Case.id, Case.number, Case.title).where(
-            Case.organisation_id == org_id, Case.request_type == "uitdaagrecht",
-            Case.state.in_(running)))}
-    if not case_rows:
+    """Overdue results and reports to review, oldest first; two statements whatever the
+    number of cases (the agreements of running challenges with their case, the reports)."""
+    versions: dict[int, tuple[AgreementVersion, str, str]] = {}
+    for version, number, title in db.session.execute(
+            select(AgreementVersion, Case.number, Case.title)
+            .join(Case, Case.id == AgreementVersion.case_id)
+            .where(Case.organisation_id == org_id, Case.request_type == "uitdaagrecht",
+                   Case.state.in_(RUNNING_STATES))
+            .order_by(AgreementVersion.case_id, AgreementVersion.version)):
+        versions[version.case_id] = (version, number or "", title)  # the latest wins
+    if not versions:
         return []
-    versions: dict[int, AgreementVersion] = {}
-    for version in db.session.scalars(select(AgreementVersion).where(
-            AgreementVersion.case_id.in_(case_rows)).order_by(AgreementVersion.version)):
-        versions[version.case_id] = version  # the latest wins
     reports = db.session.scalars(select(ProgressReport).where(
-        ProgressReport.case_id.in_(case_rows)).order_by(ProgressReport.id)).all()
-    items: list[ExecutionItem] = []
+        ProgressReport.case_id.in_(versions)).order_by(ProgressReport.id)).all()
     by_case: dict[int, list[rules.Report]] = {}
     for report in reports:
         by_case.setdefault(report.case_id, []).append(
             rules.Report(report.result_key, report.status, report.review))
-    for case_id, version in versions.items():
-        accepted = rules.accepted_results(by_case.get(case_id, []))
-        titles = {r["key"]: r["title"] for r in version.results or []}
+    items: list[ExecutionItem] = []
+    for case_id, (version, number, title) in versions.items():
         results = [rules.Result(r["key"], r["title"], date.fromisoformat(r["target_date"])
                                 if r.get("target_date") else None)
                    for r in version.results or []]
-        for result in rules.overdue_results(results, accepted, today):
-            row = case_rows[case_id]
-            items.append(ExecutionItem(case_id, row.number or "", row.title, "overdue",
-                                       titles[result.key], result.target_date))
+        accepted = rules.accepted_results(by_case.get(case_id, []))
+        items += [ExecutionItem(case_id, number, title, "overdue", result.title,
+                                result.target_date)
+                  for result in rules.overdue_results(results, accepted, today)]
     for report in reports:
         if report.review == rules.REVIEW_PENDING:
-            row = case_rows[report.case_id]
-            version = versions.get(report.case_id)
-            title = next((r["title"] for r in (version.results if version else [])
-                          if r["key"] == report.result_key), report.result_key)
-            items.append(ExecutionItem(report.case_id, row.number or "", row.title, "report",
-                                       title, deadlines.dutch_date(report.created_at)))
+            version, number, title = versions[report.case_id]
+            what = next((r["title"] for r in version.results or []
+                         if r["key"] == report.result_key), report.result_key)
+            items.append(ExecutionItem(report.case_id, number, title, "report", what,
+                                       deadlines.dutch_date(report.created_at)))
     items.sort(key=lambda item: (item.since, item.case_id))
     return items[:limit]

@@ -20,6 +20,7 @@ from participation.htmx import is_htmx, redirect_303, render_page_or_fragment
 from participation.models import ProgressReport, ResponseTemplate, User
 from participation.models._types import utcnow
 from participation.permissions import has_role, load, require_role
+from participation.public.queries import cached
 from participation.routes import expected_version, show_on_form, take_step
 from participation.services import agreements as agreement_service
 from participation.services import cases as case_service
@@ -103,8 +104,15 @@ def _queue_context() -> dict[str, Any]:
             "can_assign": has_role(g.org, *ASSIGNERS), "today": dutch_date(utcnow())}
 
 
-def _execution_items() -> list[queries.ExecutionItem]:
-    return queries.execution_attention(g.org.id, dutch_date(utcnow()))
+def _execution_items(data: queries.QueuePage) -> list[queries.ExecutionItem]:
+    """Only when the counts per state show a running challenge (no statement otherwise);
+    cached until a case changes, per day (overdue moves with the date)."""
+    if not any(c.request_type == "uitdaagrecht" and c.state in queries.RUNNING_STATES
+               for c in data.counts):
+        return []
+    today = dutch_date(utcnow())
+    return cached("queue_execution", g.org.id, today,
+                  lambda: queries.execution_attention(g.org.id, today))[0]
 
 
 @bp.get("/")
@@ -112,7 +120,7 @@ def _execution_items() -> list[queries.ExecutionItem]:
 def queue():
     context = _queue_context()
     if not is_htmx():  # the fragment is the case list alone
-        context["execution"] = _execution_items()
+        context["execution"] = _execution_items(context["data"])
     return render_page_or_fragment("workbench/queue.html", "workbench/_queue.html", **context)
 
 
