@@ -13,6 +13,7 @@ from flask_login import current_user
 from participation.challenges import agreement_forms as af
 from participation.domain import deadlines
 from participation.domain import workflow as wf
+from participation.domain.agreements import cents_as_text
 from participation.domain.deadlines import dutch_date
 from participation.domain.errors import Refusal
 from participation.extensions import db
@@ -294,13 +295,13 @@ def _agreement_forms(agreement: agreement_service.Overview,
         data: dict[str, Any] = {}
         if latest is not None:
             data = {"task": latest.task, "scope": latest.scope,
-                    "budget": af_cents(latest.budget_cents), "budget_line": latest.budget_line,
+                    "budget": cents_as_text(latest.budget_cents), "budget_line": latest.budget_line,
                     "start_date": latest.start_date, "end_date": latest.end_date,
                     "evaluation_date": latest.evaluation_date,
                     "contact_persons": latest.contact_persons,
                     "results": [{"title": r.title, "target_date": r.target_date}
                                 for r in agreement_service.results_of(latest)],
-                    "instalments": [{"amount": af_cents(i.amount_cents),
+                    "instalments": [{"amount": cents_as_text(i.amount_cents),
                                      "planned_on": i.planned_on,
                                      "condition": ", ".join(k.lstrip("r") for k in i.condition)}
                                     for i in agreement_service.instalments_of(latest)]}
@@ -308,7 +309,7 @@ def _agreement_forms(agreement: agreement_service.Overview,
     official = agreement.evaluations.get("official")
     evaluation_form = forms.get("evaluation") or af.EvaluationForm(formdata=None, data={
         "results_delivered": official.results_delivered,
-        "own_cost": af_cents(official.own_cost_cents),
+        "own_cost": cents_as_text(official.own_cost_cents),
         "cost_comparison": official.cost_comparison, "quality": official.quality,
         "to_continue": official.to_continue} if official else None)
     return {
@@ -323,12 +324,6 @@ def _agreement_forms(agreement: agreement_service.Overview,
             formdata=None, data={"decided_on": dutch_date(utcnow())}),
         "labels": af,
     }
-
-
-def af_cents(cents: int | None) -> str:
-    from participation.domain.agreements import cents_as_text
-
-    return cents_as_text(cents)
 
 
 def form_error_pairs(form) -> list[tuple[str, str]]:
