@@ -150,6 +150,7 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             "outbox": _int(env.get("RETENTION_OUTBOX_DAYS"), 90),
             "notifications": _int(env.get("RETENTION_NOTIFICATIONS_DAYS"), 365),
             "signatures": _int(env.get("RETENTION_SIGNATURES_DAYS"), 365),
+            "agreement_contacts": _int(env.get("RETENTION_AGREEMENT_CONTACTS_DAYS"), 365),
         },
         # Whole public pages for anonymous visitors (participation.pagecache); 0 turns it off.
         "PAGE_CACHE_SECONDS": _int(env.get("PAGE_CACHE_SECONDS"), 30),

@@ -50,6 +50,7 @@ INPUT_NAMES = {
     "decision": _l("besluit"),
     "document": _l("document"),
     "meeting": _l("vergadering"),
+    "agreement": _l("overeenkomst waarmee de uitdager instemde"),
 }
 AUTOMATIC = {
     "term_lapsed": _l("automatisch als de termijn voorbij is"),

@@ -95,7 +95,8 @@ def applicant_attachments(case: Case) -> list[Attachment]:
     the organisation sent with a public step or a decision. Internal documents are not."""
     shared = _event_ids(case, "document") | _event_ids(case, "letter")
     shared |= {d.document_id for d in decisions_made_known(case) if d.document_id}
-    conditions = [Attachment.public.is_(True)]
+    # The agreement's signed document is the challenger's as much as the municipality's.
+    conditions = [Attachment.public.is_(True), Attachment.purpose == "agreement"]
     if case.applicant_id is not None:
         conditions.append(Attachment.uploaded_by_id == case.applicant_id)
     if shared:

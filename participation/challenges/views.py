@@ -12,9 +12,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from participation import ratelimits
-from participation.challenges import bp, forms, queries
+from participation.challenges import agreement_forms, bp, forms, queries
 from participation.domain import grounds
 from participation.domain import workflow as wf
+from participation.domain.agreements import cents_as_text, format_cents
 from participation.domain.deadlines import dutch_date
 from participation.domain.errors import Refusal
 from participation.domain.grounds import LEGAL_ENTITY_FORMS
@@ -25,6 +26,7 @@ from participation.models import Attachment, Case, Task
 from participation.models._types import utcnow
 from participation.permissions import STAFF_ROLES, load, login_required, starting_a_request
 from participation.routes import expected_version, flash_refusal, take_step
+from participation.services import agreements as agreement_service
 from participation.services import attachments as attachment_service
 from participation.services import cases as case_service
 from participation.services import challenges as challenge_service
@@ -275,7 +277,31 @@ def delete(case: Case):
 
 # --------------------------------------------------------------------------- case page
 
-def _case_context(case: Case, *, answer_form=None, upload_form=None) -> dict[str, Any]:
+def _agreement_context(case: Case, now: datetime, forms_: dict[str, Any]) -> dict[str, Any]:
+    """The agreement panel of the challenger: the version to agree to, progress per result
+    and the evaluation."""
+    if case.state not in case_service.AGREEMENT_STATES:
+        return {"agreement": None}
+    overview = agreement_service.overview(case, dutch_date(now))
+    report_form = forms_.get("report_form") or agreement_forms.ProgressReportForm(formdata=None)
+    report_form.result_key.choices = agreement_forms.choices([("", _("Kies een resultaat"))] + [
+        (r.key, f"{r.number}. {r.title}") for r in overview.results])
+    own = overview.evaluations.get("applicant")
+    evaluation_form = forms_.get("evaluation_form") or agreement_forms.EvaluationForm(
+        formdata=None, data={"results_delivered": own.results_delivered,
+                             "own_cost": cents_as_text(own.own_cost_cents),
+                             "cost_comparison": own.cost_comparison, "quality": own.quality,
+                             "to_continue": own.to_continue} if own else None)
+    del evaluation_form.own_cost  # the municipality's own cost is the municipality's to say
+    return {"agreement": overview, "labels": agreement_forms,
+            "agree_form": forms_.get("agree_form") or agreement_forms.AgreeForm(formdata=None),
+            "report_form": report_form, "evaluation_form": evaluation_form,
+            "can_report": (overview.agreed is not None
+                           and case.state in agreement_service.REPORTING_STATES)}
+
+
+def _case_context(case: Case, *, answer_form=None, upload_form=None,
+                  **agreement_forms_: Any) -> dict[str, Any]:
     now = utcnow()
     locale = _locale()
     definition = case_service.workflow_of(case)
@@ -293,7 +319,8 @@ def _case_context(case: Case, *, answer_form=None, upload_form=None) -> dict[str
         "upload_form": upload_form or forms.UploadForm(formdata=None),
         "is_draft": case.state == definition.initial_state().name,
         "state_deadline": case.state_deadline, "locale": locale,
-        "decision_label": lambda code: grounds.label(grounds.OUTCOMES, code, locale)}
+        "decision_label": lambda code: grounds.label(grounds.OUTCOMES, code, locale),
+        **_agreement_context(case, now, agreement_forms_)}
 
 
 @bp.get("/<int:case_id>")
@@ -389,6 +416,67 @@ def upload(case: Case):
     return redirect_303(url_for(".case", case_id=case.id))
 
 
+def _agreement_refused(case: Case, key: str, form):
+    def refused(exc: Refusal):
+        for name, message in (exc.errors or {}).items():
+            if name != "form" and name in form:
+                form[name].errors = [*form[name].errors, message]
+            else:
+                form.form_errors.append(message)
+        return _render_case(queries.case_in_org(g.org.id, case.id), 422, **{key: form})
+    return refused
+
+
+@bp.post("/<int:case_id>/overeenkomst/akkoord")
+@login_required
+@load(case=find_own_case)
+def agree(case: Case):
+    form = agreement_forms.AgreeForm()
+    version = form.version.data or ""
+    back = url_for(".case", case_id=case.id) + "#overeenkomst"
+    return take_step(
+        lambda: agreement_service.agree(
+            case, actor=current_user,
+            version=int(version) if version.isascii() and version.isdecimal() and len(version) < 6
+            else 0, now=utcnow()),
+        done=_("U heeft ingestemd met de overeenkomst."), to=back,
+        refused=_agreement_refused(case, "agree_form", form))
+
+
+@bp.post("/<int:case_id>/voortgang")
+@login_required
+@limiter.limit(ratelimits.UPLOAD_LIMIT, key_func=ratelimits.account_or_address)
+@load(case=find_own_case)
+def report_progress(case: Case):
+    form = agreement_forms.ProgressReportForm()
+    form.result_key.choices = None  # any value: the service checks it against the agreement
+    return take_step(
+        lambda: agreement_service.report_progress(
+            case, actor=current_user, result_key=form.result_key.data or "",
+            status=form.status.data or "", text=form.text.data or "",
+            spent=form.spent.data or "", files=request.files.getlist(form.files.name),
+            now=utcnow()),
+        done=_("Dank u wel. Uw verslag is verstuurd; de gemeente beoordeelt het."),
+        to=url_for(".case", case_id=case.id) + "#voortgang",
+        refused=_agreement_refused(case, "report_form", form))
+
+
+@bp.post("/<int:case_id>/evaluatie")
+@login_required
+@load(case=find_own_case)
+def evaluate(case: Case):
+    form = agreement_forms.EvaluationForm()
+    return take_step(
+        lambda: agreement_service.save_evaluation(
+            case, actor=current_user, party="applicant",
+            results_delivered=form.results_delivered.data or "", own_cost="",
+            cost_comparison=form.cost_comparison.data or "", quality=form.quality.data or "",
+            to_continue=form.to_continue.data or "", now=utcnow()),
+        done=_("Dank u wel. Uw evaluatie is opgeslagen."),
+        to=url_for(".case", case_id=case.id) + "#evaluatie",
+        refused=_agreement_refused(case, "evaluation_form", form))
+
+
 @bp.get("/<int:case_id>/bijlagen/<int:attachment_id>")
 @login_required
 def download(case_id: int, attachment_id: int):
@@ -413,6 +501,12 @@ def download(case_id: int, attachment_id: int):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.app_template_filter("cents")
+def cents_filter(value) -> str:
+    """Whole cents as '€ 12.500,00'."""
+    return format_cents(value)
 
 
 @bp.app_template_filter("euro")

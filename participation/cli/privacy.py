@@ -77,7 +77,8 @@ def register(app: Flask) -> None:
         report = apply_retention(now=datetime.now(timezone.utc), days=days)
         db.session.commit()
         click.echo(f"drafts={report.drafts} outbox={report.outbox} "
-                   f"notifications={report.notifications} signatures={report.signatures}")
+                   f"notifications={report.notifications} signatures={report.signatures} "
+                   f"agreement_contacts={report.agreement_contacts}")
 
     @app.cli.group("backup")
     def backup_group() -> None:

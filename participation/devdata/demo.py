@@ -120,6 +120,112 @@ def _challenge_values(title: str, task_id: int, start: date) -> dict:
     }
 
 
+def _grant(org: Organisation, case, official: User, when: datetime, reasons: str) -> None:
+    """The steps from a request to a published grant, each as the official takes it."""
+    from participation.services import cases as case_service
+
+    for name in ("ontvangst_bevestigen", "in_behandeling_nemen", "naar_besluitvorming"):
+        case_service.apply_transition(case, name, actor=official, now=when)
+    decision = case_service.record_decision(
+        case, actor=official, deciding_body="college", decided_on=when.date(),
+        outcome="toegekend", reasons=reasons, refusal_grounds=[],
+        legal_remedies=case_service.default_legal_remedies(org, "college"), now=when)
+    case_service.apply_transition(case, "toekennen", actor=official, now=when,
+                                  inputs={"reason": reasons, "decision": decision.id})
+    decision.published_at = when
+    case_service.apply_transition(case, "overeenkomst_opstellen", actor=official, now=when)
+
+
+def _agreed(case, resident: User, official: User, when: datetime, task: str, budget: str,
+            results: list[tuple[str, date]], instalments: list[tuple[str, date, str]],
+            evaluation_date: date):
+    from participation.services import agreements
+    from participation.services import cases as case_service
+
+    version = agreements.draft_agreement(
+        case, actor=official, task=task, scope="Minstens het huidige niveau van onderhoud.",
+        budget=budget, budget_line="6.5.2 Openbaar groen", start_date=when.date(),
+        end_date=(when + timedelta(days=365)).date(), evaluation_date=evaluation_date,
+        results=[agreements.ResultLine(title, target) for title, target in results],
+        instalments=[agreements.InstalmentLine(amount, planned, condition)
+                     for amount, planned, condition in instalments],
+        contact_persons="Sanne de Vries, coördinator, inwoner@example.nl",
+        document=None, now=when)
+    agreements.agree(case, actor=resident, version=version.version, now=when + timedelta(days=1))
+    case_service.apply_transition(case, "overeenkomst_tekenen", actor=official,
+                                  now=when + timedelta(days=2))
+
+
+def _challenge_in_execution(org: Organisation, challenge, resident: User, official: User,
+                            now: datetime) -> None:
+    """In execution: an agreed agreement, two reports (one accepted), one instalment paid."""
+    from participation.services import agreements
+
+    start = now - timedelta(days=150)
+    case = challenge("Bermen Lindelaan maaien", start - timedelta(days=60))
+    _grant(org, case, official, start - timedelta(days=10),
+           "De buurt maait de bermen vaker en goedkoper dan de aannemer.")
+    _agreed(case, resident, official, start, "Maaien en schoonhouden van de bermen aan de "
+            "Lindelaan", "9.000,00",
+            [("Bermen twaalf keer gemaaid", (start + timedelta(days=120)).date()),
+             ("Bloemrijke berm ingezaaid", (now + timedelta(days=60)).date())],
+            [("3.000,00", start.date(), ""),
+             ("3.000,00", (start + timedelta(days=130)).date(), "1"),
+             ("3.000,00", (now + timedelta(days=90)).date(), "2")],
+            (now + timedelta(days=150)).date())
+    agreements.release_instalment(case, actor=official, key="t1", now=start + timedelta(days=3))
+    first = agreements.report_progress(
+        case, actor=resident, result_key="r1", status="delivered",
+        text="Twaalf keer gemaaid, het maaisel is afgevoerd.", spent="2.750,00", files=[],
+        now=start + timedelta(days=110))
+    agreements.review_report(case, first, actor=official, decision="accepted", note="",
+                             now=start + timedelta(days=112))
+    agreements.release_instalment(case, actor=official, key="t2",
+                                  now=start + timedelta(days=113))
+    agreements.report_progress(
+        case, actor=resident, result_key="r2", status="in_progress",
+        text="Zaad besteld, de grond is voorbereid.", spent="400,00", files=[],
+        now=now - timedelta(days=2))
+
+
+def _challenge_evaluated(org: Organisation, challenge, resident: User, official: User,
+                         now: datetime) -> None:
+    """A year of work, evaluated: the outcome and its public summary."""
+    from participation.services import agreements
+    from participation.services import cases as case_service
+
+    start = now - timedelta(days=420)
+    case = challenge("Speeltuin Het Hofje beheren", start - timedelta(days=60))
+    _grant(org, case, official, start - timedelta(days=10),
+           "De bewoners beheren de speeltuin al jaren informeel.")
+    _agreed(case, resident, official, start, "Beheer en dagelijkse controle van speeltuin "
+            "Het Hofje", "6.000,00", [("Wekelijkse veiligheidscontrole, 52 keer",
+                                        (start + timedelta(days=360)).date())],
+            [("6.000,00", (start + timedelta(days=365)).date(), "1")],
+            (start + timedelta(days=365)).date())
+    report = agreements.report_progress(
+        case, actor=resident, result_key="r1", status="delivered",
+        text="Alle 52 controles gedaan en in het logboek gezet.", spent="5.600,00", files=[],
+        now=start + timedelta(days=362))
+    agreements.review_report(case, report, actor=official, decision="accepted", note="",
+                             now=start + timedelta(days=363))
+    agreements.release_instalment(case, actor=official, key="t1", now=start + timedelta(days=366))
+    at = start + timedelta(days=368)
+    case_service.apply_transition(case, "evaluatie_starten", actor=official, now=at)
+    for party, actor, quality in (("official", official, "Veilig en schoon; geen klachten."),
+                                  ("applicant", resident, "Veel steun uit de buurt.")):
+        agreements.save_evaluation(
+            case, actor=actor, party=party, results_delivered="yes",
+            own_cost="7.500,00" if party == "official" else "",
+            cost_comparison="Goedkoper dan de aannemer." if party == "official" else "",
+            quality=quality, to_continue="Doorgaan, met een extra controle na storm.", now=at)
+    agreements.decide_evaluation(
+        case, actor=official, outcome="continue", decided_on=at.date(),
+        reasons="Alle resultaten zijn geleverd, binnen het budget.",
+        public_summary="De buurt beheerde de speeltuin een jaar lang veilig en goedkoper dan "
+                       "de gemeente zelf. De afspraken lopen door.", now=at)
+
+
 def ensure_demo_cases(org: Organisation, users: dict[str, User], now: datetime) -> None:
     """A living demo: requests in several states, an initiative collecting support, a meeting."""
     from participation.models import Case, Task
@@ -169,6 +275,8 @@ def ensure_demo_cases(org: Organisation, users: dict[str, User], now: datetime) 
     decision.published_at = earlier
 
     challenge("Buurtkamer Parkwijk", now - timedelta(days=3))
+    _challenge_in_execution(org, challenge, resident, official, now)
+    _challenge_evaluated(org, challenge, resident, official, now)
 
     draft = initiatives.InitiativeDraft(
         title="Meer bomen op het Raadhuisplein",

@@ -902,6 +902,9 @@ def _inputs(rng, batch, ids, org, definition, t, row, at, now, files, positions)
             inputs[kind] = meeting_ids[index]
         elif kind == "document":
             inputs[kind] = _attachment(rng, batch, ids, row, t, at, files)
+        elif kind == "agreement":
+            # Benchmark cases carry no agreement rows; the step records version 1 as agreed.
+            inputs[kind] = 1
     if "decision" in t.inputs:
         inputs["decision"] = _decision(rng, batch, ids, org, definition, t, row, inputs, at, now)
     return inputs

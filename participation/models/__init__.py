@@ -1,4 +1,11 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers them all."""
+from participation.models.agreements import (
+    AgreementVersion,
+    Evaluation,
+    EvaluationOutcome,
+    InstalmentRelease,
+    ProgressReport,
+)
 from participation.models.audit import AuditEvent
 from participation.models.cases import (
     Attachment,
@@ -19,7 +26,8 @@ from participation.models.users import AccountEvent, LoginSession, RecoveryCode,
 from participation.models.workflows import WorkflowVersion
 
 __all__ = [
-    "AccountEvent", "AgendaItem", "Attachment", "AuditEvent", "Case", "CaseMessage", "Comment", "Decision", "DecisionLetter", "ExternalIdentity", "IdentityProvider",
+    "AccountEvent", "AgendaItem", "AgreementVersion", "Attachment", "AuditEvent", "Case", "CaseMessage", "Comment", "Decision", "DecisionLetter",
+    "Evaluation", "EvaluationOutcome", "ExternalIdentity", "IdentityProvider", "InstalmentRelease", "ProgressReport",
     "InternalNote", "LetterTemplate", "LogCheckpoint", "LogEntry", "LogState", "LoginSession", "Meeting", "Membership", "Notification", "Organisation", "OutboxMessage",
     "RecoveryCode", "ResponseTemplate", "Role", "Signature", "Task", "User", "Vote", "WorkflowVersion",
 ]

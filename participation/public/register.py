@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import abort, current_app, g, render_template, request, send_file, url_for
 from flask_babel import get_locale
 
+from participation.challenges import agreement_forms
+from participation.domain.deadlines import dutch_date
 from participation.domain.grounds import (
     COUNCIL_OUTCOMES,
     DECIDING_BODIES,
@@ -11,9 +13,12 @@ from participation.domain.grounds import (
     label,
 )
 from participation.htmx import render_page_or_fragment
+from participation.models._types import utcnow
 from participation.pagecache import cached_page, install_scope, org_scope
 from participation.public import bp, queries
+from participation.services import agreements as agreement_service
 from participation.services import letters as letter_service
+from participation.services.cases import AGREEMENT_STATES
 
 
 def locale() -> str:
@@ -81,6 +86,12 @@ def case_page(case_id: int):
     decisions = queries.published_decisions([case.id])[case.id]
     documents = [(a, _document_url(case, a)) for a in queries.public_attachments(case)]
     public_letters = letter_service.public_letters(case)
+    # A granted challenge's agreement, once the challenger agreed to it (procedures.md §2.7).
+    agreement = None
+    if case.request_type == "uitdaagrecht" and case.state in AGREEMENT_STATES:
+        agreement = agreement_service.overview(case, dutch_date(utcnow()))
+        if agreement.last_agreed is None:
+            agreement = None
     return render_template(
         "public/case.html", org=g.org, case=case, labels=labels, locale=loc,
         state_label=labels.state(case.workflow_version_id, case.state),
@@ -91,7 +102,8 @@ def case_page(case_id: int):
                         "outcome": queries.outcome_label(d.outcome, loc),
                         "grounds": queries.refusal_ground_labels(d, loc),
                         "letter": public_letters.get(d.id)} for d in decisions],
-        documents=documents, outcome_label=queries.outcome_label)
+        documents=documents, outcome_label=queries.outcome_label, agreement=agreement,
+        agreement_labels=agreement_forms)
 
 
 @bp.get("/<org>/register/<int:case_id>/besluitbrief/<int:letter_id>")

@@ -4,15 +4,15 @@ apply_transition asks domain.workflow whether the move is allowed, updates the s
 statutory clock, appends the hash-chained audit event and queues the notifications, all in the
 caller's transaction; `Case.lock_version` turns a stale concurrent attempt into a Conflict.
 Around it: the officials' side of a case (a step with its decision record, internal notes,
-messages to the applicant, assignment, bulk steps, the agreement after a grant, response
-templates). Everything here flushes and never commits (the view commits once).
+messages to the applicant, assignment, bulk steps, response templates); the agreement after
+a grant is in services/agreements.py. Everything here flushes and never commits (the view
+commits once).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from participation.domain import agreements as agreement_rules
 from participation.domain import audit as audit_chain
 from participation.domain import deadlines, grounds
 from participation.domain import organisations as organisation_rules
@@ -32,6 +33,7 @@ from participation.domain.errors import Refusal
 from participation.domain.grounds import OUTCOMES
 from participation.extensions import db
 from participation.models import (
+    AgreementVersion,
     Attachment,
     AuditEvent,
     Case,
@@ -160,6 +162,7 @@ def apply_transition(case: Case, transition_name: str, *, actor: User | None,
     if expected_version is not None and case.lock_version != expected_version:
         raise Conflict(case.id)
     definition = workflow_of(case)
+    inputs = with_agreement(case, definition, transition_name, inputs)
     if roles is None:
         roles = {"system"} if actor is None else roles_for(actor, case)
     plan = wf.plan_transition(definition, state=case.state, transition_name=transition_name,
@@ -212,6 +215,26 @@ def apply_transition(case: Case, transition_name: str, *, actor: User | None,
         db.session.rollback()
         raise Conflict(case.id) from exc
     return Outcome(case=case, event=event, plan=plan)
+
+
+def with_agreement(case: Case, definition: wf.Workflow, transition_name: str,
+                   inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The input `agreement` is never typed: it is the version of the agreement the
+    challenger agreed to, when that is the latest one (domain.agreements.agreed_version)."""
+    inputs = dict(inputs)
+    if not definition.has_transition(transition_name):
+        return inputs
+    transition = definition.transition(transition_name)
+    if "agreement" in transition.inputs + transition.optional_inputs:
+        inputs.pop("agreement", None)
+        states = [agreement_rules.VersionState(number, agreed_at is not None)
+                  for number, agreed_at in db.session.execute(
+                      select(AgreementVersion.version, AgreementVersion.agreed_at)
+                      .where(AgreementVersion.case_id == case.id))]
+        number = agreement_rules.agreed_version(states)
+        if number is not None:
+            inputs["agreement"] = number
+    return inputs
 
 
 def _jsonable(inputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -583,7 +606,7 @@ def fire_transition(case: Case, transition_name: str, *, actor: User, inputs: Ma
     declared = (transition.inputs + transition.optional_inputs) if transition else ()
     with_decision = transition is not None and "decision" in declared and (
         needs_decision(transition) or decision is not None)
-    probe = dict(inputs)
+    probe = with_agreement(case, definition, transition_name, inputs)
     if with_decision:
         probe["decision"] = "pending"
     if document is not None and "document" in declared:
@@ -809,86 +832,7 @@ def send_message(case: Case, *, author: User, body: str, now: datetime) -> CaseM
     return message
 
 
-# --------------------------------------------------------------------------- agreement (§2.6)
-
-def _require_agreement_state(case: Case) -> None:
-    if case.state not in AGREEMENT_STATES:
-        raise CaseworkInvalid({"form": _("Een overeenkomst kan pas na toekenning.")})
-
-
-def _set_data(case: Case, key: str, value: Any, now: datetime) -> None:
-    # A new dict, so that the JSON column sees the change; data, not a state change: no event.
-    case.data = {**(case.data or {}), key: value}
-    case.updated_at = now
-    db.session.flush()
-
-
-def _amount(raw: str | Decimal | None, field: str, errors: dict[str, str]) -> str:
-    if raw in (None, ""):
-        return ""
-    try:
-        value = Decimal(str(raw).replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        errors[field] = _("Geef een bedrag in euro's, bijvoorbeeld 12500,00.")
-        return ""
-    if value < 0:
-        errors[field] = _("Een bedrag kan niet negatief zijn.")
-        return ""
-    return f"{value.quantize(Decimal('0.01'))}"
-
-
-def update_agreement(case: Case, *, actor: User, start_date: date | None, end_date: date | None,
-                     budget_line: str, amount_existing: str | Decimal | None,
-                     amount_transferred: str | Decimal | None, decision_ref: str,
-                     conditions: str, now: datetime) -> dict[str, Any]:
-    """The agreement's data (procedures.md §2.6): term, budget transfer, conditions."""
-    _require_agreement_state(case)
-    errors: dict[str, str] = {}
-    if start_date is None:
-        errors["start_date"] = _("Geef de startdatum.")
-    if start_date and end_date and end_date < start_date:
-        errors["end_date"] = _("De einddatum moet na de startdatum liggen.")
-    existing = _amount(amount_existing, "amount_existing", errors)
-    transferred = _amount(amount_transferred, "amount_transferred", errors)
-    if errors:
-        raise CaseworkInvalid(errors)
-    agreement = {
-        "start_date": start_date.isoformat() if start_date else None,
-        "end_date": end_date.isoformat() if end_date else None,
-        "budget_line": budget_line.strip(), "amount_existing": existing,
-        "amount_transferred": transferred, "decision_ref": decision_ref.strip(),
-        "conditions": conditions.strip(), "updated_by": actor.id, "updated_at": now.isoformat(),
-    }
-    _set_data(case, "agreement", agreement, now)
-    return agreement
-
-
-def add_progress_report(case: Case, *, actor: User, reported_on: date | None, text: str,
-                        now: datetime) -> dict[str, Any]:
-    _require_agreement_state(case)
-    errors: dict[str, str] = {}
-    if reported_on is None:
-        errors["reported_on"] = _("Geef de datum van het verslag.")
-    if not (text or "").strip():
-        errors["text"] = _("Schrijf wat er is gebeurd.")
-    if errors:
-        raise CaseworkInvalid(errors)
-    assert reported_on is not None
-    report = {"date": reported_on.isoformat(), "text": text.strip(), "by": actor.id}
-    reports = list((case.data or {}).get("progress_reports") or [])
-    reports.append(report)
-    reports.sort(key=lambda r: r["date"])
-    _set_data(case, "progress_reports", reports, now)
-    return report
-
-
-def set_evaluation(case: Case, *, actor: User, summary: str, now: datetime) -> dict[str, Any]:
-    _require_agreement_state(case)
-    if not (summary or "").strip():
-        raise CaseworkInvalid({"summary": _("Schrijf een samenvatting van de evaluatie.")})
-    evaluation = {"summary": summary.strip(), "by": actor.id, "updated_at": now.isoformat()}
-    _set_data(case, "evaluation", evaluation, now)
-    return evaluation
+# The agreement, progress and evaluation after a grant: services/agreements.py.
 
 
 # --------------------------------------------------------------------------- templates

@@ -15,19 +15,24 @@ from pathlib import Path
 from tempfile import SpooledTemporaryFile
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 
 from participation.extensions import db
 from participation.models import (
     AccountEvent,
+    AgreementVersion,
     Attachment,
     AuditEvent,
     Case,
     CaseMessage,
     Comment,
+    Evaluation,
+    EvaluationOutcome,
     ExternalIdentity,
+    InstalmentRelease,
     Notification,
     OutboxMessage,
+    ProgressReport,
     Signature,
     User,
 )
@@ -78,6 +83,7 @@ def export_user_data(user: User) -> dict[str, Any]:
     events = db.session.scalars(select(AccountEvent).where(AccountEvent.user_id == user.id)
                                 .order_by(AccountEvent.id)).all()
     return {
+        **_execution_data(user, case_ids),
         "account": {"email": user.email, "name": user.name, "locale": user.locale,
                     "email_verified_at": user.email_verified_at, "created_at": user.created_at,
                     "birth_date": user.birth_date, "postcode": user.postcode,
@@ -102,6 +108,49 @@ def export_user_data(user: User) -> dict[str, Any]:
                               ExternalIdentity.user_id == user.id))],
         "account_events": [{"kind": e.kind, "detail": e.detail, "created_at": e.created_at}
                            for e in events],
+    }
+
+
+def _rows(model: Any, *conditions: Any) -> list[Any]:
+    return list(db.session.scalars(select(model).where(*conditions).order_by(model.id)))
+
+
+def _execution_data(user: User, case_ids: list[int]) -> dict[str, Any]:
+    """The agreement after a grant: the versions of their cases' agreements, their progress
+    reports, the instalments paid to them, the evaluations and the outcome."""
+    of_cases = case_ids or [-1]
+    return {
+        "agreements": [{"case_id": v.case_id, "version": v.version, "task": v.task,
+                        "scope": v.scope, "budget_cents": v.budget_cents,
+                        "budget_line": v.budget_line, "start_date": v.start_date,
+                        "end_date": v.end_date, "evaluation_date": v.evaluation_date,
+                        "results": v.results, "instalments": v.instalments,
+                        "contact_persons": v.contact_persons, "created_at": v.created_at,
+                        "agreed_at": v.agreed_at, "agreed_by_you": v.agreed_by_id == user.id}
+                       for v in _rows(AgreementVersion, AgreementVersion.case_id.in_(of_cases))],
+        "progress_reports": [{"case_id": r.case_id, "result": r.result_key, "status": r.status,
+                              "text": r.text, "spent_cents": r.spent_cents,
+                              "created_at": r.created_at, "review": r.review,
+                              "review_note": r.review_note, "reviewed_at": r.reviewed_at}
+                             for r in _rows(ProgressReport, or_(
+                                 ProgressReport.author_id == user.id,
+                                 ProgressReport.case_id.in_(of_cases)))],
+        "instalments_released": [{"case_id": r.case_id, "instalment": r.instalment_key,
+                                  "amount_cents": r.amount_cents, "released_on": r.released_on}
+                                 for r in _rows(InstalmentRelease,
+                                                InstalmentRelease.case_id.in_(of_cases))],
+        "evaluations": [{"case_id": e.case_id, "party": e.party,
+                         "results_delivered": e.results_delivered,
+                         "own_cost_cents": e.own_cost_cents, "cost_comparison": e.cost_comparison,
+                         "quality": e.quality, "to_continue": e.to_continue,
+                         "updated_at": e.updated_at}
+                        for e in _rows(Evaluation, or_(Evaluation.author_id == user.id,
+                                                       Evaluation.case_id.in_(of_cases)))],
+        "evaluation_outcomes": [{"case_id": o.case_id, "outcome": o.outcome,
+                                 "reasons": o.reasons, "public_summary": o.public_summary,
+                                 "decided_on": o.decided_on}
+                                for o in _rows(EvaluationOutcome,
+                                               EvaluationOutcome.case_id.in_(of_cases))],
     }
 
 
@@ -151,6 +200,10 @@ def delete_account(user: User, *, now: datetime) -> None:
     _delete_drafts(list(drafts))
     for case in db.session.scalars(select(Case).where(Case.applicant_id == user.id)):
         case.data = _redact(case.data or {})
+    # The contact persons of their agreements; the signed document stays for the archive.
+    db.session.execute(update(AgreementVersion).where(
+        AgreementVersion.case_id.in_(select(Case.id).where(Case.applicant_id == user.id)),
+        AgreementVersion.contact_persons != "").values(contact_persons=REDACTED))
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))
     # The account's own history goes with it (the row stays, so no cascade does this).
     db.session.execute(delete(AccountEvent).where(AccountEvent.user_id == user.id))
@@ -179,6 +232,7 @@ class RetentionReport:
     outbox: int = 0
     notifications: int = 0
     signatures: int = 0
+    agreement_contacts: int = 0
 
 
 DEFAULT_RETENTION_DAYS = {
@@ -186,7 +240,10 @@ DEFAULT_RETENTION_DAYS = {
     "outbox": 90,           # sent email bodies
     "notifications": 365,   # read in-app notifications
     "signatures": 365,      # supporter rows once the council procedure has ended
+    "agreement_contacts": 365,  # contact persons in agreements once the challenge ended
 }
+# A challenge whose agreement no longer runs: its contact persons are no longer needed.
+ENDED_CHALLENGE_STATES = ("afgerond", "beeindigd", "vervallen")
 
 
 def apply_retention(*, now: datetime, days: dict[str, int] | None = None) -> RetentionReport:
@@ -213,6 +270,13 @@ def apply_retention(*, now: datetime, days: dict[str, int] | None = None) -> Ret
                                   Case.updated_at < cutoff("signatures"))
     report.signatures = db.session.execute(
         delete(Signature).where(Signature.case_id.in_(ended))).rowcount
+    ended_challenges = select(Case.id).where(Case.request_type == "uitdaagrecht",
+                                             Case.state.in_(ENDED_CHALLENGE_STATES),
+                                             Case.updated_at < cutoff("agreement_contacts"))
+    report.agreement_contacts = db.session.execute(
+        update(AgreementVersion).where(AgreementVersion.case_id.in_(ended_challenges),
+                                       AgreementVersion.contact_persons != "")
+        .values(contact_persons="")).rowcount
     db.session.flush()
     return report
 

@@ -283,37 +283,6 @@ class MessageForm(FlaskForm):
                          description=_l("De aanvrager krijgt dit bericht ook per e-mail."))
 
 
-class AgreementForm(FlaskForm):
-    start_date = DateField(_l("Startdatum"), validators=[Needed(), Optional()],
-                           format=DATE_FORMATS, description=DATE_HINT)
-    end_date = DateField(_l("Einddatum"), validators=[Optional()], format=DATE_FORMATS,
-                         description=DATE_HINT)
-    budget_line = StringField(_l("Begrotingspost"), validators=[Optional(), Length(max=60)])
-    amount_existing = StringField(_l("Bestaand budget (euro)"),
-                                  validators=[Optional(), Length(max=20)])
-    amount_transferred = StringField(_l("Overgedragen bedrag (euro)"),
-                                     validators=[Optional(), Length(max=20)])
-    decision_ref = StringField(_l("Besluit over het budget (kenmerk)"),
-                               validators=[Optional(), Length(max=100)])
-    conditions = TextAreaField(_l("Afspraken en voorwaarden"),
-                               validators=[Optional(), Length(max=10000)],
-                               description=_l("Bijvoorbeeld resultaten, kwaliteit, "
-                                              "verzekering, voortgangsgesprekken."))
-
-
-class ProgressForm(FlaskForm):
-    reported_on = DateField(_l("Datum"), validators=[Needed(), Optional()],
-                            format=DATE_FORMATS, description=DATE_HINT)
-    text = TextAreaField(_l("Voortgang"), validators=[Needed(), Length(max=10000)])
-
-
-class EvaluationForm(FlaskForm):
-    summary = TextAreaField(_l("Samenvatting van de evaluatie"),
-                            validators=[Needed(), Length(max=10000)],
-                            description=_l("Resultaten, kosten, kwaliteit, draagvlak en wat "
-                                           "we ervan leren."))
-
-
 class TemplateForm(FlaskForm):
     title = StringField(_l("Naam"), validators=[Needed(), Length(max=120)])
     transition = SelectField(_l("Voor de stap"), choices=[])

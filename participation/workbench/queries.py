@@ -15,10 +15,12 @@ from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from participation.challenges.forms import euro
+from participation.domain import agreements as rules
 from participation.domain import deadlines, grounds
 from participation.domain import workflow as wf
 from participation.extensions import db
 from participation.models import (
+    AgreementVersion,
     Attachment,
     AuditEvent,
     Case,
@@ -27,12 +29,14 @@ from participation.models import (
     InternalNote,
     Meeting,
     Membership,
+    ProgressReport,
     ResponseTemplate,
     Task,
     User,
     WorkflowVersion,
 )
 from participation.public.queries import cached
+from participation.services import agreements as agreement_events
 from participation.services import cases as case_service
 from participation.services.cases import ASSIGNABLE_ROLES, BULK_INPUTS
 
@@ -509,6 +513,8 @@ SYSTEM_EVENTS = {
     "besluit_verzonden": ("Besluit verzonden (brief)", "Decision sent (letter)"),
     "besluit_gecorrigeerd": ("Besluit verbeterd (nieuwe brief)", "Decision corrected (new letter)"),
 }
+# The agreement's own events (services/agreements.py) read the same way.
+SYSTEM_EVENTS.update(agreement_events.EVENTS)
 
 
 def _event_label(definition, name: str, locale: str) -> str:
@@ -627,3 +633,60 @@ def user_names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+# --------------------------------------------------------------------------- execution terms
+
+@dataclass(frozen=True)
+class ExecutionItem:
+    """A granted challenge that needs the official: a result past its target date, or a
+    progress report that waits for review."""
+
+    case_id: int
+    number: str
+    title: str
+    kind: str            # "overdue" | "report"
+    what: str            # the result's title
+    since: date
+
+
+RUNNING_STATES = ("in_uitvoering", "verlengd", "evaluatie")
+
+
+def execution_attention(org_id: int, today: date, limit: int = 50) -> list[ExecutionItem]:
+    """Overdue results and reports to review, oldest first; two statements whatever the
+    number of cases (the agreements of running challenges with their case, the reports)."""
+    versions: dict[int, tuple[AgreementVersion, str, str]] = {}
+    for version, number, title in db.session.execute(
+            select(AgreementVersion, Case.number, Case.title)
+            .join(Case, Case.id == AgreementVersion.case_id)
+            .where(Case.organisation_id == org_id, Case.request_type == "uitdaagrecht",
+                   Case.state.in_(RUNNING_STATES))
+            .order_by(AgreementVersion.case_id, AgreementVersion.version)):
+        versions[version.case_id] = (version, number or "", title)  # the latest wins
+    if not versions:
+        return []
+    reports = db.session.scalars(select(ProgressReport).where(
+        ProgressReport.case_id.in_(versions)).order_by(ProgressReport.id)).all()
+    by_case: dict[int, list[rules.Report]] = {}
+    for report in reports:
+        by_case.setdefault(report.case_id, []).append(
+            rules.Report(report.result_key, report.status, report.review))
+    items: list[ExecutionItem] = []
+    for case_id, (version, number, title) in versions.items():
+        results = [rules.Result(r["key"], r["title"], date.fromisoformat(r["target_date"])
+                                if r.get("target_date") else None)
+                   for r in version.results or []]
+        accepted = rules.accepted_results(by_case.get(case_id, []))
+        items += [ExecutionItem(case_id, number, title, "overdue", result.title,
+                                result.target_date)
+                  for result in rules.overdue_results(results, accepted, today)]
+    for report in reports:
+        if report.review == rules.REVIEW_PENDING:
+            version, number, title = versions[report.case_id]
+            what = next((r["title"] for r in version.results or []
+                         if r["key"] == report.result_key), report.result_key)
+            items.append(ExecutionItem(report.case_id, number, title, "report", what,
+                                       deadlines.dutch_date(report.created_at)))
+    items.sort(key=lambda item: (item.since, item.case_id))
+    return items[:limit]

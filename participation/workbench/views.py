@@ -10,28 +10,29 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from participation.challenges import agreement_forms as af
 from participation.domain import deadlines
 from participation.domain import workflow as wf
+from participation.domain.agreements import cents_as_text
 from participation.domain.deadlines import dutch_date
 from participation.domain.errors import Refusal
 from participation.extensions import db
-from participation.htmx import redirect_303, render_page_or_fragment
-from participation.models import ResponseTemplate, User
+from participation.htmx import is_htmx, redirect_303, render_page_or_fragment
+from participation.models import ProgressReport, ResponseTemplate, User
 from participation.models._types import utcnow
 from participation.permissions import has_role, load, require_role
+from participation.public.queries import cached
 from participation.routes import expected_version, show_on_form, take_step
+from participation.services import agreements as agreement_service
 from participation.services import cases as case_service
 from participation.services.cases import Conflict
 from participation.workbench import bp, queries
 from participation.workbench.forms import (
-    AgreementForm,
     AssignForm,
     BulkForm,
     CorrectionForm,
-    EvaluationForm,
     MessageForm,
     NoteForm,
-    ProgressForm,
     QueueFilterForm,
     TemplateForm,
     choices,
@@ -104,11 +105,24 @@ def _queue_context() -> dict[str, Any]:
             "can_assign": has_role(g.org, *ASSIGNERS), "today": dutch_date(utcnow())}
 
 
+def _execution_items(data: queries.QueuePage) -> list[queries.ExecutionItem]:
+    """Only when the counts per state show a running challenge (no statement otherwise);
+    cached until a case changes, per day (overdue moves with the date)."""
+    if not any(c.request_type == "uitdaagrecht" and c.state in queries.RUNNING_STATES
+               for c in data.counts):
+        return []
+    today = dutch_date(utcnow())
+    return cached("queue_execution", g.org.id, today,
+                  lambda: queries.execution_attention(g.org.id, today))[0]
+
+
 @bp.get("/")
 @require_role(*STAFF)
 def queue():
-    return render_page_or_fragment("workbench/queue.html", "workbench/_queue.html",
-                                   **_queue_context())
+    context = _queue_context()
+    if not is_htmx():  # the fragment is the case list alone
+        context["execution"] = _execution_items(context["data"])
+    return render_page_or_fragment("workbench/queue.html", "workbench/_queue.html", **context)
 
 
 def _selected_cases() -> list[tuple[int, int]]:
@@ -242,25 +256,8 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
         (str(u.id), u.name) for u in queries.assignable_officials(g.org.id)])
     if "assign" not in forms:
         assign_form.assignee.data = str(case.assignee_id) if case.assignee_id else "none"
-    agreement = (case.data or {}).get("agreement") or {}
-    agreement_form = forms.get("agreement") or AgreementForm(formdata=None, data={
-        "start_date": date.fromisoformat(agreement["start_date"])
-        if agreement.get("start_date") else None,
-        "end_date": date.fromisoformat(agreement["end_date"])
-        if agreement.get("end_date") else None,
-        "budget_line": agreement.get("budget_line", ""),
-        "amount_existing": agreement.get("amount_existing", ""),
-        "amount_transferred": agreement.get("amount_transferred", ""),
-        "decision_ref": agreement.get("decision_ref", ""),
-        "conditions": agreement.get("conditions", "")})
-    evaluation = (case.data or {}).get("evaluation") or {}
-    evaluation_form = forms.get("evaluation") or EvaluationForm(
-        formdata=None, data={"summary": evaluation.get("summary", "")})
-    # Stored as ISO text; the page shows them as dates ('3 juni 2027').
-    progress_reports = [{**report, "on": _stored_date(report.get("date"))}
-                        for report in (case.data or {}).get("progress_reports") or []]
-    agreement_dates = {"start": _stored_date(agreement.get("start_date")),
-                       "end": _stored_date(agreement.get("end_date"))}
+    show_agreement = case.state in case_service.AGREEMENT_STATES
+    agreement = agreement_service.overview(case, today) if show_agreement else None
     budget_flag = bool(detail.task and detail.task.current_budget is not None
                        and case.requested_budget is not None
                        and case.requested_budget > detail.task.current_budget)
@@ -270,13 +267,9 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
         "note_form": forms.get("note") or NoteForm(formdata=None),
         "message_form": forms.get("message") or MessageForm(formdata=None),
         "assign_form": assign_form, "can_assign": has_role(g.org, *ASSIGNERS),
-        "show_agreement": case.state in case_service.AGREEMENT_STATES,
-        "agreement": agreement, "agreement_dates": agreement_dates,
-        "agreement_form": agreement_form,
-        "progress_form": forms.get("progress") or ProgressForm(formdata=None,
-                                                               data={"reported_on": today}),
-        "progress_reports": progress_reports, "evaluation": evaluation,
-        "evaluation_form": evaluation_form, "budget_flag": budget_flag, "page_alert": alert,
+        "show_agreement": show_agreement, "agreement": agreement,
+        **(_agreement_forms(agreement, forms) if agreement is not None else {}),
+        "budget_flag": budget_flag, "page_alert": alert,
         "attachment_url": lambda a: f"/{g.org.slug}/uitdaagrecht/{case.id}/bijlagen/{a.id}",
         "failed_transition": failed[0] if failed else None,
         "grounds_labels": _grounds_labels(), "today": today,
@@ -292,11 +285,77 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
     return render_template("workbench/case.html", **context), status
 
 
-def _stored_date(value) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
+def _agreement_forms(agreement: agreement_service.Overview,
+                     forms: dict[str, Any]) -> dict[str, Any]:
+    """The agreement panel's forms: the latest version filled in, one review form per
+    report that waits, the official's evaluation and the outcome."""
+    latest = agreement.latest
+    agreement_form = forms.get("agreement")
+    if agreement_form is None:
+        data: dict[str, Any] = {}
+        if latest is not None:
+            data = {"task": latest.task, "scope": latest.scope,
+                    "budget": cents_as_text(latest.budget_cents), "budget_line": latest.budget_line,
+                    "start_date": latest.start_date, "end_date": latest.end_date,
+                    "evaluation_date": latest.evaluation_date,
+                    "contact_persons": latest.contact_persons,
+                    "results": [{"title": r.title, "target_date": r.target_date}
+                                for r in agreement_service.results_of(latest)],
+                    "instalments": [{"amount": cents_as_text(i.amount_cents),
+                                     "planned_on": i.planned_on,
+                                     "condition": ", ".join(k.lstrip("r") for k in i.condition)}
+                                    for i in agreement_service.instalments_of(latest)]}
+        agreement_form = af.AgreementForm(formdata=None, data=data)
+    official = agreement.evaluations.get("official")
+    evaluation_form = forms.get("evaluation") or af.EvaluationForm(formdata=None, data={
+        "results_delivered": official.results_delivered,
+        "own_cost": cents_as_text(official.own_cost_cents),
+        "cost_comparison": official.cost_comparison, "quality": official.quality,
+        "to_continue": official.to_continue} if official else None)
+    return {
+        "agreement_form": agreement_form,
+        "agreement_errors": form_error_pairs(agreement_form),
+        "review_forms": {r.id: forms.get(f"review-{r.id}") or af.ReviewForm(
+            formdata=None, prefix=f"review{r.id}") for r in agreement.reports
+            if r.review == "pending"},
+        "release_form": af.ReleaseForm(formdata=None),
+        "evaluation_form": evaluation_form,
+        "outcome_form": forms.get("outcome") or af.OutcomeForm(
+            formdata=None, data={"decided_on": dutch_date(utcnow())}),
+        "labels": af,
+    }
+
+
+def form_error_pairs(form) -> list[tuple[str, str]]:
+    """(field id, message) for every error, also inside the rows of a list of sub-forms."""
+    pairs: list[tuple[str, str]] = []
+
+    def walk(fields) -> None:
+        for f in fields:
+            if f.type in ("FieldList",):
+                for entry in f.entries:
+                    walk(entry.form if entry.type == "FormField" else [entry])
+            elif f.type != "CSRFTokenField":
+                pairs.extend((f.id, message) for message in f.errors
+                             if isinstance(message, str))
+
+    walk(form)
+    pairs.extend((None, message) for message in form.form_errors)
+    return pairs
+
+
+def place_errors(form, exc: Refusal) -> None:
+    """The service's messages at their fields; 'results-0-title' is a field of a row."""
+    for name, message in (exc.errors or {}).items():
+        kind, _sep, rest = name.partition("-")
+        if rest and kind in form and form[kind].type == "FieldList":
+            index, _sep, sub = rest.partition("-")
+            row = form[kind].entries[int(index)].form
+            row[sub].errors = [*row[sub].errors, message]
+        elif name != "form" and name in form:
+            form[name].errors = [*form[name].errors, message]
+        elif name != "form":
+            form.form_errors.append(message)
 
 
 @bp.app_template_filter("money")
@@ -487,36 +546,100 @@ def assign(case):
         refused=lambda exc: _panel_refused(case, "assign", form, exc))
 
 
+AGREEMENT_STAFF = ("official", "coordinator", "admin")
+
+
+def _agreement_post(case, key: str, form, store, *, done: str, anchor: str = "#overeenkomst"):
+    """A form of the agreement panel: the service's reasons at the fields (422)."""
+    if not form.validate():
+        return _render_case(case, status=422, forms={key: form})
+
+    def refused(exc: Refusal):
+        place_errors(form, exc)
+        return _render_case(queries.load_case(g.org.id, case.id), status=422,
+                            forms={key: form}, alert=exc.errors.get("form"))
+
+    return take_step(lambda: store(case, form), done=done, to=_case_url(case) + anchor,
+                     refused=refused)
+
+
 @bp.post("/zaken/<int:case_id>/overeenkomst")
-@require_role("official", "coordinator", "admin")
+@require_role(*AGREEMENT_STAFF)
 @load(case=queries.load_case)
 def agreement(case):
-    return _panel_post(case, "agreement", AgreementForm(), lambda case, f: (
-        case_service.update_agreement(
-            case, actor=current_user, start_date=f.start_date.data, end_date=f.end_date.data,
-            budget_line=f.budget_line.data or "", amount_existing=f.amount_existing.data,
-            amount_transferred=f.amount_transferred.data,
-            decision_ref=f.decision_ref.data or "", conditions=f.conditions.data or "",
-            now=utcnow())), done=_("Opgeslagen."), anchor="#overeenkomst")
+    form = af.AgreementForm()
+    return _agreement_post(case, "agreement", form, lambda case, f: (
+        agreement_service.draft_agreement(
+            case, actor=current_user, task=f.task.data or "", scope=f.scope.data or "",
+            budget=f.budget.data or "", budget_line=f.budget_line.data or "",
+            start_date=f.start_date.data, end_date=f.end_date.data,
+            evaluation_date=f.evaluation_date.data,
+            results=[agreement_service.ResultLine(row.title.data or "", row.target_date.data)
+                     for row in f.results],
+            instalments=[agreement_service.InstalmentLine(
+                row.amount.data or "", row.planned_on.data, row.condition.data or "")
+                for row in f.instalments],
+            contact_persons=f.contact_persons.data or "",
+            document=f.document.data or None, now=utcnow())),
+        done=_("Er is een nieuwe versie van de overeenkomst. De uitdager is gevraagd om "
+               "akkoord."))
 
 
-@bp.post("/zaken/<int:case_id>/voortgang")
-@require_role("official", "coordinator", "admin")
+def find_report(case, report_id: int):
+    report = db.session.get(ProgressReport, report_id)
+    return report if report is not None and report.case_id == case.id else None
+
+
+@bp.post("/zaken/<int:case_id>/voortgang/<int:report_id>/beoordelen")
+@require_role(*AGREEMENT_STAFF)
 @load(case=queries.load_case)
-def progress(case):
-    return _panel_post(case, "progress", ProgressForm(), lambda case, f: (
-        case_service.add_progress_report(case, actor=current_user, reported_on=f.reported_on.data,
-                                         text=f.text.data or "", now=utcnow())),
-        done=_("Opgeslagen."), anchor="#overeenkomst")
+def review_report(case, report_id: int):
+    report = find_report(case, report_id) or abort(404)
+    form = af.ReviewForm(prefix=f"review{report.id}")
+    return _agreement_post(case, f"review-{report.id}", form, lambda case, f: (
+        agreement_service.review_report(case, report, actor=current_user,
+                                        decision=f.decision.data or "", note=f.note.data or "",
+                                        now=utcnow())),
+        done=_("De beoordeling is opgeslagen en naar de uitdager gestuurd."))
+
+
+@bp.post("/zaken/<int:case_id>/termijnen/<key>/vrijgeven")
+@require_role(*AGREEMENT_STAFF)
+@load(case=queries.load_case)
+def release_instalment(case, key: str):
+    form = af.ReleaseForm()
+    return _agreement_post(case, "release", form, lambda case, f: (
+        agreement_service.release_instalment(case, actor=current_user, key=key[:20],
+                                             now=utcnow())),
+        done=_("De termijn is vrijgegeven voor betaling."))
 
 
 @bp.post("/zaken/<int:case_id>/evaluatie")
-@require_role("official", "coordinator", "admin")
+@require_role(*AGREEMENT_STAFF)
 @load(case=queries.load_case)
 def evaluation(case):
-    return _panel_post(case, "evaluation", EvaluationForm(), lambda case, f: (
-        case_service.set_evaluation(case, actor=current_user, summary=f.summary.data or "",
-                                    now=utcnow())), done=_("Opgeslagen."), anchor="#overeenkomst")
+    form = af.EvaluationForm()
+    return _agreement_post(case, "evaluation", form, lambda case, f: (
+        agreement_service.save_evaluation(
+            case, actor=current_user, party="official",
+            results_delivered=f.results_delivered.data or "", own_cost=f.own_cost.data or "",
+            cost_comparison=f.cost_comparison.data or "", quality=f.quality.data or "",
+            to_continue=f.to_continue.data or "", now=utcnow())),
+        done=_("De evaluatie van de gemeente is opgeslagen."))
+
+
+@bp.post("/zaken/<int:case_id>/evaluatie/uitkomst")
+@require_role(*AGREEMENT_STAFF)
+@load(case=queries.load_case)
+def evaluation_outcome(case):
+    form = af.OutcomeForm()
+    return _agreement_post(case, "outcome", form, lambda case, f: (
+        agreement_service.decide_evaluation(
+            case, actor=current_user, outcome=f.outcome.data or "", reasons=f.reasons.data or "",
+            public_summary=f.public_summary.data or "", decided_on=f.decided_on.data,
+            now=utcnow())),
+        done=_("De uitkomst van de evaluatie is vastgelegd. De samenvatting staat op de "
+               "openbare pagina."))
 
 
 # --------------------------------------------------------------------------- templates

@@ -4,7 +4,16 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from participation.extensions import db
-from participation.models import Case, Meeting, Membership, Organisation, User
+from participation.models import (
+    Case,
+    EvaluationOutcome,
+    InstalmentRelease,
+    Meeting,
+    Membership,
+    Organisation,
+    ProgressReport,
+    User,
+)
 from participation.services.cases import verify_all_chains
 
 
@@ -28,7 +37,12 @@ def test_demo_data_is_idempotent_and_prints_logins(app, app_ctx):
     roles = set(db.session.scalars(select(Membership.role)))
     assert roles == {"official", "coordinator", "griffie", "admin"}
     states = set(db.session.scalars(select(Case.state)))
-    assert {"aanvulling_gevraagd", "toegekend", "ingediend", "steun_verzamelen"} <= states
+    assert {"aanvulling_gevraagd", "toegekend", "ingediend", "steun_verzamelen",
+            "in_uitvoering", "evaluatie"} <= states
+    # A challenge in execution with progress and a paid instalment, and one evaluated.
+    assert db.session.scalar(select(func.count()).select_from(ProgressReport)) >= 2
+    assert db.session.scalar(select(func.count()).select_from(InstalmentRelease)) >= 1
+    assert db.session.scalar(select(EvaluationOutcome.outcome)) == "continue"
     assert verify_all_chains() == {}
 
 

@@ -7,7 +7,15 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from participation.extensions import db
-from participation.models import AuditEvent, Case, OutboxMessage, Signature, User
+from participation.models import (
+    AgreementVersion,
+    AuditEvent,
+    Case,
+    Membership,
+    OutboxMessage,
+    Signature,
+    User,
+)
 from participation.services import cases as service
 from participation.services import privacy
 
@@ -163,3 +171,71 @@ def test_export_archive_holds_the_data_and_every_file_of_the_person(client, logi
         assert not any("intern.pdf" in name for name in names)
     assert mine.sha256 in {f["sha256"] for f in data["files"]}
     response.close()
+
+
+def _challenge_in_execution(org, resident, official_user):
+    """A granted challenge with an agreed agreement, a report, a release and evaluations."""
+    from datetime import date
+
+    from participation.services import agreements
+
+    case = _submitted_case(org, resident)
+    # Straight to the agreement: the state is what matters here, not the road to it.
+    case.state = "overeenkomst"
+    db.session.flush()
+    version = agreements.draft_agreement(
+        case, actor=official_user, task="Moestuin onderhouden", scope="", budget="5000",
+        budget_line="", start_date=date(2026, 1, 1), end_date=date(2026, 12, 31),
+        evaluation_date=date(2026, 4, 1),
+        results=[agreements.ResultLine("Moestuin aangelegd", date(2026, 3, 1))],
+        instalments=[agreements.InstalmentLine("1000", date(2026, 1, 5), "")],
+        contact_persons="Sanne de Vries, 06-12345678", document=None, now=NOW)
+    agreements.agree(case, actor=resident, version=version.version, now=NOW)
+    service.apply_transition(case, "overeenkomst_tekenen", actor=official_user, now=NOW)
+    agreements.report_progress(case, actor=resident, result_key="r1", status="delivered",
+                               text="Aangelegd met de buren.", spent="800", files=[], now=NOW)
+    agreements.release_instalment(case, actor=official_user, key="t1", now=NOW)
+    agreements.save_evaluation(case, actor=resident, party="applicant", results_delivered="yes",
+                               own_cost="", cost_comparison="", quality="Goed.", to_continue="",
+                               now=NOW)
+    db.session.commit()
+    return case
+
+
+def test_export_and_deletion_cover_the_agreement_after_a_grant(create_org, create_user):
+    org, resident = create_org(), create_user(name="Sanne de Vries")
+    official_user = create_user(name="Ambtenaar")
+    db.session.add(Membership(user_id=official_user.id, organisation_id=org.id, role="official"))
+    db.session.commit()
+    case = _challenge_in_execution(org, resident, official_user)
+
+    data = privacy.export_user_data(resident)
+    assert data["agreements"][0]["contact_persons"] == "Sanne de Vries, 06-12345678"
+    assert data["agreements"][0]["agreed_by_you"] is True
+    assert data["progress_reports"][0]["text"] == "Aangelegd met de buren."
+    assert data["instalments_released"][0]["amount_cents"] == 100_000
+    assert data["evaluations"][0]["party"] == "applicant"
+    json.dumps(data, default=str)
+
+    privacy.delete_account(resident, now=NOW)
+    db.session.commit()
+    version = db.session.scalar(select(AgreementVersion).where(AgreementVersion.case_id == case.id))
+    assert version.contact_persons == privacy.REDACTED
+    assert version.task == "Moestuin onderhouden"   # the agreement itself stays
+    assert service.verify_all_chains() == {}
+
+
+def test_retention_clears_agreement_contacts_after_the_challenge_ended(create_org, create_user):
+    org, resident = create_org(), create_user(name="Sanne de Vries")
+    official_user = create_user(name="Ambtenaar")
+    db.session.add(Membership(user_id=official_user.id, organisation_id=org.id, role="official"))
+    db.session.commit()
+    case = _challenge_in_execution(org, resident, official_user)
+    assert privacy.apply_retention(now=NOW + timedelta(days=400)).agreement_contacts == 0
+    case.state = "afgerond"
+    case.updated_at = NOW
+    db.session.commit()
+    assert privacy.apply_retention(now=NOW + timedelta(days=300)).agreement_contacts == 0
+    assert privacy.apply_retention(now=NOW + timedelta(days=400)).agreement_contacts == 1
+    version = db.session.scalar(select(AgreementVersion).where(AgreementVersion.case_id == case.id))
+    assert version.contact_persons == ""

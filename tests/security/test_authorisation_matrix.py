@@ -242,6 +242,13 @@ ROWS: list[Row] = [
         E(404, anonymous=LOGIN, owner=422)),
     Row("challenges.download", "GET", a("/uitdaagrecht/{challenge}/bijlagen/{attachment}"),
         E(404, anonymous=LOGIN, owner=200, staff=200)),
+    # The agreement after a grant: only the challenger; the world's request is not granted.
+    Row("challenges.agree", "POST", a("/uitdaagrecht/{challenge}/overeenkomst/akkoord"),
+        E(404, anonymous=LOGIN, owner=422)),
+    Row("challenges.report_progress", "POST", a("/uitdaagrecht/{challenge}/voortgang"),
+        E(404, anonymous=LOGIN, owner=422)),
+    Row("challenges.evaluate", "POST", a("/uitdaagrecht/{challenge}/evaluatie"),
+        E(404, anonymous=LOGIN, owner=422)),
     Row("challenges.withdraw", "GET", a("/uitdaagrecht/{challenge}/intrekken"),
         E(404, anonymous=LOGIN, owner=200)),
     Row("challenges.withdraw", "POST", fresh("/uitdaagrecht/{challenge}/intrekken", "challenge",
@@ -313,10 +320,18 @@ ROWS: list[Row] = [
         only("coordinator", "admin", status=422)),
     Row("workbench.agreement", "POST", a("/werkbak/zaken/{challenge}/overeenkomst"),
         only("official", "coordinator", "admin", status=422)),
-    Row("workbench.progress", "POST", a("/werkbak/zaken/{challenge}/voortgang"),
-        only("official", "coordinator", "admin", status=422)),
+    # The world's request is not granted: the agreement's forms are refused at the form (422).
     Row("workbench.evaluation", "POST", a("/werkbak/zaken/{challenge}/evaluatie"),
         only("official", "coordinator", "admin", status=422)),
+    Row("workbench.evaluation_outcome", "POST",
+        a("/werkbak/zaken/{challenge}/evaluatie/uitkomst"),
+        only("official", "coordinator", "admin", status=422)),
+    Row("workbench.release_instalment", "POST", a("/werkbak/zaken/{challenge}/termijnen/t1/vrijgeven"),
+        only("official", "coordinator", "admin", status=422)),
+    # The world's request has no progress report: those who review get a 404, others a 403.
+    Row("workbench.review_report", "POST",
+        a("/werkbak/zaken/{challenge}/voortgang/1/beoordelen"),
+        only("official", "coordinator", "admin", status=404)),
 
     # --- griffie ------------------------------------------------------------------------------
     Row("council.desk", "GET", a("/griffie/"), COUNCIL),
@@ -482,6 +497,18 @@ def test_matrix(world, row):
         except AssertionError as exc:
             failures.append(str(exc))
     assert not failures, "\n".join(failures)
+
+
+# The agreement's forms of A's case posted under B's URL by B's staff: no such case (404).
+AGREEMENT_POSTS = ["overeenkomst", "evaluatie", "evaluatie/uitkomst", "termijnen/t1/vrijgeven",
+                   "voortgang/1/beoordelen"]
+
+
+@pytest.mark.parametrize("path", AGREEMENT_POSTS)
+def test_agreement_forms_of_another_organisation_do_not_exist(world, path):
+    response = world.client("official_b").post(
+        f"/{world.b}/werkbak/zaken/{world.ids['challenge']}/{path}", data={})
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize("label, url, role, status", CROSS_ORG, ids=[c[0] for c in CROSS_ORG])

@@ -22,7 +22,7 @@ def valid_inputs(wf: w.Workflow) -> dict[str, object]:
         "answer": "Zie de bijlage.", "term_days": 14, "extension_days": 10,
         "refusal_grounds": list(wf.refusal_grounds[:1]), "exclusions": list(wf.exclusions[:1]),
         "outcome": wf.allowed_outcomes[0], "decision": "besluit-1", "document": "document-1",
-        "meeting": "vergadering-1",
+        "meeting": "vergadering-1", "agreement": 1,
     }
 
 

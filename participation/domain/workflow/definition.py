@@ -35,7 +35,7 @@ class ClockEffect(StrEnum):
 
 ROLES = ("applicant", "official", "coordinator", "griffie", "admin", "system")
 INPUT_KINDS = ("reason", "question", "answer", "term_days", "refusal_grounds", "exclusions",
-               "outcome", "decision", "document", "meeting", "extension_days")
+               "outcome", "decision", "document", "meeting", "extension_days", "agreement")
 AUTOMATIC_TRIGGERS = ("term_lapsed", "threshold_met")
 REQUEST_TYPES = ("uitdaagrecht", "burgerinitiatief", "bewonersinitiatief")
 PRESETS = REQUEST_TYPES

@@ -30,6 +30,10 @@ _INPUT_MESSAGES: dict[str, tuple[str, str]] = {
     "decision": ("Voeg het besluit toe.", "Add the decision."),
     "document": ("Voeg een document toe.", "Add a document."),
     "meeting": ("Kies een vergadering.", "Choose a meeting."),
+    "agreement": ("De uitdager heeft nog niet ingestemd met de laatste versie van de "
+                  "overeenkomst. Stel de overeenkomst op en vraag de uitdager om akkoord.",
+                  "The challenger has not yet agreed to the latest version of the agreement. "
+                  "Draw it up and ask the challenger to agree."),
 }
 
 
@@ -88,6 +92,10 @@ def _input_problem(kind: str, value: object, wf: Workflow) -> tuple[str, str] | 
                                   kind)
     if kind == "outcome":
         return None if isinstance(value, str) and value in wf.allowed_outcomes \
+            else _INPUT_MESSAGES[kind]
+    if kind == "agreement":
+        # The agreed version's number, which the service looks up (domain.agreements).
+        return None if isinstance(value, int) and not isinstance(value, bool) and value > 0 \
             else _INPUT_MESSAGES[kind]
     # decision, document, meeting: a reference the service resolves; it must be there.
     return None if not is_empty(value) else _INPUT_MESSAGES[kind]

@@ -148,15 +148,23 @@ def test_a_case_walked_to_its_agreement_reads_as_a_person_reads_it(
     assert "Datum van het besluit</dt><dd>20 november 2026</dd>" in html
     take("overeenkomst_opstellen")
     assert client.post(url(case, "/overeenkomst"), data={
-        "start_date": "2027-01-01", "end_date": "2027-12-31", "budget_line": "6.1.3 Groen",
-        "amount_existing": "10000", "amount_transferred": "8500,50",
-        "decision_ref": "B&W 2026-44", "conditions": "Kwartaalgesprek."}).status_code == 303
-    assert client.post(url(case, "/voortgang"), data={
-        "reported_on": "2027-03-31", "text": "Eerste kwartaal goed."}).status_code == 303
+        "task": "Groen onderhouden", "budget": "8500,5", "budget_line": "6.1.3 Groen",
+        "start_date": "2027-01-01", "end_date": "2027-12-31", "evaluation_date": "2027-11-01",
+        "results-0-title": "Plantsoen gemaaid", "results-0-target_date": "31-03-2027",
+        "instalments-0-amount": "10000", "instalments-0-planned_on": "2027-01-15",
+        "instalments-1-amount": "1.000,00", "instalments-1-planned_on": "2027-04-01",
+        "instalments-1-condition": "1"}).status_code == 422   # more than the budget
+    assert client.post(url(case, "/overeenkomst"), data={
+        "task": "Groen onderhouden", "budget": "18500,5", "budget_line": "6.1.3 Groen",
+        "start_date": "2027-01-01", "end_date": "2027-12-31", "evaluation_date": "2027-11-01",
+        "results-0-title": "Plantsoen gemaaid", "results-0-target_date": "31-03-2027",
+        "instalments-0-amount": "10000", "instalments-0-planned_on": "2027-01-15",
+        "instalments-1-amount": "8.500,50", "instalments-1-planned_on": "2027-04-01",
+        "instalments-1-condition": "1"}).status_code == 303
     html = page("overeenkomst")
     assert "1 januari 2027 tot 31 december 2027" in html
-    assert "€ 10.000,00" in html and "€ 8.500,50" in html
-    assert "<strong>31 maart 2027</strong>" in html
+    assert "€ 18.500,50" in html and "€ 10.000,00" in html and "€ 8.500,50" in html
+    assert "streefdatum 31 maart 2027" in html
     assert len(seen) == 6
 
 
