@@ -33,18 +33,26 @@ from participation.domain import monitor as figures
 from participation.domain import thresholds
 from participation.domain import workflow as wf
 from participation.extensions import db
-from participation.models import AgendaItem, Case, Decision, Meeting, Organisation, WorkflowVersion
+from participation.models import (
+    AgendaItem,
+    AgreementVersion,
+    Case,
+    Decision,
+    Meeting,
+    Organisation,
+    WorkflowVersion,
+)
 from participation.public.queries import Filters, public_cases
 from participation.services.cases import workflow_for_version
 
 
 def agreement_budget() -> ColumnElement:
-    """The budget taken over with a granted challenge, per case: the amount transferred in
-    the agreement (services.cases.update_agreement writes it into case.data). The one place
-    to re-point when agreements become records of their own (a correlated scalar subquery
-    on Case fits here)."""
-    amount = Case.data[("agreement", "amount_transferred")].as_string()
-    return cast(func.nullif(amount, ""), Numeric(12, 2))
+    """The budget taken over with a granted challenge, per case, in euros: that of the latest
+    agreement version the challenger agreed to (a draft nobody agreed to binds no one)."""
+    return (select(cast(AgreementVersion.budget_cents, Numeric(14, 2)) / 100)
+            .where(AgreementVersion.case_id == Case.id, AgreementVersion.agreed_at.is_not(None))
+            .order_by(AgreementVersion.version.desc()).limit(1)
+            .correlate(Case).scalar_subquery())
 
 
 @dataclass

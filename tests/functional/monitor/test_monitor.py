@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from participation.extensions import db
+from participation.services import agreements
 from participation.services import cases as service
 from participation.services import initiatives as initiative_service
 from tests.functional.public.conftest import count_statements
@@ -82,10 +83,13 @@ class Walk:
 
     def agreement(self, case, day: str, amount: str):
         self.step(case, "overeenkomst_opstellen", day)
-        service.update_agreement(case, actor=self.coordinator, start_date=D(day), end_date=None,
-                                 budget_line="6.1", amount_existing=amount,
-                                 amount_transferred=amount, decision_ref="B-1", conditions="",
-                                 now=at(D(day)))
+        version = agreements.draft_agreement(
+            case, actor=self.coordinator, task="Het plantsoen onderhouden", scope="",
+            budget=amount, budget_line="6.1", start_date=D(day),
+            end_date=D(day) + timedelta(days=365), evaluation_date=D(day) + timedelta(days=300),
+            results=[agreements.ResultLine("Elke week gemaaid", D(day) + timedelta(days=90))],
+            instalments=[], contact_persons="", document=None, now=at(D(day)))
+        agreements.agree(case, actor=self.resident, version=version.version, now=at(D(day)))
 
 
 @pytest.fixture()
