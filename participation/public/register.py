@@ -89,7 +89,7 @@ def case_page(case_id: int):
     # A granted challenge's agreement, once the challenger agreed to it (procedures.md §2.7).
     agreement = None
     if case.request_type == "uitdaagrecht" and case.state in AGREEMENT_STATES:
-        agreement = agreement_service.overview(case, dutch_date(utcnow()))
+        agreement = agreement_service.overview(case, dutch_date(utcnow()), public=True)
         if agreement.last_agreed is None:
             agreement = None
     return render_template(

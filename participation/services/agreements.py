@@ -527,9 +527,10 @@ class Overview:
         return self.latest is not None and self.latest.agreed_at is None
 
 
-def overview(case: Case, today: date) -> Overview:
+def overview(case: Case, today: date, *, public: bool = False) -> Overview:
     """The agreement as both sides and the public see it (what each may see is up to the
-    template); six statements."""
+    template); six statements. The public sees the results and instalments of the version the
+    challenger agreed to, not a newer draft."""
     versions = versions_of(case)
     if not versions:  # nothing drawn up yet: one statement
         return Overview(versions=[], latest=None, agreed=None, results=[], instalments=[],
@@ -541,17 +542,19 @@ def overview(case: Case, today: date) -> Overview:
     rule_reports = as_rule_reports(reports)
     accepted = rules.accepted_results(rule_reports)
     releases = {r.instalment_key: r for r in releases_of(case)}
+    last_agreed = next((v for v in reversed(versions) if v.agreed_at is not None), None)
+    source = last_agreed if public and last_agreed is not None else latest
     results = [ResultView(r.key, r.key.lstrip("r"), r.title, r.target_date,
                           rules.result_status(r.key, rule_reports),
                           rules.is_overdue(r, accepted, today))
-               for r in results_of(latest)]
+               for r in results_of(source)]
     instalments = [InstalmentView(
         i.key, i.key.lstrip("t"), i.amount_cents, i.planned_on,
         tuple(k.lstrip("r") for k in i.condition),
         releases[i.key].released_on if i.key in releases else None,
         rules.release_check(i, accepted=accepted, released=frozenset(releases),
                             agreed=agreed is not None).allowed)
-        for i in instalments_of(latest)]
+        for i in instalments_of(source)]
     evaluable = case.state == "evaluatie" or (
         case.state in REPORTING_STATES and agreed is not None
         and rules.evaluation_due(agreed.evaluation_date, today))

@@ -224,3 +224,20 @@ def test_overdue_results_show_in_the_queue(client, login, official, resident, gr
     login(official)
     html = client.get("/zonnedal/werkbak/").get_data(as_text=True)
     assert "Bankjes geverfd" in html and "te laat sinds 01-06-2020" in html
+
+
+def test_the_public_sees_the_agreed_version_not_a_newer_draft(client, login, official, resident,
+                                                              granted):
+    login(official)
+    client.post(wb(granted, "/overeenkomst"), data=AGREEMENT)
+    login(resident)
+    client.post(mine(granted, "/overeenkomst/akkoord"), data={"version": "1"})
+    login(official)
+    db.session.refresh(granted)
+    assert fire(client, granted, "overeenkomst_tekenen").status_code == 303
+    # A second version with another result, not agreed to (yet).
+    client.post(wb(granted, "/overeenkomst"),
+                data={**AGREEMENT, "results-1-title": "Alle bomen gekapt"})
+    client.post("/account/uitloggen")
+    public = client.get(f"/zonnedal/register/{granted.id}").get_data(as_text=True)
+    assert "Snoeiplan uitgevoerd" in public and "Alle bomen gekapt" not in public
