@@ -1,4 +1,5 @@
-"""Beheer: the organisation's login providers (DigiD and eHerkenning brokers, staff SSO)."""
+"""Login providers (DigiD and eHerkenning brokers, staff SSO): an organisation's, set by its
+admin under Beheer, and the installation's, set by an installation administrator."""
 from __future__ import annotations
 
 from flask import abort, flash, g, render_template, request, url_for
@@ -10,27 +11,28 @@ from participation.admin.identity_forms import ProviderForm
 from participation.domain import assurance
 from participation.extensions import db
 from participation.htmx import redirect_303
+from participation.models import Organisation
 from participation.models._types import utcnow
 from participation.permissions import require_role
 from participation.services import identity
 
 
-@bp.get("/inloggen")
-@require_role("admin")
-def providers():
-    own = {p.kind: p for p in identity.providers_of(g.org.id)}
-    shared = {p.kind: p for p in identity.providers_of(None)}
+def providers_page(organisation: Organisation | None, *, edit: str, back: str):
+    """The three kinds with what is connected; `edit` is the endpoint of a kind's form."""
+    own = {p.kind: p for p in identity.providers_of(organisation.id if organisation else None)}
+    shared = {p.kind: p for p in identity.providers_of(None)} if organisation else {}
     return render_template("admin/providers.html", own=own, shared=shared,
-                           kinds=identity.KINDS, labels=identity.KIND_LABELS,
-                           callback=identity.callback_url())
+                           kinds=identity.KINDS, labels=identity.KIND_LABELS, edit=edit,
+                           back=back, callback=identity.callback_url(),
+                           for_installation=organisation is None)
 
 
-@bp.route("/inloggen/<kind>", methods=["GET", "POST"])
-@require_role("admin")
-def provider_edit(kind: str):
+def provider_form(organisation: Organisation | None, kind: str, *, action: str, back: str):
+    """A kind's form: shown, refused at the field (422, input kept) or saved."""
     if kind not in identity.KINDS:
         abort(404)
-    existing = next((p for p in identity.providers_of(g.org.id) if p.kind == kind), None)
+    existing = next((p for p in identity.providers_of(organisation.id if organisation else None)
+                     if p.kind == kind), None)
     if request.method == "GET":
         form = ProviderForm(obj=existing, formdata=None)
         if existing is None:
@@ -41,13 +43,14 @@ def provider_edit(kind: str):
     else:
         form = ProviderForm()
     form.client_secret.description = str(form.client_secret.description) % {
-        "name": identity.secret_variable(kind, g.org.slug)}
+        "name": identity.secret_variable(kind, organisation.slug if organisation else None)}
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("admin/provider_form.html", form=form, kind=kind,
                                label=identity.KIND_LABELS[kind], existing=existing,
-                               callback=identity.callback_url()), status
-    identity.save_provider(g.org, kind, identity.ProviderFields(
+                               callback=identity.callback_url(), action=action,
+                               back=back), status
+    identity.save_provider(organisation, kind, identity.ProviderFields(
         issuer=form.issuer.data, client_id=form.client_id.data,
         client_secret=form.client_secret.data or "", scope=form.scope.data,
         enabled=form.enabled.data, role_claim=form.role_claim.data or "groups",
@@ -56,4 +59,17 @@ def provider_edit(kind: str):
     db.session.commit()
     flash(_("De koppeling met %(means)s is opgeslagen.", means=identity.KIND_LABELS[kind]),
           "success")
-    return redirect_303(url_for("admin.providers"))
+    return redirect_303(back)
+
+
+@bp.get("/inloggen")
+@require_role("admin")
+def providers():
+    return providers_page(g.org, edit="admin.provider_edit", back=url_for("admin.index"))
+
+
+@bp.route("/inloggen/<kind>", methods=["GET", "POST"])
+@require_role("admin")
+def provider_edit(kind: str):
+    return provider_form(g.org, kind, action=url_for("admin.provider_edit", kind=kind),
+                         back=url_for("admin.providers"))

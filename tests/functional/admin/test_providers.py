@@ -68,3 +68,24 @@ def test_groups_and_roles_are_saved_and_shown_as_lines(client, admin_setup):
     assert provider.role_map == {"behandelaars": ["official"], "griffie-team": ["griffie", "admin"]}
     page = client.get(f"{admin_setup.base}/inloggen/sso").get_data(as_text=True)
     assert "griffie-team = griffie, admin" in page
+
+
+def test_the_installation_connects_a_broker_every_organisation_without_one_uses(
+        client, create_org, create_user, login):
+    from tests.second_factor import log_in_with_form
+
+    org = create_org()
+    installer = create_user(email="platform@example.nl")
+    installer.is_installation_admin = True
+    db.session.commit()
+    log_in_with_form(client, installer, "correct-horse-battery-9")
+    page = client.get("/beheer/inloggen/").get_data(as_text=True)
+    assert "Niet gekoppeld" in page and "SSO" not in page.split("<tbody")[1]
+    assert client.get("/beheer/inloggen/sso").status_code == 404
+    response = client.post("/beheer/inloggen/digid", data=FORM)
+    assert response.status_code == 303
+    provider = db.session.scalar(select(IdentityProvider))
+    assert provider.organisation_id is None
+    client.post("/account/uitloggen")
+    login_page = client.get(f"/account/inloggen?next=/{org.slug}/uitdaagrecht")
+    assert "Inloggen met DigiD" in login_page.get_data(as_text=True)
