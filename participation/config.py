@@ -79,6 +79,21 @@ def _identity_key(env: Mapping[str, str], others: set[str], production: bool) ->
     return key
 
 
+def _mail(env: Mapping[str, str], production: bool) -> dict[str, Any]:
+    """Mail: "console" writes messages to the log; "smtp" sends them."""
+    return {
+        "MAIL_BACKEND": env.get("MAIL_BACKEND", "smtp" if production else "console"),
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": _int(env.get("MAIL_PORT"), 25),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_TIMEOUT": _int(env.get("MAIL_TIMEOUT"), 10),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "noreply@participatie.example"),
+    }
+
+
 def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     env = os.environ if env is None else env
     app_env = env.get("APP_ENV", "development").strip().lower()
@@ -109,16 +124,7 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
-        # Mail: "console" writes messages to the log; "smtp" sends them.
-        "MAIL_BACKEND": env.get("MAIL_BACKEND", "smtp" if production else "console"),
-        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
-        "MAIL_PORT": _int(env.get("MAIL_PORT"), 25),
-        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
-        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
-        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
-        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
-        "MAIL_TIMEOUT": _int(env.get("MAIL_TIMEOUT"), 10),
-        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "noreply@participatie.example"),
+        **_mail(env, production),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # How many proxies (nginx) in front set X-Forwarded-*; 0 trusts none of them.
         "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES"), 0),
