@@ -203,9 +203,10 @@ def login_options(next_target: str | None = None) -> list[dict]:
 
     org = g.get("org")
     target = safe_target(next_target)
+    available = service.providers_for(org.id if org else None)
     options = []
     for kind in service.KINDS:
-        if service.provider_for(org.id if org else None, kind) is None:
+        if kind not in available:
             continue
         # Staff who log in from the organisation's home page land where their work is.
         home = org is not None and target in ("/", f"/{org.slug}", f"/{org.slug}/")

@@ -72,15 +72,24 @@ class Proof:
 # --- Providers ---------------------------------------------------------------------------------
 
 
-def provider_for(organisation_id: int | None, kind: str) -> IdentityProvider | None:
-    """The organisation's own enabled provider of this kind, else the installation's."""
+def providers_for(organisation_id: int | None) -> dict[str, IdentityProvider]:
+    """Per kind, the organisation's own enabled provider, else the installation's (one
+    statement)."""
     rows = db.session.scalars(
         select(IdentityProvider).where(
-            IdentityProvider.kind == kind, IdentityProvider.enabled.is_(True),
+            IdentityProvider.enabled.is_(True),
             (IdentityProvider.organisation_id == organisation_id)
-            | IdentityProvider.organisation_id.is_(None))).all()
-    own = [p for p in rows if p.organisation_id is not None]
-    return (own or rows or [None])[0]
+            | IdentityProvider.organisation_id.is_(None))
+        .order_by(IdentityProvider.organisation_id.is_(None), IdentityProvider.id)).all()
+    chosen: dict[str, IdentityProvider] = {}
+    for provider in rows:  # the organisation's own come first
+        chosen.setdefault(provider.kind, provider)
+    return chosen
+
+
+def provider_for(organisation_id: int | None, kind: str) -> IdentityProvider | None:
+    """The organisation's own enabled provider of this kind, else the installation's."""
+    return providers_for(organisation_id).get(kind)
 
 
 def providers_of(organisation_id: int | None) -> list[IdentityProvider]:
