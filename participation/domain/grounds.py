@@ -125,6 +125,20 @@ OUTCOMES: dict[str, Entry] = _index(
     Entry("niet_ontvankelijk", "Niet-ontvankelijk", "Inadmissible"),
 )
 
+# Outcomes of the evaluation of a challenge taken over (procedures.md §2.6 item 7): a decision
+# of the executive with its own letter. Keyed by domain.agreements.EVALUATION_OUTCOMES.
+EVALUATION_OUTCOMES: dict[str, Entry] = _index(
+    Entry("evaluatie_voortzetten", "Voortzetten na evaluatie", "Continued after evaluation"),
+    Entry("evaluatie_aanpassen", "Voortzetten met aanpassingen na evaluatie",
+          "Continued with adjustments after evaluation"),
+    Entry("evaluatie_stoppen", "Beëindigd na evaluatie: de taak is klaar",
+          "Ended after evaluation: the task is done"),
+    Entry("evaluatie_terugnemen", "Taak teruggenomen na evaluatie",
+          "Task taken back after evaluation"),
+)
+EVALUATION_DECISION = {"continue": "evaluatie_voortzetten", "adjust": "evaluatie_aanpassen",
+                       "stop": "evaluatie_stoppen", "take_back": "evaluatie_terugnemen"}
+
 # Outcomes of a council decision on a burgerinitiatief (§3.5, ORI besluitresultaat).
 COUNCIL_OUTCOMES: dict[str, Entry] = _index(
     Entry("aangenomen", "Aangenomen", "Adopted"),
@@ -133,6 +147,14 @@ COUNCIL_OUTCOMES: dict[str, Entry] = _index(
     Entry("aangehouden", "Aangehouden (later besproken)", "Postponed"),
     Entry("ingetrokken", "Ingetrokken", "Withdrawn"),
 )
+
+def outcome_index(code: str) -> dict[str, Entry]:
+    """The table a decision's outcome code belongs to."""
+    for table in (OUTCOMES, COUNCIL_OUTCOMES, EVALUATION_OUTCOMES):
+        if code in table:
+            return table
+    return OUTCOMES
+
 
 TIERS: dict[str, Tier] = _index(
     Tier("gemeente", "Gemeente", "Municipality",

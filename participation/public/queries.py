@@ -26,7 +26,13 @@ from sqlalchemy.orm import Session, aliased
 from participation import search
 from participation.domain import workflow as wf
 from participation.domain.deadlines import dutch_date
-from participation.domain.grounds import COUNCIL_OUTCOMES, OUTCOMES, REFUSAL_GROUNDS, label
+from participation.domain.grounds import (
+    COUNCIL_OUTCOMES,
+    OUTCOMES,
+    REFUSAL_GROUNDS,
+    label,
+    outcome_index,
+)
 from participation.extensions import db
 from participation.models import (
     AgendaItem,
@@ -129,7 +135,7 @@ def type_labels() -> dict[str, str]:
 def outcome_label(code: str, locale: str = "nl") -> str:
     if not code:
         return ""
-    return label(OUTCOMES if code in OUTCOMES else COUNCIL_OUTCOMES, code, locale)
+    return label(outcome_index(code), code, locale)
 
 
 def all_outcomes() -> list[str]:

@@ -17,10 +17,13 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from participation.domain import agreements as rules
+from participation.domain import grounds
+from participation.domain import workflow as wf
 from participation.domain.deadlines import dutch_date
 from participation.extensions import db
 from participation.models import (
     AgreementVersion,
+    AuditEvent,
     Case,
     Evaluation,
     EvaluationOutcome,
@@ -29,7 +32,7 @@ from participation.models import (
     ProgressReport,
     User,
 )
-from participation.services import attachments, mail
+from participation.services import attachments, mail, transparency
 from participation.services import cases as case_service
 from participation.services.cases import CaseworkInvalid
 
@@ -108,13 +111,14 @@ def outcome_of(case: Case) -> EvaluationOutcome | None:
 # --------------------------------------------------------------------------- writing helpers
 
 def _event(case: Case, name: str, *, actor: User, role: str, reason: str,
-           inputs: dict[str, Any], now: datetime, public: bool = False) -> None:
+           inputs: dict[str, Any], now: datetime, public: bool = False) -> AuditEvent:
     case.updated_at = now  # also the key of the cached public pages
-    case_service.append_event(case, transition=name, from_state=case.state, to_state=case.state,
+    event = case_service.append_event(case, transition=name, from_state=case.state, to_state=case.state,
                               actor=actor, role=role, reason=reason, inputs=inputs,
                               public=public, public_labels=EVENTS[name] if public else ("", ""),
                               now=now)
     db.session.flush()
+    return event
 
 
 def _staff_role(actor: User, case: Case) -> str:
@@ -466,9 +470,23 @@ def decide_evaluation(case: Case, *, actor: User, outcome: str, reasons: str,
                                public_summary=public_summary.strip(), decided_on=decided_on,
                                decided_by_id=actor.id, created_at=now)
     db.session.add(record)
+    # The outcome is a decision of the executive (Awb 1:3) with its own letter, like the grant.
+    decision = case_service.record_decision(
+        case, actor=actor, deciding_body=case_service.default_deciding_body(case.organisation),
+        decided_on=decided_on, outcome=grounds.EVALUATION_DECISION[outcome],
+        reasons=reasons.strip(), now=now)
+    try:
+        letter = case_service.attach_letter(case, decision, actor=actor, now=now)
+    except wf.MissingInputs as exc:
+        raise CaseworkInvalid(dict(exc.errors)) from exc
+    step = _event(case, "evaluatie_besluit", actor=actor, role=_staff_role(actor, case),
+                  reason=reasons.strip(),
+                  inputs={"outcome": outcome, "decision": decision.id, **letter},
+                  now=now, public=True)
+    case_service.record_letter_sent(case, step, actor=actor, now=now)
+    decision.published_at = now  # the evaluation's public summary is published too
     db.session.flush()
-    _event(case, "evaluatie_besluit", actor=actor, role=_staff_role(actor, case),
-           reason=reasons.strip(), inputs={"outcome": outcome}, now=now, public=True)
+    transparency.sequence(now)
     _notify(case, _("%(number)s: de uitkomst van de evaluatie is vastgelegd.",
                     number=case.number or case.title))
     return record

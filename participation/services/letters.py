@@ -40,11 +40,13 @@ from participation.services import admin as admin_service
 from participation.services import attachments, signing
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "letters"
-KINDS: tuple[str, ...] = (*grounds.OUTCOMES, "raadsbesluit")
+KINDS: tuple[str, ...] = (*grounds.OUTCOMES, "raadsbesluit", "evaluatie")
 LANGUAGES = ("nl", "en")
 KIND_LABELS = {**{code: (e.label_nl, e.label_en) for code, e in grounds.OUTCOMES.items()},
                "raadsbesluit": ("Besluit van de raad of het algemeen bestuur",
-                                "Decision of the council or general assembly")}
+                                "Decision of the council or general assembly"),
+               "evaluatie": ("Besluit na de evaluatie van een overgenomen taak",
+                             "Decision after the evaluation of a task taken over")}
 TYPE_LABELS = {"uitdaagrecht": ("uitdaagrecht", "right to challenge"),
                "burgerinitiatief": ("burgerinitiatief", "citizens' initiative"),
                "bewonersinitiatief": ("bewonersinitiatief", "residents' initiative")}
@@ -70,6 +72,8 @@ def kind_of(outcome: str) -> str | None:
     extension of a running agreement, the final subsidy account)."""
     if outcome in grounds.COUNCIL_OUTCOMES:
         return "raadsbesluit"
+    if outcome in grounds.EVALUATION_OUTCOMES:
+        return "evaluatie"
     if outcome in grounds.OUTCOMES:
         return outcome
     return KIND_BY_OUTCOME.get(outcome)
@@ -167,9 +171,7 @@ def letter_fields(case: Case, decision: Decision, language: str) -> dict[str, An
     if objection_body == "gemandateerd_ambtenaar":
         objection_body = grounds.TIERS[org.tier].executive_body if org.tier in grounds.TIERS \
             else "college"
-    outcome = (grounds.label(grounds.COUNCIL_OUTCOMES, decision.outcome, language)
-               if decision.outcome in grounds.COUNCIL_OUTCOMES
-               else grounds.label(grounds.OUTCOMES, decision.outcome, language))
+    outcome = grounds.label(grounds.outcome_index(decision.outcome), decision.outcome, language)
     data = case.data or {}
     return {
         "organisatie": org.name,
@@ -257,8 +259,8 @@ def sample_fields(org: Organisation, kind: str, language: str, today: date) -> d
     """Made-up fields for the admin's preview of a template."""
     en = language == "en"
     body = grounds.TIERS[org.tier].executive_body if org.tier in grounds.TIERS else "college"
-    outcome = "aangenomen" if kind == "raadsbesluit" else kind
-    labels = grounds.COUNCIL_OUTCOMES if kind == "raadsbesluit" else grounds.OUTCOMES
+    outcome = {"raadsbesluit": "aangenomen", "evaluatie": "evaluatie_voortzetten"}.get(kind, kind)
+    labels = grounds.outcome_index(outcome)
     return {
         "organisatie": org.name, "organisatie_adres": org.address or "",
         "organisatie_email": org.email or "", "organisatie_telefoon": org.phone or "",

@@ -11,7 +11,7 @@ from participation.domain import letters
 
 PRESETS = sorted((Path(engine.__file__).parent).glob("*/*.txt"))
 KINDS = ("toegekend", "deels_toegekend", "afgewezen", "niet_ontvankelijk",
-         "buiten_behandeling", "raadsbesluit")
+         "buiten_behandeling", "raadsbesluit", "evaluatie")
 
 
 def fields(**overrides):

@@ -15,6 +15,8 @@ from participation.models import (
     AgreementVersion,
     AuditEvent,
     CaseMessage,
+    Decision,
+    DecisionLetter,
     InstalmentRelease,
     OutboxMessage,
     ProgressReport,
@@ -191,7 +193,20 @@ def test_the_whole_way_from_agreement_to_evaluation(client, login, official, res
         "public_summary": "De buurt onderhoudt het plantsoen goed en goedkoper."}
     ).status_code == 303
 
+    # The outcome is a decision of the college with its own letter, sent and published.
+    decision = db.session.scalars(select(Decision).where(Decision.case_id == granted.id)
+                                  .order_by(Decision.id)).all()[-1]
+    assert (decision.outcome, decision.deciding_body) == ("evaluatie_voortzetten", "college")
+    assert decision.published_at is not None
+    letter = db.session.scalar(select(DecisionLetter).where(
+        DecisionLetter.decision_id == decision.id))
+    assert letter.kind == "evaluatie"
+    step = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.transition == "evaluatie_besluit"))
+    assert step.inputs["letter_sha256"] == letter.sha256
+
     public = client.get(f"/zonnedal/register/{granted.id}").get_data(as_text=True)
+    assert "Voortzetten na evaluatie" in public
     assert "Maaien en snoeien van het Parkwijkplantsoen" in public
     assert "€ 12.500,00" in public and "€ 8.000,00" in public
     assert "Geaccepteerd door de gemeente" in public
