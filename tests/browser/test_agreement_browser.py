@@ -173,3 +173,8 @@ def test_agreement_progress_instalment_and_evaluation(page: Page, browser: Brows
     expect(section).to_contain_text("het snoeien van de hagen gaat anders")
     expect(visitor.locator("main")).not_to_contain_text("Sanne de Vries")
     expect(visitor.locator("main")).not_to_contain_text("Twintig keer gemaaid")
+
+    # The council's monitor counts the task taken over, with its budget.
+    open_case(visitor, "/zonnedal/monitor")
+    taken = visitor.locator("section[aria-labelledby='overgenomen_taken-heading']")
+    expect(taken).to_contain_text("1 taak overgenomen, met € 9.000,00 budget.")
