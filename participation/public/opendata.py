@@ -478,18 +478,23 @@ def _case_csv(org: Organisation | None, filename: str) -> Response:
         filters.organisation = ""
     labels = queries.Labels.load(queries.export_versions(filters, org))
 
+    organisations = queries.organisations_by_id()
+    # One url_for per organisation, not per row: the page URL ends in the case id.
+    page_prefix = {o.id: url_for("public.case_page", org=o.slug, case_id=0, _external=True)[:-1]
+                   for o in organisations.values()}
+
     def lines():
-        for row, decisions in queries.export_rows(filters, org):
+        for row, grounds in queries.export_rows(filters, org):
             case = row.case
-            grounds = sorted({code for d in decisions for code in d.refusal_grounds or []})
             data = case.data or {}
+            owner = organisations[case.organisation_id]
             yield [case.number, case.request_type, labels.state(case.workflow_version_id, case.state),
                    dutch_date(case.submitted_at) if case.submitted_at else None, row.decided_on,
                    row.outcome, ";".join(grounds), case.policy_area or data.get("beleidsveld", ""),
                    data.get("gebied", ""),
                    case.requested_budget,
                    "", queries.public_applicant_name(case), "", row.made_known_on,
-                   case.organisation.name, case.organisation.tooi_code, case_page_url(case)]
+                   owner.name, owner.tooi_code, f"{page_prefix[case.organisation_id]}{case.id}"]
 
     return csv_response(CASE_COLUMNS, lines(), filename)
 

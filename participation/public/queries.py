@@ -506,21 +506,37 @@ def export_versions(filters: Filters, org: Organisation | None) -> list[int]:
                                    .order_by(None).distinct()))
 
 
+def organisations_by_id() -> dict[int, Organisation]:
+    return {o.id: o for o in db.session.scalars(select(Organisation))}
+
+
+# What the CSV export reads of a case: columns, not ORM objects (91,000 cases in seconds).
+EXPORT_COLUMNS = (Case.id, Case.number, Case.request_type, Case.workflow_version_id, Case.state,
+                  Case.submitted_at, Case.decided_at, Case.outcome, Case.policy_area, Case.data,
+                  Case.requested_budget, Case.organisation_id)
+
+
 def export_rows(filters: Filters, org: Organisation | None, *, batch: int = EXPORT_BATCH
-                ) -> Iterator[tuple[Row, list[Decision]]]:
-    """Every row of the CSV register with its published decisions, streamed: the cases come
-    from one server-side cursor `batch` at a time, each batch's decisions in one statement,
-    so memory stays flat however many cases there are."""
-    query = public_cases(filters, org).add_columns(
-        _latest_decision(Decision.outcome).label("decision_outcome"),
+                ) -> Iterator[tuple[Row, list[str]]]:
+    """Every row of the CSV register with the refusal grounds of its published decisions,
+    streamed: the cases come from one server-side cursor `batch` at a time as plain columns
+    (a Row's `case` has the attributes the export reads), each batch's grounds in one
+    statement, so memory stays flat however many cases there are."""
+    query = public_cases(filters, org).with_only_columns(
+        *EXPORT_COLUMNS, _latest_decision(Decision.outcome).label("decision_outcome"),
         _latest_decision(Decision.decided_on).label("decision_date"))
     result = db.session.execute(query.execution_options(yield_per=batch, stream_results=True))
     for chunk in result.partitions():
-        rows = [Row(case=r[0], decision_outcome=r.decision_outcome or "",
+        rows = [Row(case=r, decision_outcome=r.decision_outcome or "",
                     decision_date=r.decision_date) for r in chunk]
-        decisions = published_decisions(row.case.id for row in rows)
+        grounds: dict[int, set[str]] = {}
+        for case_id, codes in db.session.execute(
+                select(Decision.case_id, Decision.refusal_grounds).where(
+                    Decision.case_id.in_([row.case.id for row in rows]),
+                    Decision.published_at.is_not(None))):
+            grounds.setdefault(case_id, set()).update(codes or [])
         for row in rows:
-            yield row, decisions.get(row.case.id, [])
+            yield row, sorted(grounds.get(row.case.id, ()))
 
 
 @lru_cache(maxsize=1)
