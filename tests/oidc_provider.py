@@ -30,12 +30,15 @@ ACR = {
     "EH2+": "urn:etoegang:core:assurance-class:loa2plus",
     "EH3": "urn:etoegang:core:assurance-class:loa3",
 }
+# The eHerkenning service the test company is authorised for.
+SERVICE = "urn:etoegang:DV:00000003123456780000:services:1"
 # Test BSNs that pass the elfproef (from the range the Dutch government keeps for testing).
 BSN_A, BSN_B = "999993653", "999990019"
 ACCOUNTS = {
     "anna": {"bsn": BSN_A},
     "bram": {"bsn": BSN_B},
-    "stichting": {"kvk": "12345678", "vestiging": "000012345678", "name": "Stichting Groen Zuid"},
+    "stichting": {"kvk": "12345678", "vestiging": "000012345678", "name": "Stichting Groen Zuid",
+                  "dienst": SERVICE},
     "bv": {"kvk": "87654321", "name": "Andere BV"},
     "sam": {"name": "Sam Ambtenaar", "email": "sam@gemeente.example", "email_verified": True,
             "groups": ["behandelaars"]},

@@ -33,6 +33,11 @@ class ProviderForm(AdminForm):
         DataRequired(message=_l("Vul de scopes in, bijvoorbeeld 'openid'.")),
         Length(max=300, message=_l("Te lang."))], filters=[_strip])
     enabled = BooleanField(_l("Ingeschakeld"))
+    service = StringField(
+        _l("Dienst (eHerkenning)"),
+        description=_l("De dienst waarvoor iemand gemachtigd moet zijn, zoals de makelaar hem in "
+                       "de claim 'dienst' doorgeeft. Leeg: elke dienst die de makelaar toelaat."),
+        validators=[Length(max=200, message=_l("Te lang."))], filters=[_strip])
     role_claim = StringField(
         _l("Claim met groepen"), description=_l("Meestal 'groups' (Azure AD, Keycloak)."),
         validators=[Length(max=60, message=_l("Te lang."))], filters=[_strip])

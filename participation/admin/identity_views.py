@@ -54,7 +54,8 @@ def provider_form(organisation: Organisation | None, kind: str, *, action: str, 
         issuer=form.issuer.data, client_id=form.client_id.data,
         client_secret=form.client_secret.data or "", scope=form.scope.data,
         enabled=form.enabled.data, role_claim=form.role_claim.data or "groups",
-        role_map=assurance.parse_role_map(form.role_map.data or "")),
+        role_map=assurance.parse_role_map(form.role_map.data or ""),
+        service=(form.service.data or "") if kind == "eherkenning" else ""),
         actor=current_user, now=utcnow())
     db.session.commit()
     flash(_("De koppeling met %(means)s is opgeslagen.", means=identity.KIND_LABELS[kind]),

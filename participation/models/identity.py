@@ -31,6 +31,9 @@ class IdentityProvider(db.Model):
     # Staff SSO: the claim holding groups and which group gives which role.
     role_claim: Mapped[str] = mapped_column(String(60), default="groups")
     role_map: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # eHerkenning: the service (dienst) a login must be authorised for, as the broker names it
+    # in the `dienst` claim; empty = any service the broker lets through.
+    service: Mapped[str] = mapped_column(String(200), default="", server_default="")
     enabled: Mapped[bool] = mapped_column(default=True, server_default=true())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

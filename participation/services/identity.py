@@ -109,6 +109,7 @@ class ProviderFields:
     enabled: bool
     role_claim: str
     role_map: dict[str, list[str]]
+    service: str = ""
 
 
 def save_provider(organisation: Organisation | None, kind: str, fields: ProviderFields, *,
@@ -123,6 +124,7 @@ def save_provider(organisation: Organisation | None, kind: str, fields: Provider
         provider.client_secret = fields.client_secret
     provider.scope, provider.enabled = fields.scope, fields.enabled
     provider.role_claim, provider.role_map = fields.role_claim, fields.role_map
+    provider.service = fields.service
     provider.updated_at = now  # a new Authlib client in every process
     record_account_event(actor, "identity_provider_changed", now, detail={
         "organisation": organisation.slug if organisation else "", "method": kind,
@@ -204,6 +206,8 @@ def proof_from_claims(provider: IdentityProvider, claims: dict[str, Any]) -> Pro
             raise LoginRefused("claims")
         if level is None:
             raise LoginRefused("level")
+        if provider.service and str(claims.get("dienst") or "") != provider.service:
+            raise LoginRefused("service")  # authorised for another service of the company
         return Proof("eherkenning", provider.id,
                      assurance.person_key(hash_key(), "eherkenning", f"{kvk}:{sub}"),
                      provider.issuer, level=level, kvk=kvk, vestiging=str(claims.get("vestiging") or "")[:12],

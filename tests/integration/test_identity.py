@@ -29,7 +29,7 @@ from participation.services import organisations
 from tests.conftest import PASSWORD
 from tests.functional.challenges.conftest import post_step, step_data
 from tests.integration.test_signatures import DRAFT
-from tests.oidc_provider import BSN_A, BSN_B, SECRET, local
+from tests.oidc_provider import BSN_A, BSN_B, SECRET, SERVICE, local
 
 
 @pytest.fixture()
@@ -458,3 +458,23 @@ def test_a_digid_linked_through_one_broker_does_not_open_through_another(
                               f"/account/inloggen/digid?org={elsewhere.slug}", "anna")
     assert response.status_code == 400
     assert "via een andere inlogdienst" in response.get_data(as_text=True)
+
+
+def test_eherkenning_for_another_service_is_refused(client, org, connect, oidc_provider,
+                                                    create_user, login):
+    """The company's person is authorised for one service; the provider asks another."""
+    provider = connect("eherkenning", service="urn:etoegang:DV:00000003123456780000:services:9")
+    login(create_user())
+    response = provider_login(client, oidc_provider,
+                              f"/account/inloggen/eherkenning?org={org.slug}", "stichting",
+                              level="EH2+")
+    assert response.status_code == 400
+    assert "voor een andere dienst" in response.get_data(as_text=True)
+    assert db.session.scalar(select(ExternalIdentity)) is None
+    provider.service, provider.updated_at = SERVICE, utcnow()
+    db.session.commit()
+    response = provider_login(client, oidc_provider,
+                              f"/account/inloggen/eherkenning?org={org.slug}", "stichting",
+                              level="EH2+")
+    assert response.status_code == 303
+    assert db.session.scalar(select(ExternalIdentity)).kvk == "12345678"

@@ -60,6 +60,17 @@ def test_wrong_settings_are_refused_at_the_field_with_the_input_kept(client, adm
     assert db.session.scalar(select(IdentityProvider)) is None
 
 
+def test_the_eherkenning_service_is_saved_for_eherkenning_only(client, admin_setup):
+    service = "urn:etoegang:DV:00000003123456780000:services:1"
+    client.post(f"{admin_setup.base}/inloggen/eherkenning",
+                data={**FORM, "scope": "openid eherkenning", "service": service})
+    client.post(f"{admin_setup.base}/inloggen/digid", data={**FORM, "service": service})
+    saved = {p.kind: p.service for p in db.session.scalars(select(IdentityProvider))}
+    assert saved == {"eherkenning": service, "digid": ""}
+    assert service in client.get(f"{admin_setup.base}/inloggen/eherkenning").get_data(
+        as_text=True)
+
+
 def test_groups_and_roles_are_saved_and_shown_as_lines(client, admin_setup):
     client.post(f"{admin_setup.base}/inloggen/sso", data={
         **FORM, "scope": "openid profile email groups",
