@@ -8,7 +8,6 @@ Create Date: 2026-12-04 09:00:00
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '53f9593ae078'
 down_revision = '9a1d2c3e4f50'

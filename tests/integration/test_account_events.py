@@ -1,7 +1,7 @@
 """Account events: the owner's history of their account, in the export, gone with the account."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +11,7 @@ from participation.models import AccountEvent
 from participation.services import privacy
 from participation.services.account_events import events_for, record_account_event
 
-NOW = datetime(2026, 12, 4, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
 
 def test_events_come_back_newest_first_and_only_the_users_own(create_user):

@@ -2,7 +2,7 @@
 happens when the key changes (the operator resets the factor)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from participation.extensions import db
 from participation.models import RecoveryCode
 from participation.services import second_factor
 
-NOW = datetime(2026, 12, 4, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
 
 def _set_up(user) -> tuple[str, list[str]]:

@@ -1,7 +1,7 @@
 """The second factor's rules: who must have one, the shape of codes, which time steps count."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -36,7 +36,7 @@ def test_acceptable_steps_exclude_what_was_used(now_step, last_used, steps):
 
 
 def test_time_step_is_thirty_seconds():
-    start = datetime(2026, 12, 4, 9, 0, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 4, 9, 0, 0, tzinfo=UTC)
     assert rules.time_step(start.replace(second=29)) == rules.time_step(start)
     assert rules.time_step(start.replace(second=30)) == rules.time_step(start) + 1
 

@@ -158,9 +158,9 @@ def table(html: str, heading_id: str) -> list[list[str]]:
     import re
 
     section = html.split(f'id="{heading_id}"', 1)[1].split("</section>", 1)[0]
-    rows = re.findall(r"<tr class=\"utrecht-table__row\">(.*?)</tr>", section, re.S)[1:]
+    rows = re.findall(r"<tr class=\"utrecht-table__row\">(.*?)</tr>", section, re.DOTALL)[1:]
     return [[re.sub(r"<[^>]+>", "", cell).strip()
-             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)] for row in rows]
+             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)] for row in rows]
 
 
 def test_the_page_shows_the_hand_counted_figures(client, counted):
