@@ -157,6 +157,14 @@ class Facts:
         found |= {g.year for g in (*self.lead, *self.grounds, *self.council)}
         return sorted((y for y in found if y is not None), reverse=True)
 
+    def by_organisation(self) -> dict[int, Facts]:
+        """The facts split per organisation in one pass (the comparison summarises each)."""
+        parts: dict[int, Facts] = defaultdict(Facts)
+        for name in ("cases", "lead", "margin", "grounds", "council"):
+            for group in getattr(self, name):
+                getattr(parts[group.organisation_id], name).append(group)
+        return parts
+
 
 # ---------------------------------------------------------------- output
 
@@ -289,8 +297,12 @@ class OrganisationRow:
 
 def compare(facts: Facts, organisation_ids: Iterable[int], *, year: int | None
             ) -> list[OrganisationRow]:
-    """The totals of every organisation in `organisation_ids` (in that order)."""
-    return [OrganisationRow(org_id, summarise(facts, year=year, organisation_id=org_id)[""])
+    """The totals of every organisation in `organisation_ids` (in that order). Each
+    organisation's own groups only: summarising all facts per organisation made the
+    comparison grow with organisations × cases."""
+    parts = facts.by_organisation()
+    return [OrganisationRow(org_id, summarise(parts.get(org_id, Facts()), year=year,
+                                              organisation_id=org_id)[""])
             for org_id in organisation_ids]
 
 

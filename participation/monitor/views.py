@@ -50,6 +50,15 @@ def _facts(org) -> tuple[figures.Facts, queries.Procedures, datetime]:
     return facts, known, datetime.fromtimestamp(computed_at, UTC)
 
 
+def _summary(org, facts: figures.Facts, year: int | None) -> dict[str, Any]:
+    """One organisation's figures for a year, kept with its facts: summarising thousands of
+    groups per request is what made the page grow with the cases."""
+    summary, _at = public_queries.cached(
+        f"monitor-summary-{year}", org.id, _today(),
+        lambda: figures.summarise(facts, year=year, organisation_id=org.id))
+    return summary
+
+
 def _year_options(facts: figures.Facts, year: int | None) -> list[int]:
     years = set(facts.years()) | {_today().year}
     if year is not None:
@@ -61,7 +70,7 @@ def _org_context(org) -> dict[str, Any]:
     facts, known, computed_at = _facts(org)
     year = selected_year()
     labels = presenters.Labels(known, locale())
-    summary = figures.summarise(facts, year=year, organisation_id=org.id)
+    summary = _summary(org, facts, year)
     return {"org": org, "year": year, "years": _year_options(facts, year),
             "year_arg": ALL_YEARS if year is None else year,
             "monitor_sections": presenters.sections(summary, labels),
@@ -111,7 +120,9 @@ def installation():
     facts, known, computed_at = _facts(None)
     year = selected_year()
     organisations = _organisations()
-    rows = figures.compare(facts, [o.id for o in organisations], year=year)
+    rows, _at = public_queries.cached(
+        f"monitor-compare-{year}", None, (_today(), tuple(o.id for o in organisations)),
+        lambda: figures.compare(facts, [o.id for o in organisations], year=year))
     table = presenters.comparison(rows, {o.id: o for o in organisations},
                                   presenters.Labels(known, locale()))
     return render_page_or_fragment(

@@ -182,3 +182,13 @@ def test_bar_chart_layout():
     assert [bar.text_y for bar in chart.bars] == [28, 62]
     assert chart.bars[1].value_x == 240 + 160 + 6
     assert bar_chart([]).height == 44  # an empty chart still has room for a line
+
+
+@pytest.mark.parametrize("year", [2025, 2026, None])
+def test_compare_splits_the_facts_once_and_gives_the_same_totals(year):
+    facts = _facts()
+    parts = facts.by_organisation()
+    assert sum(len(part.cases) for part in parts.values()) == len(facts.cases)
+    rows = monitor.compare(facts, [1, 2, 3], year=year)
+    assert [r.figures for r in rows] == [
+        summarise(facts, year=year, organisation_id=org)[""] for org in (1, 2, 3)]

@@ -319,3 +319,22 @@ def test_a_bounded_number_of_statements(app, client, create_org, create_user, pa
             response.get_data()
         counts.append(len(seen))
     assert counts == [STATEMENTS[path]] * 2, counts
+
+
+def test_kept_figures_follow_a_new_case_at_once(client, create_org, create_user):
+    """The summary and the comparison are kept with their facts between requests; a case
+    filed in between shows on the next request, not a minute later."""
+    org = create_org(slug="zonnedal")
+    _seed(org, 2, create_user)
+
+    def received() -> tuple[str, str]:
+        page = client.get("/zonnedal/monitor?jaar=2026").get_data(as_text=True)
+        compared = client.get("/monitor?jaar=2026").get_data(as_text=True)
+        row = next(r for r in table(compared, "vergelijking-heading") if r[0] == "Ontvangen")
+        return table(page, "ontvangen-heading")[0][1], row[1]
+
+    assert received() == ("2", "2")
+    assert received() == ("2", "2")  # from the kept figures
+    Walk(org, create_user(), create_user(org=org, role="coordinator")).challenge("2026-03-02")
+    db.session.commit()
+    assert received() == ("3", "3")
