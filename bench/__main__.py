@@ -53,11 +53,14 @@ class Target:
     path: str  # may contain {org} and {case}
     auth: bool = False
     page: bool = True  # an HTML page: also measure its weight
+    user: str = "official"  # whose session a logged-in target uses (official or griffie)
     # "pages", "searches" or "cases": every request a different URL of that kind
     varied: str = ""
 
-    def url_path(self, org: str, case: int | None, deep: int = 200) -> str:
-        return self.path.format(org=org, case=case if case is not None else 0, deep=deep)
+    def url_path(self, org: str, case: int | None, deep: int = 200, draft: int | None = None
+                 ) -> str:
+        return self.path.format(org=org, case=case if case is not None else 0, deep=deep,
+                                draft=draft if draft is not None else 0)
 
 
 TARGETS = (
@@ -73,6 +76,9 @@ TARGETS = (
     Target("case pages, varied", "/{org}/register/{case}", varied="cases"),
     Target("work queue", "/{org}/werkbak/", auth=True),
     Target("official's case page", "/{org}/werkbak/zaken/{case}", auth=True),
+    # The first step of a request the official started (a draft made through the real form).
+    Target("filing step", "/{org}/uitdaagrecht/{draft}/stap/1", auth=True),
+    Target("council desk", "/{org}/griffie/", auth=True, user="griffie"),
     Target("statistics", "/{org}/statistieken"),
     Target("council's monitor", "/{org}/monitor"),
     Target("monitor, organisations compared", "/monitor?jaar=alle"),
@@ -371,16 +377,36 @@ def login(base: str, email: str, password: str) -> str:
     """Log in through the real form (CSRF token included); returns the Cookie header."""
     page = fetch(base + "/account/inloggen")
     jar = _cookies(page.headers, {})
-    match = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page.body) or \
-        re.search(rb'value="([^"]+)"[^>]*name="csrf_token"', page.body)
-    if page.status != 200 or not match:
-        raise RuntimeError(f"login page: status {page.status}, csrf token found: {bool(match)}")
-    token = html.unescape(match.group(1).decode())
+    token = _csrf_token(page.body)
+    if page.status != 200 or token is None:
+        raise RuntimeError(f"login page: status {page.status}, csrf token found: {bool(token)}")
     done = fetch(base + "/account/inloggen", cookie=_cookie_header(jar),
                  data={"csrf_token": token, "email": email, "password": password, "next": ""})
     if done.status not in (302, 303):
         raise RuntimeError(f"login failed: status {done.status}")
     return _cookie_header(_cookies(done.headers, jar))
+
+
+def _csrf_token(body: bytes) -> str | None:
+    match = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body) or \
+        re.search(rb'value="([^"]+)"[^>]*name="csrf_token"', body)
+    return html.unescape(match.group(1).decode()) if match else None
+
+
+def start_draft(base: str, org: str, cookie: str) -> int:
+    """Start an uitdaagrecht request through the form; returns the draft's id."""
+    page = fetch(f"{base}/{org}/uitdaagrecht/nieuw", cookie=cookie)
+    token = _csrf_token(page.body)
+    if page.status != 200 or token is None:
+        raise RuntimeError(f"filing form: status {page.status}")
+    # The token lives in the session the form page sent back.
+    jar = _cookies(page.headers, dict(part.split("=", 1) for part in cookie.split("; ")))
+    done = fetch(f"{base}/{org}/uitdaagrecht/nieuw", cookie=_cookie_header(jar),
+                 data={"csrf_token": token})
+    found = re.search(r"/uitdaagrecht/(\d+)/stap/1", done.headers.get("Location") or "")
+    if done.status not in (302, 303) or not found:
+        raise RuntimeError(f"starting a draft: status {done.status}")
+    return int(found.group(1))
 
 
 # --------------------------------------------------------------------------- wrk
@@ -523,25 +549,35 @@ def _serve_and_measure(database: Database, kind: str, size: int, mode: str, org:
     server = None
     try:
         server = Server(database.url, args.out, f"{kind}-{size}-{mode}", mode)
-        try:
-            # An official: no second factor to answer (coordinators and admins must have one).
-            cookie = login(server.base, f"official1@{org}.example", SEED_PASSWORD)
-        except RuntimeError as exc:
-            cookie = ""
-            run["login_error"] = str(exc)
+        # An official and a griffie member: no second factor to answer (coordinators and
+        # admins must have one).
+        cookies: dict[str, str] = {}
+        for user in ("official", "griffie"):
+            try:
+                cookies[user] = login(server.base, f"{user}1@{org}.example", SEED_PASSWORD)
+            except RuntimeError as exc:
+                run[f"login_error_{user}"] = str(exc)
+        cookie = cookies.get("official", "")
+        draft = None
+        if cookie:
+            try:
+                draft = start_draft(server.base, org, cookie)
+            except RuntimeError as exc:
+                run["draft_error"] = str(exc)
         # One warm-up pass over everything (code paths, SQLite page cache, PG buffers).
         wrk(server.base + "/healthz", seconds=args.warmup, connections=args.connections,
             threads=args.threads, cookie="")
         assets: dict[str, tuple[int, int]] = {}
         for target in TARGETS:
-            path = target.url_path(org, case, deep)
+            path = target.url_path(org, case, deep, draft)
             result: dict[str, Any] = {"path": path}
             run["targets"][target.name] = result
-            if target.auth and not cookie:
+            target_cookie = cookies.get(target.user, "") if target.auth else ""
+            if target.auth and not target_cookie:
                 result.update(status="skipped", reason="could not log in")
                 continue
             started = time.perf_counter()
-            probe = fetch(server.base + path, cookie=cookie if target.auth else "")
+            probe = fetch(server.base + path, cookie=target_cookie)
             result["http_status"] = probe.status
             result["single_request_ms"] = round((time.perf_counter() - started) * 1000, 1)
             if probe.status == 404:
@@ -552,7 +588,7 @@ def _serve_and_measure(database: Database, kind: str, size: int, mode: str, org:
                 result.update(status="skipped", reason=f"HTTP {probe.status}, not 200")
                 log(f"  {target.name:20} skipped: HTTP {probe.status}")
                 continue
-            auth_cookie = cookie if target.auth else ""
+            auth_cookie = target_cookie
             paths = variant_paths(target, org, deep, [c for c in case_ids if c])
             if paths:
                 result["varied_urls"] = len(paths)

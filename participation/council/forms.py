@@ -216,8 +216,9 @@ def exclusion_choices(codes) -> list[SelectChoice]:
                    for code in codes)
 
 
-def transition_form(workflow, transition, *, meetings, formdata=None, prefix: str = ""):
-    """A form with a field for every input of `transition` the griffie fills in."""
+def transition_form(workflow, transition, *, meeting_options, formdata=None, prefix: str = ""):
+    """A form with a field for every input of `transition` the griffie fills in;
+    `meeting_options` from meeting_options()."""
 
     class TransitionForm(CouncilForm):
         lock_version = HiddenField()
@@ -256,13 +257,19 @@ def transition_form(workflow, transition, *, meetings, formdata=None, prefix: st
         elif kind == "meeting":
             options = [("", _("Nog geen vergadering"))] if kind not in required else [
                 ("", _("Kies een vergadering"))]
-            options += [(m.id, meeting_label(m)) for m in meetings]
+            options += meeting_options
             setattr(TransitionForm, kind, SelectField(_l("Vergadering"), choices=choices(options),
                                                       validate_choice=False,
                                                       validators=validators(kind)))
     form = TransitionForm(formdata=formdata, prefix=prefix)
     form.kinds = [k for k in wanted if hasattr(form, k)]
     return form
+
+
+def meeting_options(meetings) -> list[tuple[int, str]]:
+    """(id, label) per meeting, made once: the desk builds a form for every step of every
+    case, and formatting the dates again for each was most of its time."""
+    return [(m.id, meeting_label(m)) for m in meetings]
 
 
 def meeting_label(meeting) -> str:

@@ -15,6 +15,7 @@ from participation.council.forms import (
     MeetingForm,
     PlaceCaseForm,
     choices,
+    meeting_options,
     transition_form,
 )
 from participation.domain import grounds
@@ -56,7 +57,7 @@ def _int_or_none(value):
 
 # --------------------------------------------------------------------------- desk
 
-def _desk_steps(case, meetings, items):
+def _desk_steps(case, meetings: list[tuple[int, str]], items):
     """(transition, form or None, agenda item or None) for every step the user may take."""
     definition = case_service.workflow_of(case)
     roles = case_service.roles_for(current_user, case)
@@ -69,7 +70,7 @@ def _desk_steps(case, meetings, items):
         if transition.name == "besluiten":
             steps.append((transition, None, None))
             continue
-        form = transition_form(definition, transition, meetings=meetings, formdata=None,
+        form = transition_form(definition, transition, meeting_options=meetings, formdata=None,
                                prefix=f"c{case.id}-{transition.name}")
         form.lock_version.data = case.lock_version
         steps.append((transition, form, None))
@@ -81,7 +82,7 @@ def _desk_steps(case, meetings, items):
 def desk():
     now = utcnow()
     sections, challenges = queries.desk(g.org.id)
-    meetings = queries.meeting_choices(g.org.id, now)
+    meetings = meeting_options(queries.meeting_choices(g.org.id, now))
     cases = [c for s in sections for c in s.cases] + challenges
     items = queries.agenda_items_by_case([c.id for c in cases])
     steps = {c.id: _desk_steps(c, meetings, items.get(c.id, [])) for c in cases}
@@ -112,11 +113,12 @@ def case_step(case, name: str):
     meetings = queries.meeting_choices(g.org.id, utcnow())
     prefix = f"c{case.id}-{name}"
     if request.method == "GET":
-        form = transition_form(definition, transition, meetings=meetings, prefix=prefix)
+        form = transition_form(definition, transition, meeting_options=meeting_options(meetings),
+                               prefix=prefix)
         form.lock_version.data = case.lock_version
         return _render_step(case, transition, form)
-    form = transition_form(definition, transition, meetings=meetings, formdata=request.form,
-                           prefix=prefix)
+    form = transition_form(definition, transition, meeting_options=meeting_options(meetings),
+                           formdata=request.form, prefix=prefix)
     if not form.validate():
         return _render_step(case, transition, form, 422)
     inputs = {kind: getattr(form, kind).data for kind in form.kinds
