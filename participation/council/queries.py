@@ -8,18 +8,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from participation.extensions import db
 from participation.models import AgendaItem, Case, Meeting
 from participation.services.council import INITIATIVE_STATES, PLACEABLE
 
+# The desk shows the longest-waiting cases of each state; the rest are a page of their own.
+DESK_PER_STATE = 5
+DESK_PAGE_SIZE = 25
+CHALLENGE_STATE = "raadsbetrokkenheid"  # uitdaagrecht cases the council is involved in
+DESK_STATES = (*INITIATIVE_STATES, CHALLENGE_STATE)
+
 
 @dataclass
 class DeskSection:
     state: str
     cases: list[Case] = field(default_factory=list)
+    total: int = 0
 
 
 def _item_options():
@@ -81,23 +88,48 @@ def meeting_choices(org_id: int, now: datetime) -> list[Meeting]:
         .order_by(Meeting.starts_at)))
 
 
-def desk(org_id: int) -> tuple[list[DeskSection], list[Case]]:
-    """Initiatives in the council procedure grouped by state (in procedure order), and the
-    uitdaagrecht cases the council is involved in."""
-    cases = list(db.session.scalars(
-        select(Case).where(Case.organisation_id == org_id, or_(
-            (Case.request_type == "burgerinitiatief") & Case.state.in_(INITIATIVE_STATES),
-            (Case.request_type == "uitdaagrecht") & (Case.state == "raadsbetrokkenheid")))
-        .options(selectinload(Case.workflow_version))
-        .order_by(Case.state_entered_at)))
-    sections = {state: DeskSection(state) for state in INITIATIVE_STATES}
-    challenges = []
-    for case in cases:
-        if case.request_type == "uitdaagrecht":
-            challenges.append(case)
-        else:
-            sections[case.state].cases.append(case)
-    return list(sections.values()), challenges
+def _desk_scope(org_id: int, state: str | None = None):
+    if state == CHALLENGE_STATE:
+        return (Case.organisation_id == org_id, Case.request_type == "uitdaagrecht",
+                Case.state == CHALLENGE_STATE)
+    if state is not None:
+        return (Case.organisation_id == org_id, Case.request_type == "burgerinitiatief",
+                Case.state == state)
+    return (Case.organisation_id == org_id, or_(
+        (Case.request_type == "burgerinitiatief") & Case.state.in_(INITIATIVE_STATES),
+        (Case.request_type == "uitdaagrecht") & (Case.state == CHALLENGE_STATE)))
+
+
+def desk(org_id: int, state: str | None = None, page: int = 1
+         ) -> tuple[list[DeskSection], DeskSection, int]:
+    """Initiatives in the council procedure per state (in procedure order) and the
+    uitdaagrecht cases the council is involved in, each with its total: the
+    DESK_PER_STATE longest waiting of every state, or with `state` (one of DESK_STATES)
+    only that state, DESK_PAGE_SIZE per `page`. Returns (sections, challenges, page)."""
+    sections = {name: DeskSection(name) for name in DESK_STATES}
+    order = (Case.state_entered_at, Case.id)
+    if state is None:
+        # One statement: every state's first cases, each row with its state's total.
+        partition = (Case.request_type, Case.state)
+        ranked = select(Case.id, func.row_number().over(partition_by=partition, order_by=order)
+                        .label("rank"), func.count().over(partition_by=partition).label("total")
+                        ).where(*_desk_scope(org_id)).subquery()
+        rows = db.session.execute(
+            select(Case, ranked.c.total).join(ranked, ranked.c.id == Case.id)
+            .where(ranked.c.rank <= DESK_PER_STATE)
+            .options(selectinload(Case.workflow_version)).order_by(*order))
+    else:
+        total = db.session.scalar(select(func.count()).where(*_desk_scope(org_id, state)))
+        page = min(max(1, page), max(1, -(-total // DESK_PAGE_SIZE)))
+        rows = ((case, total) for case in db.session.scalars(
+            select(Case).where(*_desk_scope(org_id, state))
+            .options(selectinload(Case.workflow_version)).order_by(*order)
+            .limit(DESK_PAGE_SIZE).offset((page - 1) * DESK_PAGE_SIZE)))
+    for case, total in rows:
+        sections[case.state].cases.append(case)
+        sections[case.state].total = total
+    challenges = sections.pop(CHALLENGE_STATE)
+    return list(sections.values()), challenges, page
 
 
 def agenda_items_by_case(case_ids: list[int]) -> dict[int, list[AgendaItem]]:

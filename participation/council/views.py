@@ -25,6 +25,7 @@ from participation.extensions import db
 from participation.htmx import redirect_303
 from participation.models._types import utcnow
 from participation.permissions import load, require_role
+from participation.public.queries import Page
 from participation.routes import expected_version, flash_refusal, show_on_form, take_step
 from participation.services import cases as case_service
 from participation.services import council as council_service
@@ -77,22 +78,38 @@ def _desk_steps(case, meetings: list[tuple[int, str]], items):
     return steps
 
 
+def _desk_filter() -> tuple[str | None, int]:
+    """?fase=<state> (one state, in pages) and ?pagina=<n>; anything else: the overview."""
+    state = request.args.get("fase")
+    page = request.args.get("pagina", "")
+    return (state if state in queries.DESK_STATES else None,
+            int(page) if page.isascii() and page.isdecimal() and len(page) < 6 else 1)
+
+
 @bp.get("/")
 @require_role(*STAFF)
 def desk():
     now = utcnow()
-    sections, challenges = queries.desk(g.org.id)
+    state, page = _desk_filter()
+    sections, challenges, page = queries.desk(g.org.id, state, page)
     meetings = meeting_options(queries.meeting_choices(g.org.id, now))
-    cases = [c for s in sections for c in s.cases] + challenges
+    cases = [c for s in sections for c in s.cases] + challenges.cases
     items = queries.agenda_items_by_case([c.id for c in cases])
     steps = {c.id: _desk_steps(c, meetings, items.get(c.id, [])) for c in cases}
     version = organisation_service.current_workflow_version(g.org.id, "burgerinitiatief")
     definition = case_service.workflow_for_version(version) if version else None
     section_labels = {s.state: label_of(definition.state(s.state)) if definition and
                       definition.has_state(s.state) else s.state for s in sections}
+    paged = None
+    if state is not None:
+        shown = challenges if state == queries.CHALLENGE_STATE else next(
+            s for s in sections if s.state == state)
+        paged = Page(page=page, per_page=queries.DESK_PAGE_SIZE, total=shown.total)
     return render_template("council/desk.html", desk_sections=sections, challenges=challenges,
                            steps=steps, items=items, section_labels=section_labels,
-                           state_label=_case_state_label, label_of=label_of,
+                           state_label=_case_state_label, label_of=label_of, state=state,
+                           paged=paged, page_url=lambda n: url_for("council.desk", fase=state,
+                                                                   pagina=n),
                            upcoming=queries.upcoming_meetings(g.org.id, now))
 
 

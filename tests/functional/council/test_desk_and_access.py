@@ -206,3 +206,34 @@ def test_admin_may_use_the_griffie_pages(two_orgs, create_user, client, login):
     login(admin)
     assert client.get(f"/{org.slug}/griffie/vergaderingen/{meeting.id}").status_code == 200
     assert client.get(f"/{org.slug}/griffie/").status_code == 200
+
+
+def test_a_full_state_shows_its_longest_waiting_and_pages_the_rest(
+        griffie_setup, make_initiative, client, login, monkeypatch):
+    """The desk stays one screen however many initiatives wait: per state the longest
+    waiting, with a link to all of that state in pages."""
+    monkeypatch.setattr("participation.council.queries.DESK_PER_STATE", 3)
+    monkeypatch.setattr("participation.council.queries.DESK_PAGE_SIZE", 2)
+    org, griffie, resident = griffie_setup()
+    for n in range(5):
+        make_initiative(org, resident, griffie, title=f"Initiatief nummer {n}")
+    login(griffie)
+
+    html = client.get(f"/{org.slug}/griffie/").get_data(as_text=True)
+    assert [n for n in range(5) if f"Initiatief nummer {n}" in html] == [0, 1, 2]
+    assert ">Toegelaten (5)<" in html
+    assert f'href="/{org.slug}/griffie/?fase=toegelaten">Alle 5 zaken in deze fase</a>' in html
+
+    pages = [client.get(f"/{org.slug}/griffie/?fase=toegelaten&pagina={p}").get_data(
+        as_text=True) for p in (1, 2, 3)]
+    assert [[n for n in range(5) if f"Initiatief nummer {n}" in page] for page in pages] == [
+        [0, 1], [2, 3], [4]]
+    assert ('page-link--current" aria-current="page" '
+            f'href="/{org.slug}/griffie/?fase=toegelaten&amp;pagina=2"') in pages[1]
+    assert "Terug naar het overzicht van de griffie" in pages[1]
+    # Past the last page: the last page; an unknown state or page: the overview.
+    assert "Initiatief nummer 4" in client.get(
+        f"/{org.slug}/griffie/?fase=toegelaten&pagina=99").get_data(as_text=True)
+    other = client.get(f"/{org.slug}/griffie/?fase=bestaat-niet&pagina=x")
+    assert other.status_code == 200 and "Alle 5 zaken in deze fase" in other.get_data(
+        as_text=True)
