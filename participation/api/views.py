@@ -65,25 +65,41 @@ def _case_url(case: Case) -> str:
                    _external=True)
 
 
-def _case_json(row: queries.Row, labels: queries.Labels, locale: str) -> dict[str, Any]:
+class _Prefixes(dict):
+    """Per organisation slug, the API and web URL of a case without its id: one url_for per
+    organisation and kind instead of two per case (both routes end in the case id)."""
+
+    def __missing__(self, slug: str) -> tuple[str, str]:
+        found = self[slug] = (
+            url_for("api.case_detail", organisatie=slug, case_id=0, _external=True)[:-1],
+            url_for("public.case_page", org=slug, case_id=0, _external=True)[:-1])
+        return found
+
+
+def _case_json(row: queries.Row, labels: queries.Labels, locale: str, org_slug: str,
+               org_name: str, prefixes: _Prefixes) -> dict[str, Any]:
+    """`row.case` is a Case or a register row (queries.REGISTER_COLUMNS)."""
     case = row.case
+    api_prefix, web_prefix = prefixes[org_slug]
+    outcome = row.outcome
+    decided_on = row.decided_on
+    made_known_on = row.made_known_on
     return {
         "id": case.id,
-        "url": _case_url(case),
-        "webpagina": url_for("public.case_page", org=case.organisation.slug, case_id=case.id,
-                             _external=True),
-        "organisatie": case.organisation.slug,
-        "organisatie_naam": case.organisation.name,
+        "url": api_prefix + str(case.id),
+        "webpagina": web_prefix + str(case.id),
+        "organisatie": org_slug,
+        "organisatie_naam": org_name,
         "zaaknummer": case.number,
         "titel": case.title,
         "type": case.request_type,
         "status": case.state,
         "status_label": labels.state(case.workflow_version_id, case.state),
         "ingediend_op": dutch_date(case.submitted_at).isoformat() if case.submitted_at else None,
-        "besluitdatum": row.decided_on.isoformat() if row.decided_on else None,
-        "bekendgemaakt_op": row.made_known_on.isoformat() if row.made_known_on else None,
-        "uitkomst": row.outcome or None,
-        "uitkomst_label": queries.outcome_label(row.outcome, locale) or None,
+        "besluitdatum": decided_on.isoformat() if decided_on else None,
+        "bekendgemaakt_op": made_known_on.isoformat() if made_known_on else None,
+        "uitkomst": outcome or None,
+        "uitkomst_label": queries.outcome_label(outcome, locale) or None,
         "steunbetuigingen": case.signature_count if case.request_type == "burgerinitiatief" else None,
     }
 
@@ -136,8 +152,10 @@ def cases():
     labels = queries.Labels.load(r.case.workflow_version_id for r in page.items)
     args = {API_FILTERS[k]: v for k, v in filters.as_args().items() if k != "page"}
     next_url, prev_url = _links("api.cases", filters.page, size, page.total, args)
+    loc, prefixes = _locale(), _Prefixes()
     return jsonify(count=page.total, next=next_url, previous=prev_url,
-                   results=[_case_json(r, labels, _locale()) for r in page.items])
+                   results=[_case_json(r, labels, loc, r.case.org_slug, r.case.org_name, prefixes)
+                            for r in page.items])
 
 
 @bp.get("/zaken/<organisatie>/<int:case_id>")
@@ -157,7 +175,7 @@ def case_detail(organisatie: str, case_id: int):
     latest = decisions[-1] if decisions else None
     row = queries.Row(case=case, decision_outcome=latest.outcome if latest else "",
                       decision_date=latest.decided_on if latest else None)
-    payload = _case_json(row, labels, loc)
+    payload = _case_json(row, labels, loc, org.slug, org.name, _Prefixes())
     payload.update({
         "samenvatting": case.summary,
         "indiener_organisatie": queries.public_applicant_name(case) or None,

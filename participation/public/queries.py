@@ -266,6 +266,7 @@ class Labels:
     def __init__(self, versions: Iterable[WorkflowVersion], locale: str = "nl") -> None:
         self.locale = locale
         self.workflows: dict[int, wf.Workflow] = {v.id: workflow_for_version(v) for v in versions}
+        self._memo: dict[tuple[int, str], str] = {}
 
     @classmethod
     def load(cls, version_ids: Iterable[int], locale: str = "nl") -> Labels:
@@ -275,6 +276,14 @@ class Labels:
         return cls(versions, locale)
 
     def state(self, version_id: int, state: str) -> str:
+        # Memoised: a register page asks for the same few labels once per row.
+        key = (version_id, state)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._state(version_id, state)
+        return found
+
+    def _state(self, version_id: int, state: str) -> str:
         definition = self.workflows.get(version_id)
         if definition is None:
             return state
@@ -371,9 +380,17 @@ class Page:
         yield from range(right_start, pages_end)
 
 
+# What a register row (page and JSON API) shows of a case, with its organisation's slug and name.
+REGISTER_COLUMNS = (Case.id, Case.number, Case.title, Case.request_type, Case.workflow_version_id,
+                    Case.state, Case.submitted_at, Case.decided_at, Case.outcome,
+                    Case.signature_count, Case.organisation_id,
+                    Organisation.slug.label("org_slug"), Organisation.name.label("org_name"))
+
+
 def paged_rows(filters: Filters, org: Organisation | None, *, per_page: int = PER_PAGE) -> Page:
     """One page of register rows: two statements (the latest change or the count, rows).
-    The count reads every matching case, so it is cached until a case changes."""
+    The count reads every matching case, so it is cached until a case changes. A row's
+    `case` holds REGISTER_COLUMNS, not a Case."""
     query = public_cases(filters, org)
     scope = tuple(sorted(filters.as_args(page=1).items()))
     total = cached(f"count {scope}", org.id if org is not None else None, None, lambda: db.session.scalar(
@@ -382,12 +399,14 @@ def paged_rows(filters: Filters, org: Organisation | None, *, per_page: int = PE
     # their latest decision: otherwise every skipped row would be fetched and decided too.
     page_ids = (query.with_only_columns(Case.id).limit(per_page)
                 .offset((filters.page - 1) * per_page).subquery())
+    # Plain columns, not ORM objects: the register and the API only display them.
     result = db.session.execute(
-        select(Case, _latest_decision(Decision.outcome).label("decision_outcome"),
+        select(*REGISTER_COLUMNS, _latest_decision(Decision.outcome).label("decision_outcome"),
                _latest_decision(Decision.decided_on).label("decision_date"))
         .join(page_ids, page_ids.c.id == Case.id)
+        .join(Organisation, Organisation.id == Case.organisation_id)
         .order_by(Case.submitted_at.desc(), Case.id.desc())).all()
-    items = [Row(case=r[0], decision_outcome=r.decision_outcome or "",
+    items = [Row(case=r, decision_outcome=r.decision_outcome or "",
                  decision_date=r.decision_date) for r in result]
     return Page(page=filters.page, per_page=per_page, total=total or 0, items=items)
 
