@@ -558,6 +558,13 @@ def export_rows(filters: Filters, org: Organisation | None, *, batch: int = EXPO
             yield row, sorted(grounds.get(row.case.id, ()))
 
 
+# What an Atom entry shows: columns, not a Decision and a Case (with its organisation and
+# JSON columns) per entry.
+FEED_COLUMNS = (Decision.id, Decision.published_at, Decision.outcome, Decision.deciding_body,
+                Decision.decided_on, Decision.reasons, Case.id.label("case_id"), Case.number,
+                Case.title, Case.decided_at)
+
+
 @lru_cache(maxsize=1)
 def _feed_statement():
     # The case test is an EXISTS on the primary key, so that SQLite walks the decisions by
@@ -565,7 +572,7 @@ def _feed_statement():
     # organisation's decisions (a plain join makes it start from the cases). Built once:
     # making the aliased statement cost more than running it.
     in_scope = aliased(Case)
-    return (select(Decision, Case).join(Case, Case.id == Decision.case_id)
+    return (select(*FEED_COLUMNS).join(Case, Case.id == Decision.case_id)
             .where(Decision.published_at.is_not(None),
                    select(in_scope.id).where(in_scope.id == Decision.case_id,
                                              in_scope.organisation_id == bindparam("org_id"),
@@ -574,7 +581,8 @@ def _feed_statement():
             .limit(bindparam("limit")))
 
 
-def feed_decisions(org: Organisation, limit: int = 50) -> list[tuple[Decision, Case]]:
+def feed_decisions(org: Organisation, limit: int = 50) -> list[Any]:
+    """The organisation's latest published decisions with their case: rows of FEED_COLUMNS."""
     return list(db.session.execute(_feed_statement(), {"org_id": org.id, "limit": limit}))
 
 
