@@ -231,24 +231,27 @@ def _year(column):
 
 
 def public_cases(filters: Filters, org: Organisation | None = None) -> Select:
-    """Public cases matching `filters`, newest submission first (no columns beyond Case)."""
+    """Public cases matching `filters`, newest submission first (no columns beyond Case).
+    The values are named parameters (FILTER_PARAMETERS), so that a statement built for one
+    combination of filters can run with the values of another (see _page_statement)."""
     # `= true`, not `IS true`: PostgreSQL only uses an index for the former.
     query = select(Case).where(Case.is_public == True)
     if org is not None:
-        query = query.where(Case.organisation_id == org.id)
+        query = query.where(Case.organisation_id == bindparam("org_id", org.id))
     elif filters.organisation:
         query = query.join(Organisation, Organisation.id == Case.organisation_id).where(
-            Organisation.slug == filters.organisation)
+            Organisation.slug == bindparam("organisation", filters.organisation))
     if filters.type:
-        query = query.where(Case.request_type == filters.type)
+        query = query.where(Case.request_type == bindparam("type", filters.type))
     if filters.state:
-        query = query.where(Case.state == filters.state)
+        query = query.where(Case.state == bindparam("state", filters.state))
     if filters.year:
-        query = query.where(_year(Case.submitted_at) == filters.year)
+        query = query.where(_year(Case.submitted_at) == bindparam("year", filters.year))
     if filters.outcome:
-        query = query.where(or_(Case.outcome == filters.outcome,
+        outcome = bindparam("outcome", filters.outcome)
+        query = query.where(or_(Case.outcome == outcome,
                                 and_(Case.outcome == "",
-                                     _latest_decision(Decision.outcome) == filters.outcome)))
+                                     _latest_decision(Decision.outcome) == outcome)))
     if filters.q:
         query = query.where(search.match_condition(
             filters.q, organisation_id=org.id if org is not None else None, public_only=True))
@@ -391,24 +394,46 @@ def paged_rows(filters: Filters, org: Organisation | None, *, per_page: int = PE
     """One page of register rows: two statements (the latest change or the count, rows).
     The count reads every matching case, so it is cached until a case changes. A row's
     `case` holds REGISTER_COLUMNS, not a Case."""
-    query = public_cases(filters, org)
     scope = tuple(sorted(filters.as_args(page=1).items()))
     total = cached(f"count {scope}", org.id if org is not None else None, None, lambda: db.session.scalar(
-        select(func.count()).select_from(query.order_by(None).subquery())))[0]
-    # The page's ids first (an index-only scan past the offset), then only those rows with
-    # their latest decision: otherwise every skipped row would be fetched and decided too.
-    page_ids = (query.with_only_columns(Case.id).limit(per_page)
-                .offset((filters.page - 1) * per_page).subquery())
-    # Plain columns, not ORM objects: the register and the API only display them.
-    result = db.session.execute(
-        select(*REGISTER_COLUMNS, _latest_decision(Decision.outcome).label("decision_outcome"),
-               _latest_decision(Decision.decided_on).label("decision_date"))
-        .join(page_ids, page_ids.c.id == Case.id)
-        .join(Organisation, Organisation.id == Case.organisation_id)
-        .order_by(Case.submitted_at.desc(), Case.id.desc())).all()
+        select(func.count()).select_from(public_cases(filters, org).order_by(None).subquery())))[0]
+    values = {"org_id": org.id if org is not None else None, "organisation": filters.organisation,
+              "type": filters.type, "state": filters.state, "year": filters.year,
+              "outcome": filters.outcome, "limit": per_page, "offset": (filters.page - 1) * per_page}
+    if filters.q:  # the full-text condition depends on the words: built for each search
+        statement = _build_page_statement(public_cases(filters, org))
+    else:
+        statement = _page_statement(org is not None, *(bool(getattr(filters, name)) for name in (
+            "organisation", "type", "state", "year", "outcome")))
+    result = db.session.execute(statement, values).all()
     items = [Row(case=r, decision_outcome=r.decision_outcome or "",
                  decision_date=r.decision_date) for r in result]
     return Page(page=filters.page, per_page=per_page, total=total or 0, items=items)
+
+
+def _build_page_statement(query: Select) -> Select:
+    # The page's ids first (an index-only scan past the offset), then only those rows with
+    # their latest decision: otherwise every skipped row would be fetched and decided too.
+    page_ids = (query.with_only_columns(Case.id).limit(bindparam("limit"))
+                .offset(bindparam("offset")).subquery())
+    # Plain columns, not ORM objects: the register and the API only display them.
+    return (select(*REGISTER_COLUMNS, _latest_decision(Decision.outcome).label("decision_outcome"),
+                   _latest_decision(Decision.decided_on).label("decision_date"))
+            .join(page_ids, page_ids.c.id == Case.id)
+            .join(Organisation, Organisation.id == Case.organisation_id)
+            .order_by(Case.submitted_at.desc(), Case.id.desc()))
+
+
+@lru_cache(maxsize=64)
+def _page_statement(scoped: bool, *used: bool) -> Select:
+    """The page statement for one combination of filters (without search words), built
+    once: building it cost more than running it. Placeholder values; the real ones are
+    passed when it runs."""
+    organisation, type_, state, year, outcome = used
+    placeholder = Filters(organisation="x" if organisation else "", type="x" if type_ else "",
+                          state="x" if state else "", year=1 if year else None,
+                          outcome="x" if outcome else "")
+    return _build_page_statement(public_cases(placeholder, SimpleNamespace(id=0) if scoped else None))
 
 
 @dataclass
