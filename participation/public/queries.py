@@ -482,41 +482,66 @@ def organisations() -> list[Organisation]:
 
 # ---------------------------------------------------------------- one case
 
-def public_case(org: Organisation, case_id: int) -> Case | None:
+# The one-case statements are built once, with named parameters: building one cost about
+# as much as running it.
+
+@lru_cache(maxsize=1)
+def _public_case_statement():
     from sqlalchemy.orm import joinedload
 
-    return db.session.scalar(
-        select(Case).options(joinedload(Case.workflow_version))
-        .where(Case.id == case_id, Case.organisation_id == org.id, Case.is_public.is_(True)))
+    return (select(Case).options(joinedload(Case.workflow_version))
+            .where(Case.id == bindparam("case_id"), Case.organisation_id == bindparam("org_id"),
+                   Case.is_public.is_(True)))
 
 
-def _grouped(key, ids: Iterable[int], *conditions, order_by) -> dict[int, list]:
-    """The rows of key's table whose `key` is one of `ids`, grouped by it (one statement;
-    none for no ids)."""
+def public_case(org: Organisation, case_id: int) -> Case | None:
+    return db.session.scalar(_public_case_statement(), {"case_id": case_id, "org_id": org.id})
+
+
+def _in_ids(key, *conditions, order_by) -> Select:
+    """The rows of key's table whose `key` is one of the parameter `ids`, in key order."""
+    return (select(key.class_).where(key.in_(bindparam("ids", expanding=True)), *conditions)
+            .order_by(key, *order_by))
+
+
+def _grouped(statement: Select, key: str, ids: Iterable[int]) -> dict[int, list]:
+    """The rows of an `_in_ids` statement grouped by `key` (one statement; none for no ids)."""
     wanted = list(ids)
     found: dict[int, list] = defaultdict(list)
     if wanted:
-        model = key.class_
-        for row in db.session.scalars(select(model).where(key.in_(wanted), *conditions)
-                                      .order_by(key, *order_by)):
-            found[getattr(row, key.key)].append(row)
+        for row in db.session.scalars(statement, {"ids": wanted}):
+            found[getattr(row, key)].append(row)
     return found
 
 
+@lru_cache(maxsize=1)
+def _timeline_statement() -> Select:
+    return _in_ids(AuditEvent.case_id, AuditEvent.public.is_(True), order_by=(AuditEvent.seq,))
+
+
+@lru_cache(maxsize=1)
+def _decisions_statement() -> Select:
+    return _in_ids(Decision.case_id, Decision.published_at.is_not(None),
+                   order_by=(Decision.decided_on, Decision.id))
+
+
+@lru_cache(maxsize=1)
+def _attachments_statement() -> Select:
+    return (select(Attachment).where(Attachment.case_id == bindparam("case_id"),
+                                     Attachment.public.is_(True))
+            .order_by(Attachment.created_at, Attachment.id))
+
+
 def timeline(case_ids: Iterable[int]) -> dict[int, list[AuditEvent]]:
-    return _grouped(AuditEvent.case_id, case_ids, AuditEvent.public.is_(True),
-                    order_by=(AuditEvent.seq,))
+    return _grouped(_timeline_statement(), "case_id", case_ids)
 
 
 def published_decisions(case_ids: Iterable[int]) -> dict[int, list[Decision]]:
-    return _grouped(Decision.case_id, case_ids, Decision.published_at.is_not(None),
-                    order_by=(Decision.decided_on, Decision.id))
+    return _grouped(_decisions_statement(), "case_id", case_ids)
 
 
 def public_attachments(case: Case) -> list[Attachment]:
-    return list(db.session.scalars(
-        select(Attachment).where(Attachment.case_id == case.id, Attachment.public.is_(True))
-        .order_by(Attachment.created_at, Attachment.id)))
+    return list(db.session.scalars(_attachments_statement(), {"case_id": case.id}))
 
 
 def event_label(event: AuditEvent, labels: Labels, version_id: int, locale: str) -> str:
@@ -635,9 +660,9 @@ def meetings(*, org: Organisation | None = None, changed_since: datetime | None 
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     found = list(db.session.scalars(query.order_by(Meeting.starts_at.desc(), Meeting.id.desc())
                                      .limit(per_page).offset((page - 1) * per_page)))
-    items = _grouped(AgendaItem.meeting_id, (m.id for m in found),
-                     AgendaItem.published_at.is_not(None),
-                     order_by=(AgendaItem.position, AgendaItem.id))
+    items = _grouped(_in_ids(AgendaItem.meeting_id, AgendaItem.published_at.is_not(None),
+                             order_by=(AgendaItem.position, AgendaItem.id)),
+                     "meeting_id", (m.id for m in found))
     return total, found, items
 
 
@@ -673,7 +698,7 @@ def agenda_items(*, decided_only: bool = False, changed_since: datetime | None =
 
 
 def votes_for_items(item_ids: Iterable[int]) -> dict[int, list[Vote]]:
-    return _grouped(Vote.agenda_item_id, item_ids, order_by=(Vote.id,))
+    return _grouped(_in_ids(Vote.agenda_item_id, order_by=(Vote.id,)), "agenda_item_id", item_ids)
 
 
 def _published_votes():
