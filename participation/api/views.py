@@ -149,7 +149,7 @@ def cases():
     if errors:
         return _bad_request(errors)
     page = queries.paged_rows(filters, None, per_page=size)
-    labels = queries.Labels.load(r.case.workflow_version_id for r in page.items)
+    labels = queries.public_labels()
     args = {API_FILTERS[k]: v for k, v in filters.as_args().items() if k != "page"}
     next_url, prev_url = _links("api.cases", filters.page, size, page.total, args)
     loc, prefixes = _locale(), _Prefixes()
