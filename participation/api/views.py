@@ -170,7 +170,7 @@ def case_detail(organisatie: str, case_id: int):
     if case is None:
         abort(404)
     loc = _locale()
-    labels = queries.Labels([case.workflow_version], loc)
+    labels = queries.public_labels(loc)
     decisions = queries.published_decisions([case.id])[case.id]
     latest = decisions[-1] if decisions else None
     row = queries.Row(case=case, decision_outcome=latest.outcome if latest else "",

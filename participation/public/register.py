@@ -116,7 +116,7 @@ def case_page(case_id: int):
     if case is None:
         abort(404)
     loc = locale()
-    labels = queries.Labels([case.workflow_version], loc)
+    labels = queries.public_labels(loc, g.org)
     events = queries.timeline([case.id])[case.id]
     decisions = queries.published_decisions([case.id])[case.id]
     documents = [(a, _document_url(case, a)) for a in queries.public_attachments(case)]
