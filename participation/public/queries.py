@@ -92,7 +92,19 @@ def marker_columns(org_id) -> tuple[Any, Any]:
 
 
 def cases_changed_at(org_id: int | None) -> tuple[Any, Any]:
-    return tuple(db.session.execute(select(*marker_columns(org_id))).one())
+    return tuple(plain_rows(_marker_statement(org_id is not None), {"org_id": org_id})[0])
+
+
+@lru_cache(maxsize=2)
+def _marker_statement(scoped: bool) -> Select:
+    return select(*marker_columns(bindparam("org_id") if scoped else None))
+
+
+def plain_rows(statement: Select, values: Mapping[str, Any]) -> list[Any]:
+    """The rows of a statement of columns only, through the session's connection: without the
+    ORM's result handling, a third of a small statement's time. Public pages only read, so
+    there is nothing to flush first."""
+    return list(db.session.connection().execute(statement, values))
 
 
 def remember_marker(org_id: int, values: tuple[Any, Any]) -> None:
@@ -417,7 +429,7 @@ def paged_rows(filters: Filters, org: Organisation | None, *, per_page: int = PE
     else:
         statement = _page_statement(org is not None, *(bool(getattr(filters, name)) for name in (
             "organisation", "type", "state", "year", "outcome")))
-    result = db.session.execute(statement, values).all()
+    result = plain_rows(statement, values)
     items = [Row(case=r, decision_outcome=r.decision_outcome or "",
                  decision_date=r.decision_date) for r in result]
     return Page(page=filters.page, per_page=per_page, total=total or 0, items=items)
@@ -644,7 +656,7 @@ def _feed_statement():
 
 def feed_decisions(org: Organisation, limit: int = 50) -> list[Any]:
     """The organisation's latest published decisions with their case: rows of FEED_COLUMNS."""
-    return list(db.session.execute(_feed_statement(), {"org_id": org.id, "limit": limit}))
+    return plain_rows(_feed_statement(), {"org_id": org.id, "limit": limit})
 
 
 def api_decisions(org: Organisation | None, *, page: int, per_page: int
