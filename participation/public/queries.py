@@ -521,50 +521,64 @@ def public_case(org: Organisation, case_id: int) -> Case | None:
     return db.session.scalar(_public_case_statement(), {"case_id": case_id, "org_id": org.id})
 
 
-def _in_ids(key, *conditions, order_by) -> Select:
-    """The rows of key's table whose `key` is one of the parameter `ids`, in key order."""
-    return (select(key.class_).where(key.in_(bindparam("ids", expanding=True)), *conditions)
+def _in_ids(key, *conditions, order_by, columns=None) -> Select:
+    """The rows of key's table (or those `columns` of it) whose `key` is one of the parameter
+    `ids`, in key order."""
+    return (select(*(columns or (key.class_,))).where(key.in_(bindparam("ids", expanding=True)),
+                                                     *conditions)
             .order_by(key, *order_by))
 
 
-def _grouped(statement: Select, key: str, ids: Iterable[int]) -> dict[int, list]:
-    """The rows of an `_in_ids` statement grouped by `key` (one statement; none for no ids)."""
+def _grouped(statement: Select, key: str, ids: Iterable[int], *, plain: bool = False
+             ) -> dict[int, list]:
+    """The rows of an `_in_ids` statement grouped by `key` (one statement; none for no ids):
+    ORM objects, or with `plain` the rows of a statement of columns."""
     wanted = list(ids)
     found: dict[int, list] = defaultdict(list)
     if wanted:
-        for row in db.session.scalars(statement, {"ids": wanted}):
+        rows = (plain_rows(statement, {"ids": wanted}) if plain
+                else db.session.scalars(statement, {"ids": wanted}))
+        for row in rows:
             found[getattr(row, key)].append(row)
     return found
 
 
+# The public case page and the API read these as plain rows (attribute names as on the
+# models): what they show, without ORM objects or, for events, their hashes and inputs.
+
 @lru_cache(maxsize=1)
 def _timeline_statement() -> Select:
-    return _in_ids(AuditEvent.case_id, AuditEvent.public.is_(True), order_by=(AuditEvent.seq,))
+    return _in_ids(AuditEvent.case_id, AuditEvent.public.is_(True), order_by=(AuditEvent.seq,),
+                   columns=(AuditEvent.case_id, AuditEvent.at, AuditEvent.to_state,
+                            AuditEvent.public_label_nl, AuditEvent.public_label_en))
 
 
 @lru_cache(maxsize=1)
 def _decisions_statement() -> Select:
     return _in_ids(Decision.case_id, Decision.published_at.is_not(None),
-                   order_by=(Decision.decided_on, Decision.id))
+                   order_by=(Decision.decided_on, Decision.id), columns=tuple(Decision.__table__.c))
 
 
 @lru_cache(maxsize=1)
 def _attachments_statement() -> Select:
-    return (select(Attachment).where(Attachment.case_id == bindparam("case_id"),
-                                     Attachment.public.is_(True))
+    return (select(*Attachment.__table__.c).where(Attachment.case_id == bindparam("case_id"),
+                                                  Attachment.public.is_(True))
             .order_by(Attachment.created_at, Attachment.id))
 
 
-def timeline(case_ids: Iterable[int]) -> dict[int, list[AuditEvent]]:
-    return _grouped(_timeline_statement(), "case_id", case_ids)
+def timeline(case_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """Public events per case: rows with case_id, at, to_state and the public labels."""
+    return _grouped(_timeline_statement(), "case_id", case_ids, plain=True)
 
 
-def published_decisions(case_ids: Iterable[int]) -> dict[int, list[Decision]]:
-    return _grouped(_decisions_statement(), "case_id", case_ids)
+def published_decisions(case_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """Published decisions per case: rows with the columns of Decision."""
+    return _grouped(_decisions_statement(), "case_id", case_ids, plain=True)
 
 
-def public_attachments(case: Case) -> list[Attachment]:
-    return list(db.session.scalars(_attachments_statement(), {"case_id": case.id}))
+def public_attachments(case: Case) -> list[Any]:
+    """The case's public attachments: rows with the columns of Attachment."""
+    return plain_rows(_attachments_statement(), {"case_id": case.id})
 
 
 def event_label(event: AuditEvent, labels: Labels, version_id: int, locale: str) -> str:
