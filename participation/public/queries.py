@@ -441,11 +441,17 @@ def _build_page_statement(query: Select) -> Select:
     page_ids = (query.with_only_columns(Case.id).limit(bindparam("limit"))
                 .offset(bindparam("offset")).subquery())
     # Plain columns, not ORM objects: the register and the API only display them.
-    return (select(*REGISTER_COLUMNS, _latest_decision(Decision.outcome).label("decision_outcome"),
-                   _latest_decision(Decision.decided_on).label("decision_date"))
+    return (select(*REGISTER_COLUMNS, *_latest_decision_columns())
             .join(page_ids, page_ids.c.id == Case.id)
             .join(Organisation, Organisation.id == Case.organisation_id)
             .order_by(Case.submitted_at.desc(), Case.id.desc()))
+
+
+@lru_cache(maxsize=1)
+def _latest_decision_columns() -> tuple[Any, Any]:
+    # Built once: a search builds its page statement on every request.
+    return (_latest_decision(Decision.outcome).label("decision_outcome"),
+            _latest_decision(Decision.decided_on).label("decision_date"))
 
 
 @lru_cache(maxsize=64)
