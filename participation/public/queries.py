@@ -319,11 +319,13 @@ def public_labels(locale: str = "nl", org: Organisation | None = None) -> Labels
     organisation) uses: from the figures cache (no statement once the scope's change marker
     is read, which tenancy and the JSON API do anyway), or two statements. Loading the
     versions with their sources (up to 27 kB each) per request cost a third of an API page."""
-    scope = [Case.is_public.is_(True)]
-    if org is not None:
-        scope.append(Case.organisation_id == org.id)
-    return cached("labels", org.id if org is not None else None, locale, lambda: Labels.load(
-        db.session.scalars(select(Case.workflow_version_id).where(*scope).distinct()), locale))[0]
+    def load() -> Labels:
+        query = select(Case.workflow_version_id).where(Case.is_public.is_(True)).distinct()
+        if org is not None:
+            query = query.where(Case.organisation_id == org.id)
+        return Labels.load(db.session.scalars(query), locale)
+
+    return cached("labels", org.id if org is not None else None, locale, load)[0]
 
 
 # ---------------------------------------------------------------- register
