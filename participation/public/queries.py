@@ -519,8 +519,12 @@ def organisations() -> list[Organisation]:
 
 @lru_cache(maxsize=1)
 def _public_case_statement():
-    # Without its procedure version: the labels come from public_labels().
-    return (select(Case)
+    from sqlalchemy.orm import lazyload
+
+    # Without its procedure version (the labels come from public_labels()) and without
+    # joining its organisation: the caller has loaded that one, so `case.organisation`
+    # comes from the session without a statement.
+    return (select(Case).options(lazyload(Case.organisation))
             .where(Case.id == bindparam("case_id"), Case.organisation_id == bindparam("org_id"),
                    Case.is_public.is_(True)))
 
