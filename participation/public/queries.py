@@ -512,6 +512,16 @@ def organisations() -> list[Organisation]:
     return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
+@lru_cache(maxsize=1)
+def _organisation_options_statement() -> Select:
+    return select(Organisation.slug, Organisation.name).order_by(Organisation.name)
+
+
+def organisation_options() -> list[Any]:
+    """(slug, name) of every organisation by name: the register's filter, without ORM objects."""
+    return plain_rows(_organisation_options_statement(), {})
+
+
 # ---------------------------------------------------------------- one case
 
 # The one-case statements are built once, with named parameters: building one cost about

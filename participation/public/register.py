@@ -85,7 +85,7 @@ def _render_register(org):
         "public/register.html", "public/_register_results.html",
         org=org, filters=filters, results=page, facets=facets,
         lines=_register_lines(page.items, facets.labels, loc),
-        organisations=queries.organisations() if org is None else [],
+        organisations=queries.organisation_options() if org is None else [],
         url_for_page=_page_urls(endpoint, filters), form_action=url_for(endpoint))
 
 
