@@ -19,6 +19,7 @@ from participation.extensions import db
 from participation.models import Case, Decision, Organisation
 from participation.pagecache import cached_page, install_scope
 from participation.public import queries
+from participation.public.opendata import case_url_prefix
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -61,26 +62,20 @@ def _org_json(org: Organisation) -> dict[str, Any]:
 
 
 def _case_url(case: Case) -> str:
-    return url_for("api.case_detail", organisatie=case.organisation.slug, case_id=case.id,
-                   _external=True)
+    return case_url_prefix("api.case_detail", case.organisation.slug) + str(case.id)
 
 
-class _Prefixes(dict):
-    """Per organisation slug, the API and web URL of a case without its id: one url_for per
-    organisation and kind instead of two per case (both routes end in the case id)."""
-
-    def __missing__(self, slug: str) -> tuple[str, str]:
-        found = self[slug] = (
-            url_for("api.case_detail", organisatie=slug, case_id=0, _external=True)[:-1],
-            url_for("public.case_page", org=slug, case_id=0, _external=True)[:-1])
-        return found
+def _case_prefixes(slug: str) -> tuple[str, str]:
+    """The API and web URL of the organisation's cases without the case id."""
+    return case_url_prefix("api.case_detail", slug), case_url_prefix("public.case_page", slug)
 
 
 def _case_json(row: queries.Row, labels: queries.Labels, locale: str, org_slug: str,
-               org_name: str, prefixes: _Prefixes) -> dict[str, Any]:
-    """`row.case` is a Case or a register row (queries.REGISTER_COLUMNS)."""
+               org_name: str, prefixes: tuple[str, str]) -> dict[str, Any]:
+    """`row.case` is a Case or a register row (queries.REGISTER_COLUMNS); `prefixes` are
+    _case_prefixes(org_slug)."""
     case = row.case
-    api_prefix, web_prefix = prefixes[org_slug]
+    api_prefix, web_prefix = prefixes
     outcome = row.outcome
     decided_on = row.decided_on
     made_known_on = row.made_known_on
@@ -152,10 +147,11 @@ def cases():
     labels = queries.public_labels()
     args = {API_FILTERS[k]: v for k, v in filters.as_args().items() if k != "page"}
     next_url, prev_url = _links("api.cases", filters.page, size, page.total, args)
-    loc, prefixes = _locale(), _Prefixes()
+    loc = _locale()
+    prefixes = {slug: _case_prefixes(slug) for slug in {r.case.org_slug for r in page.items}}
     return jsonify(count=page.total, next=next_url, previous=prev_url,
-                   results=[_case_json(r, labels, loc, r.case.org_slug, r.case.org_name, prefixes)
-                            for r in page.items])
+                   results=[_case_json(r, labels, loc, r.case.org_slug, r.case.org_name,
+                                       prefixes[r.case.org_slug]) for r in page.items])
 
 
 @bp.get("/zaken/<organisatie>/<int:case_id>")
@@ -175,7 +171,7 @@ def case_detail(organisatie: str, case_id: int):
     latest = decisions[-1] if decisions else None
     row = queries.Row(case=case, decision_outcome=latest.outcome if latest else "",
                       decision_date=latest.decided_on if latest else None)
-    payload = _case_json(row, labels, loc, org.slug, org.name, _Prefixes())
+    payload = _case_json(row, labels, loc, org.slug, org.name, _case_prefixes(org.slug))
     payload.update({
         "samenvatting": case.summary,
         "indiener_organisatie": queries.public_applicant_name(case) or None,

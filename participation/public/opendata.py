@@ -45,24 +45,43 @@ BESLUITRESULTAAT = {"aangenomen_geamendeerd": "aangenomen zoals geamendeerd"}
 
 # ---------------------------------------------------------------- shared helpers
 
-def _case_url_prefix(endpoint: str, slug_arg: str, slug: str) -> str:
-    """A case URL without its id (the routes end in it): one url_for per organisation and
-    request, not one per case."""
+# The argument that names the organisation in each case route.
+_SLUG_ARGUMENTS = {"public.case_page": "org", "api.case_detail": "organisatie"}
+_SLUG = "org-slug-placeholder"
+
+
+def case_url_prefix(endpoint: str, slug: str, *, external: bool = True) -> str:
+    """A case URL without its id (the routes end in it), for `endpoint` in _SLUG_ARGUMENTS:
+    one url_for per endpoint and request, not one per case or organisation. A valid slug
+    (letters, digits, dashes) needs no quoting, so its URL is the placeholder's with the
+    slug put in."""
     prefixes = g.setdefault("case_url_prefixes", {})
-    key = (endpoint, slug)
+    key = (endpoint, slug, external)
     found = prefixes.get(key)
     if found is None:
-        found = prefixes[key] = url_for(endpoint, **{slug_arg: slug}, case_id=0,
-                                        _external=True)[:-1]
+        if queries.valid_slug(slug):
+            template = prefixes.get((endpoint, _SLUG, external))
+            if template is None:
+                template = prefixes[(endpoint, _SLUG, external)] = _built_prefix(
+                    endpoint, _SLUG, external)
+            found = template.replace(_SLUG, slug)
+        else:
+            found = _built_prefix(endpoint, slug, external)
+        prefixes[key] = found
     return found
 
 
+def _built_prefix(endpoint: str, slug: str, external: bool) -> str:
+    return url_for(endpoint, **{_SLUG_ARGUMENTS[endpoint]: slug}, case_id=0,
+                   _external=external)[:-1]
+
+
 def case_page_url(case) -> str:
-    return _case_url_prefix("public.case_page", "org", case.organisation.slug) + str(case.id)
+    return case_url_prefix("public.case_page", case.organisation.slug) + str(case.id)
 
 
 def case_api_url(case) -> str:
-    return _case_url_prefix("api.case_detail", "organisatie", case.organisation.slug) + str(case.id)
+    return case_url_prefix("api.case_detail", case.organisation.slug) + str(case.id)
 
 
 def tier_fields(org: Organisation) -> dict[str, Any]:
@@ -576,8 +595,8 @@ def feed_decisions():
              _link("self", "application/atom+xml",
                    url_for("public.feed_decisions", org=org.slug, _external=True)),
              _element("updated", _iso(newest))]
-    page_prefix = _case_url_prefix("public.case_page", "org", org.slug)
-    api_prefix = _case_url_prefix("api.case_detail", "organisatie", org.slug)
+    page_prefix = case_url_prefix("public.case_page", org.slug)
+    api_prefix = case_url_prefix("api.case_detail", org.slug)
     for row, (title, summary) in zip(rows, _feed_texts(rows), strict=True):
         published = _iso(row.published_at)
         parts += ("<entry>",

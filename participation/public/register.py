@@ -16,6 +16,7 @@ from participation.htmx import render_page_or_fragment
 from participation.models._types import utcnow
 from participation.pagecache import cached_page, install_scope, org_scope
 from participation.public import bp, queries
+from participation.public.opendata import case_url_prefix
 from participation.services import agreements as agreement_service
 from participation.services import letters as letter_service
 from participation.services.cases import AGREEMENT_STATES
@@ -34,10 +35,10 @@ def _register_lines(rows, labels: queries.Labels, loc: str) -> list[tuple]:
     lines = []
     for row in rows:
         case = row.case
-        slug = case.org_slug
-        prefix = prefixes.get(slug)
-        if prefix is None:  # one URL build per organisation: the route ends in the case id
-            prefix = prefixes[slug] = url_for("public.case_page", org=slug, case_id=0)[:-1]
+        prefix = prefixes.get(case.org_slug)
+        if prefix is None:
+            prefix = prefixes[case.org_slug] = case_url_prefix(
+                "public.case_page", case.org_slug, external=False)
         submitted = dutch_date(case.submitted_at) if case.submitted_at is not None else None
         outcome = row.outcome
         if outcome and outcome not in outcomes:
