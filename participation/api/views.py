@@ -19,6 +19,7 @@ from participation.extensions import db
 from participation.models import Case, Decision, Organisation
 from participation.pagecache import cached_page, install_scope
 from participation.public import queries
+from participation.public.opendata import case_url_prefix
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -61,29 +62,39 @@ def _org_json(org: Organisation) -> dict[str, Any]:
 
 
 def _case_url(case: Case) -> str:
-    return url_for("api.case_detail", organisatie=case.organisation.slug, case_id=case.id,
-                   _external=True)
+    return case_url_prefix("api.case_detail", case.organisation.slug) + str(case.id)
 
 
-def _case_json(row: queries.Row, labels: queries.Labels, locale: str) -> dict[str, Any]:
+def _case_prefixes(slug: str) -> tuple[str, str]:
+    """The API and web URL of the organisation's cases without the case id."""
+    return case_url_prefix("api.case_detail", slug), case_url_prefix("public.case_page", slug)
+
+
+def _case_json(row: queries.Row, labels: queries.Labels, locale: str, org_slug: str,
+               org_name: str, prefixes: tuple[str, str]) -> dict[str, Any]:
+    """`row.case` is a Case or a register row (queries.REGISTER_COLUMNS); `prefixes` are
+    _case_prefixes(org_slug)."""
     case = row.case
+    api_prefix, web_prefix = prefixes
+    outcome = row.outcome
+    decided_on = row.decided_on
+    made_known_on = row.made_known_on
     return {
         "id": case.id,
-        "url": _case_url(case),
-        "webpagina": url_for("public.case_page", org=case.organisation.slug, case_id=case.id,
-                             _external=True),
-        "organisatie": case.organisation.slug,
-        "organisatie_naam": case.organisation.name,
+        "url": api_prefix + str(case.id),
+        "webpagina": web_prefix + str(case.id),
+        "organisatie": org_slug,
+        "organisatie_naam": org_name,
         "zaaknummer": case.number,
         "titel": case.title,
         "type": case.request_type,
         "status": case.state,
         "status_label": labels.state(case.workflow_version_id, case.state),
         "ingediend_op": dutch_date(case.submitted_at).isoformat() if case.submitted_at else None,
-        "besluitdatum": row.decided_on.isoformat() if row.decided_on else None,
-        "bekendgemaakt_op": row.made_known_on.isoformat() if row.made_known_on else None,
-        "uitkomst": row.outcome or None,
-        "uitkomst_label": queries.outcome_label(row.outcome, locale) or None,
+        "besluitdatum": decided_on.isoformat() if decided_on else None,
+        "bekendgemaakt_op": made_known_on.isoformat() if made_known_on else None,
+        "uitkomst": outcome or None,
+        "uitkomst_label": queries.outcome_label(outcome, locale) or None,
         "steunbetuigingen": case.signature_count if case.request_type == "burgerinitiatief" else None,
     }
 
@@ -133,11 +144,14 @@ def cases():
     if errors:
         return _bad_request(errors)
     page = queries.paged_rows(filters, None, per_page=size)
-    labels = queries.Labels.load(r.case.workflow_version_id for r in page.items)
+    labels = queries.public_labels()
     args = {API_FILTERS[k]: v for k, v in filters.as_args().items() if k != "page"}
     next_url, prev_url = _links("api.cases", filters.page, size, page.total, args)
+    loc = _locale()
+    prefixes = {slug: _case_prefixes(slug) for slug in {r.case.org_slug for r in page.items}}
     return jsonify(count=page.total, next=next_url, previous=prev_url,
-                   results=[_case_json(r, labels, _locale()) for r in page.items])
+                   results=[_case_json(r, labels, loc, r.case.org_slug, r.case.org_name,
+                                       prefixes[r.case.org_slug]) for r in page.items])
 
 
 @bp.get("/zaken/<organisatie>/<int:case_id>")
@@ -152,12 +166,12 @@ def case_detail(organisatie: str, case_id: int):
     if case is None:
         abort(404)
     loc = _locale()
-    labels = queries.Labels([case.workflow_version], loc)
+    labels = queries.public_labels(loc)
     decisions = queries.published_decisions([case.id])[case.id]
     latest = decisions[-1] if decisions else None
     row = queries.Row(case=case, decision_outcome=latest.outcome if latest else "",
                       decision_date=latest.decided_on if latest else None)
-    payload = _case_json(row, labels, loc)
+    payload = _case_json(row, labels, loc, org.slug, org.name, _case_prefixes(org.slug))
     payload.update({
         "samenvatting": case.summary,
         "indiener_organisatie": queries.public_applicant_name(case) or None,

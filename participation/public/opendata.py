@@ -45,13 +45,43 @@ BESLUITRESULTAAT = {"aangenomen_geamendeerd": "aangenomen zoals geamendeerd"}
 
 # ---------------------------------------------------------------- shared helpers
 
+# The argument that names the organisation in each case route.
+_SLUG_ARGUMENTS = {"public.case_page": "org", "api.case_detail": "organisatie"}
+_SLUG = "org-slug-placeholder"
+
+
+def case_url_prefix(endpoint: str, slug: str, *, external: bool = True) -> str:
+    """A case URL without its id (the routes end in it), for `endpoint` in _SLUG_ARGUMENTS:
+    one url_for per endpoint and request, not one per case or organisation. A valid slug
+    (letters, digits, dashes) needs no quoting, so its URL is the placeholder's with the
+    slug put in."""
+    prefixes = g.setdefault("case_url_prefixes", {})
+    key = (endpoint, slug, external)
+    found = prefixes.get(key)
+    if found is None:
+        if queries.valid_slug(slug):
+            template = prefixes.get((endpoint, _SLUG, external))
+            if template is None:
+                template = prefixes[(endpoint, _SLUG, external)] = _built_prefix(
+                    endpoint, _SLUG, external)
+            found = template.replace(_SLUG, slug)
+        else:
+            found = _built_prefix(endpoint, slug, external)
+        prefixes[key] = found
+    return found
+
+
+def _built_prefix(endpoint: str, slug: str, external: bool) -> str:
+    return url_for(endpoint, **{_SLUG_ARGUMENTS[endpoint]: slug}, case_id=0,
+                   _external=external)[:-1]
+
+
 def case_page_url(case) -> str:
-    return url_for("public.case_page", org=case.organisation.slug, case_id=case.id, _external=True)
+    return case_url_prefix("public.case_page", case.organisation.slug) + str(case.id)
 
 
 def case_api_url(case) -> str:
-    return url_for("api.case_detail", organisatie=case.organisation.slug, case_id=case.id,
-                   _external=True)
+    return case_url_prefix("api.case_detail", case.organisation.slug) + str(case.id)
 
 
 def tier_fields(org: Organisation) -> dict[str, Any]:
@@ -550,52 +580,78 @@ def _tag_authority() -> str:
 @bp.get("/feeds/<org>/besluiten.atom")
 @cached_page(org_scope)
 def feed_decisions():
-    # Written with ElementTree: feedgen 1.0.0 drops rel/type from entry links.
-    from xml.etree import ElementTree as ET
-
+    # Written as text, in ElementTree's serialisation (what this feed was built with before):
+    # building and serialising 400 elements cost two thirds of the request.
     org = g.org
     rows = queries.feed_decisions(org)
     authority = _tag_authority()
-    atom = "http://www.w3.org/2005/Atom"
-    ET.register_namespace("", atom)
-
-    def add(parent, tag: str, text: str | None = None, **attrs: str):
-        element = ET.SubElement(parent, f"{{{atom}}}{tag}", attrs)
-        if text is not None:
-            element.text = text
-        return element
-
-    feed = ET.Element(f"{{{atom}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "nl"})
-    add(feed, "id", f"tag:{authority},2026:{org.slug}/besluiten")
-    add(feed, "title", _("Besluiten van %(name)s", name=org.name))
-    add(add(feed, "author"), "name", org.name)
-    add(feed, "link", rel="alternate", type="text/html",
-        href=url_for("public.register", org=org.slug, _external=True))
-    add(feed, "link", rel="self", type="application/atom+xml",
-        href=url_for("public.feed_decisions", org=org.slug, _external=True))
-    newest = rows[0][0].published_at if rows else datetime(2026, 1, 1, tzinfo=UTC)
-    add(feed, "updated", _iso(newest))
-    for decision, case in rows:
-        entry = add(feed, "entry")
-        add(entry, "id", f"tag:{authority},{decision.published_at:%Y-%m-%d}:"
-                         f"{org.slug}/besluiten/{decision.id}")
-        outcome = queries.outcome_label(decision.outcome)
-        add(entry, "title", f"{case.number or case.id}: {case.title} – {outcome}")
-        add(entry, "updated", _iso(decision.published_at))
-        add(entry, "published", _iso(decision.published_at))
-        add(entry, "link", rel="alternate", type="text/html", href=case_page_url(case))
-        add(entry, "link", rel="related", type="application/json", href=case_api_url(case))
-        made_known = queries.made_known_on(case)
-        summary = _("%(outcome)s door %(body)s op %(date)s.", outcome=outcome,
-                    body=label(DECIDING_BODIES, decision.deciding_body),
-                    date=decision.decided_on.strftime("%d-%m-%Y"))
-        if made_known is not None:
-            summary += " " + _("Bekendgemaakt op %(date)s.", date=made_known.strftime("%d-%m-%Y"))
-        add(entry, "summary", summary + " " + decision.reasons[:500], type="text")
-    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    response = Response(body, mimetype="application/atom+xml")
+    newest = rows[0].published_at if rows else datetime(2026, 1, 1, tzinfo=UTC)
+    parts = ["<?xml version='1.0' encoding='utf-8'?>\n",
+             '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="nl">',
+             _element("id", f"tag:{authority},2026:{org.slug}/besluiten"),
+             _element("title", _("Besluiten van %(name)s", name=org.name)),
+             "<author>", _element("name", org.name), "</author>",
+             _link("alternate", "text/html", url_for("public.register", org=org.slug, _external=True)),
+             _link("self", "application/atom+xml",
+                   url_for("public.feed_decisions", org=org.slug, _external=True)),
+             _element("updated", _iso(newest))]
+    page_prefix = case_url_prefix("public.case_page", org.slug)
+    api_prefix = case_url_prefix("api.case_detail", org.slug)
+    for row, (title, summary) in zip(rows, _feed_texts(rows), strict=True):
+        published = _iso(row.published_at)
+        parts += ("<entry>",
+                  _element("id", f"tag:{authority},{row.published_at:%Y-%m-%d}:"
+                                 f"{org.slug}/besluiten/{row.id}"),
+                  _element("title", title), _element("updated", published),
+                  _element("published", published),
+                  _link("alternate", "text/html", page_prefix + str(row.case_id)),
+                  _link("related", "application/json", api_prefix + str(row.case_id)),
+                  f'<summary type="text">{_xml_text(summary)}</summary>', "</entry>")
+    parts.append("</feed>")
+    response = Response("".join(parts).encode("utf-8"), mimetype="application/atom+xml")
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
     return response
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xml_attribute(text: str) -> str:
+    # ElementTree's escaping of attribute values.
+    return (_xml_text(text).replace('"', "&quot;").replace("\r", "&#13;")
+            .replace("\n", "&#10;").replace("\t", "&#09;"))
+
+
+def _element(tag: str, text: str) -> str:
+    return f"<{tag}>{_xml_text(text)}</{tag}>" if text else f"<{tag} />"
+
+
+def _link(rel: str, media_type: str, href: str) -> str:
+    return f'<link rel="{rel}" type="{media_type}" href="{_xml_attribute(href)}" />'
+
+
+def _feed_texts(rows) -> Iterable[tuple[str, str]]:
+    """Each entry's title and summary. The sentences are translated once per feed and their
+    labels looked up once per code, not per entry."""
+    said = _("%(outcome)s door %(body)s op %(date)s.")
+    made_known_said = _("Bekendgemaakt op %(date)s.")
+    outcomes: dict[str, str] = {}
+    bodies: dict[str, str] = {}
+    for row in rows:
+        outcome = outcomes.get(row.outcome)
+        if outcome is None:
+            outcome = outcomes[row.outcome] = queries.outcome_label(row.outcome)
+        body = bodies.get(row.deciding_body)
+        if body is None:
+            body = bodies[row.deciding_body] = label(DECIDING_BODIES, row.deciding_body)
+        summary = said % {"outcome": outcome, "body": body,
+                          "date": row.decided_on.strftime("%d-%m-%Y")}
+        made_known = queries.made_known_on(row)
+        if made_known is not None:
+            summary += " " + made_known_said % {"date": made_known.strftime("%d-%m-%Y")}
+        yield (f"{row.number or row.case_id}: {row.title} – {outcome}",
+               summary + " " + row.reasons[:500])
 
 
 # ---------------------------------------------------------------- iCalendar

@@ -92,7 +92,19 @@ def marker_columns(org_id) -> tuple[Any, Any]:
 
 
 def cases_changed_at(org_id: int | None) -> tuple[Any, Any]:
-    return tuple(db.session.execute(select(*marker_columns(org_id))).one())
+    return tuple(plain_rows(_marker_statement(org_id is not None), {"org_id": org_id})[0])
+
+
+@lru_cache(maxsize=2)
+def _marker_statement(scoped: bool) -> Select:
+    return select(*marker_columns(bindparam("org_id") if scoped else None))
+
+
+def plain_rows(statement: Select, values: Mapping[str, Any]) -> list[Any]:
+    """The rows of a statement of columns only, through the session's connection: without the
+    ORM's result handling, a third of a small statement's time. Public pages only read, so
+    there is nothing to flush first."""
+    return list(db.session.connection().execute(statement, values))
 
 
 def remember_marker(org_id: int, values: tuple[Any, Any]) -> None:
@@ -231,24 +243,27 @@ def _year(column):
 
 
 def public_cases(filters: Filters, org: Organisation | None = None) -> Select:
-    """Public cases matching `filters`, newest submission first (no columns beyond Case)."""
+    """Public cases matching `filters`, newest submission first (no columns beyond Case).
+    The values are named parameters (FILTER_PARAMETERS), so that a statement built for one
+    combination of filters can run with the values of another (see _page_statement)."""
     # `= true`, not `IS true`: PostgreSQL only uses an index for the former.
     query = select(Case).where(Case.is_public == True)
     if org is not None:
-        query = query.where(Case.organisation_id == org.id)
+        query = query.where(Case.organisation_id == bindparam("org_id", org.id))
     elif filters.organisation:
         query = query.join(Organisation, Organisation.id == Case.organisation_id).where(
-            Organisation.slug == filters.organisation)
+            Organisation.slug == bindparam("organisation", filters.organisation))
     if filters.type:
-        query = query.where(Case.request_type == filters.type)
+        query = query.where(Case.request_type == bindparam("type", filters.type))
     if filters.state:
-        query = query.where(Case.state == filters.state)
+        query = query.where(Case.state == bindparam("state", filters.state))
     if filters.year:
-        query = query.where(_year(Case.submitted_at) == filters.year)
+        query = query.where(_year(Case.submitted_at) == bindparam("year", filters.year))
     if filters.outcome:
-        query = query.where(or_(Case.outcome == filters.outcome,
+        outcome = bindparam("outcome", filters.outcome)
+        query = query.where(or_(Case.outcome == outcome,
                                 and_(Case.outcome == "",
-                                     _latest_decision(Decision.outcome) == filters.outcome)))
+                                     _latest_decision(Decision.outcome) == outcome)))
     if filters.q:
         query = query.where(search.match_condition(
             filters.q, organisation_id=org.id if org is not None else None, public_only=True))
@@ -266,6 +281,7 @@ class Labels:
     def __init__(self, versions: Iterable[WorkflowVersion], locale: str = "nl") -> None:
         self.locale = locale
         self.workflows: dict[int, wf.Workflow] = {v.id: workflow_for_version(v) for v in versions}
+        self._memo: dict[tuple[int, str], str] = {}
 
     @classmethod
     def load(cls, version_ids: Iterable[int], locale: str = "nl") -> Labels:
@@ -275,6 +291,14 @@ class Labels:
         return cls(versions, locale)
 
     def state(self, version_id: int, state: str) -> str:
+        # Memoised: a register page asks for the same few labels once per row.
+        key = (version_id, state)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._state(version_id, state)
+        return found
+
+    def _state(self, version_id: int, state: str) -> str:
         definition = self.workflows.get(version_id)
         if definition is None:
             return state
@@ -288,6 +312,20 @@ class Labels:
         definition = self.workflows.get(version_id)
         clock = definition.decision_clock if definition else None
         return clock.days if clock else None
+
+
+def public_labels(locale: str = "nl", org: Organisation | None = None) -> Labels:
+    """The state labels of every procedure version a public case of `org` (None: of any
+    organisation) uses: from the figures cache (no statement once the scope's change marker
+    is read, which tenancy and the JSON API do anyway), or two statements. Loading the
+    versions with their sources (up to 27 kB each) per request cost a third of an API page."""
+    def load() -> Labels:
+        query = select(Case.workflow_version_id).where(Case.is_public.is_(True)).distinct()
+        if org is not None:
+            query = query.where(Case.organisation_id == org.id)
+        return Labels.load(db.session.scalars(query), locale)
+
+    return cached("labels", org.id if org is not None else None, locale, load)[0]
 
 
 # ---------------------------------------------------------------- register
@@ -371,25 +409,63 @@ class Page:
         yield from range(right_start, pages_end)
 
 
+# What a register row (page and JSON API) shows of a case, with its organisation's slug and name.
+REGISTER_COLUMNS = (Case.id, Case.number, Case.title, Case.request_type, Case.workflow_version_id,
+                    Case.state, Case.submitted_at, Case.decided_at, Case.outcome,
+                    Case.signature_count, Case.organisation_id,
+                    Organisation.slug.label("org_slug"), Organisation.name.label("org_name"))
+
+
 def paged_rows(filters: Filters, org: Organisation | None, *, per_page: int = PER_PAGE) -> Page:
     """One page of register rows: two statements (the latest change or the count, rows).
-    The count reads every matching case, so it is cached until a case changes."""
-    query = public_cases(filters, org)
+    The count reads every matching case, so it is cached until a case changes. A row's
+    `case` holds REGISTER_COLUMNS, not a Case."""
     scope = tuple(sorted(filters.as_args(page=1).items()))
     total = cached(f"count {scope}", org.id if org is not None else None, None, lambda: db.session.scalar(
-        select(func.count()).select_from(query.order_by(None).subquery())))[0]
-    # The page's ids first (an index-only scan past the offset), then only those rows with
-    # their latest decision: otherwise every skipped row would be fetched and decided too.
-    page_ids = (query.with_only_columns(Case.id).limit(per_page)
-                .offset((filters.page - 1) * per_page).subquery())
-    result = db.session.execute(
-        select(Case, _latest_decision(Decision.outcome).label("decision_outcome"),
-               _latest_decision(Decision.decided_on).label("decision_date"))
-        .join(page_ids, page_ids.c.id == Case.id)
-        .order_by(Case.submitted_at.desc(), Case.id.desc())).all()
-    items = [Row(case=r[0], decision_outcome=r.decision_outcome or "",
+        select(func.count()).select_from(public_cases(filters, org).order_by(None).subquery())))[0]
+    values = {"org_id": org.id if org is not None else None, "organisation": filters.organisation,
+              "type": filters.type, "state": filters.state, "year": filters.year,
+              "outcome": filters.outcome, "limit": per_page, "offset": (filters.page - 1) * per_page}
+    if filters.q:  # the full-text condition depends on the words: built for each search
+        statement = _build_page_statement(public_cases(filters, org))
+    else:
+        statement = _page_statement(org is not None, *(bool(getattr(filters, name)) for name in (
+            "organisation", "type", "state", "year", "outcome")))
+    result = plain_rows(statement, values)
+    items = [Row(case=r, decision_outcome=r.decision_outcome or "",
                  decision_date=r.decision_date) for r in result]
     return Page(page=filters.page, per_page=per_page, total=total or 0, items=items)
+
+
+def _build_page_statement(query: Select) -> Select:
+    # The page's ids first (an index-only scan past the offset), then only those rows with
+    # their latest decision: otherwise every skipped row would be fetched and decided too.
+    page_ids = (query.with_only_columns(Case.id).limit(bindparam("limit"))
+                .offset(bindparam("offset")).subquery())
+    # Plain columns, not ORM objects: the register and the API only display them.
+    return (select(*REGISTER_COLUMNS, *_latest_decision_columns())
+            .join(page_ids, page_ids.c.id == Case.id)
+            .join(Organisation, Organisation.id == Case.organisation_id)
+            .order_by(Case.submitted_at.desc(), Case.id.desc()))
+
+
+@lru_cache(maxsize=1)
+def _latest_decision_columns() -> tuple[Any, Any]:
+    # Built once: a search builds its page statement on every request.
+    return (_latest_decision(Decision.outcome).label("decision_outcome"),
+            _latest_decision(Decision.decided_on).label("decision_date"))
+
+
+@lru_cache(maxsize=64)
+def _page_statement(scoped: bool, *used: bool) -> Select:
+    """The page statement for one combination of filters (without search words), built
+    once: building it cost more than running it. Placeholder values; the real ones are
+    passed when it runs."""
+    organisation, type_, state, year, outcome = used
+    placeholder = Filters(organisation="x" if organisation else "", type="x" if type_ else "",
+                          state="x" if state else "", year=1 if year else None,
+                          outcome="x" if outcome else "")
+    return _build_page_statement(public_cases(placeholder, SimpleNamespace(id=0) if scoped else None))
 
 
 @dataclass
@@ -436,43 +512,95 @@ def organisations() -> list[Organisation]:
     return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
+@lru_cache(maxsize=1)
+def _organisation_options_statement() -> Select:
+    return select(Organisation.slug, Organisation.name).order_by(Organisation.name)
+
+
+def organisation_options() -> list[Any]:
+    """(slug, name) of every organisation by name: the register's filter, without ORM objects."""
+    return plain_rows(_organisation_options_statement(), {})
+
+
 # ---------------------------------------------------------------- one case
 
+# The one-case statements are built once, with named parameters: building one cost about
+# as much as running it.
+
+@lru_cache(maxsize=1)
+def _public_case_statement():
+    from sqlalchemy.orm import lazyload
+
+    # Without its procedure version (the labels come from public_labels()) and without
+    # joining its organisation: the caller has loaded that one, so `case.organisation`
+    # comes from the session without a statement.
+    return (select(Case).options(lazyload(Case.organisation))
+            .where(Case.id == bindparam("case_id"), Case.organisation_id == bindparam("org_id"),
+                   Case.is_public.is_(True)))
+
+
 def public_case(org: Organisation, case_id: int) -> Case | None:
-    from sqlalchemy.orm import joinedload
-
-    return db.session.scalar(
-        select(Case).options(joinedload(Case.workflow_version))
-        .where(Case.id == case_id, Case.organisation_id == org.id, Case.is_public.is_(True)))
+    return db.session.scalar(_public_case_statement(), {"case_id": case_id, "org_id": org.id})
 
 
-def _grouped(key, ids: Iterable[int], *conditions, order_by) -> dict[int, list]:
-    """The rows of key's table whose `key` is one of `ids`, grouped by it (one statement;
-    none for no ids)."""
+def _in_ids(key, *conditions, order_by, columns=None) -> Select:
+    """The rows of key's table (or those `columns` of it) whose `key` is one of the parameter
+    `ids`, in key order."""
+    return (select(*(columns or (key.class_,))).where(key.in_(bindparam("ids", expanding=True)),
+                                                     *conditions)
+            .order_by(key, *order_by))
+
+
+def _grouped(statement: Select, key: str, ids: Iterable[int], *, plain: bool = False
+             ) -> dict[int, list]:
+    """The rows of an `_in_ids` statement grouped by `key` (one statement; none for no ids):
+    ORM objects, or with `plain` the rows of a statement of columns."""
     wanted = list(ids)
     found: dict[int, list] = defaultdict(list)
     if wanted:
-        model = key.class_
-        for row in db.session.scalars(select(model).where(key.in_(wanted), *conditions)
-                                      .order_by(key, *order_by)):
-            found[getattr(row, key.key)].append(row)
+        rows = (plain_rows(statement, {"ids": wanted}) if plain
+                else db.session.scalars(statement, {"ids": wanted}))
+        for row in rows:
+            found[getattr(row, key)].append(row)
     return found
 
 
-def timeline(case_ids: Iterable[int]) -> dict[int, list[AuditEvent]]:
-    return _grouped(AuditEvent.case_id, case_ids, AuditEvent.public.is_(True),
-                    order_by=(AuditEvent.seq,))
+# The public case page and the API read these as plain rows (attribute names as on the
+# models): what they show, without ORM objects or, for events, their hashes and inputs.
+
+@lru_cache(maxsize=1)
+def _timeline_statement() -> Select:
+    return _in_ids(AuditEvent.case_id, AuditEvent.public.is_(True), order_by=(AuditEvent.seq,),
+                   columns=(AuditEvent.case_id, AuditEvent.at, AuditEvent.to_state,
+                            AuditEvent.public_label_nl, AuditEvent.public_label_en))
 
 
-def published_decisions(case_ids: Iterable[int]) -> dict[int, list[Decision]]:
-    return _grouped(Decision.case_id, case_ids, Decision.published_at.is_not(None),
-                    order_by=(Decision.decided_on, Decision.id))
+@lru_cache(maxsize=1)
+def _decisions_statement() -> Select:
+    return _in_ids(Decision.case_id, Decision.published_at.is_not(None),
+                   order_by=(Decision.decided_on, Decision.id), columns=tuple(Decision.__table__.c))
 
 
-def public_attachments(case: Case) -> list[Attachment]:
-    return list(db.session.scalars(
-        select(Attachment).where(Attachment.case_id == case.id, Attachment.public.is_(True))
-        .order_by(Attachment.created_at, Attachment.id)))
+@lru_cache(maxsize=1)
+def _attachments_statement() -> Select:
+    return (select(*Attachment.__table__.c).where(Attachment.case_id == bindparam("case_id"),
+                                                  Attachment.public.is_(True))
+            .order_by(Attachment.created_at, Attachment.id))
+
+
+def timeline(case_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """Public events per case: rows with case_id, at, to_state and the public labels."""
+    return _grouped(_timeline_statement(), "case_id", case_ids, plain=True)
+
+
+def published_decisions(case_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """Published decisions per case: rows with the columns of Decision."""
+    return _grouped(_decisions_statement(), "case_id", case_ids, plain=True)
+
+
+def public_attachments(case: Case) -> list[Any]:
+    """The case's public attachments: rows with the columns of Attachment."""
+    return plain_rows(_attachments_statement(), {"case_id": case.id})
 
 
 def event_label(event: AuditEvent, labels: Labels, version_id: int, locale: str) -> str:
@@ -539,6 +667,13 @@ def export_rows(filters: Filters, org: Organisation | None, *, batch: int = EXPO
             yield row, sorted(grounds.get(row.case.id, ()))
 
 
+# What an Atom entry shows: columns, not a Decision and a Case (with its organisation and
+# JSON columns) per entry.
+FEED_COLUMNS = (Decision.id, Decision.published_at, Decision.outcome, Decision.deciding_body,
+                Decision.decided_on, Decision.reasons, Case.id.label("case_id"), Case.number,
+                Case.title, Case.decided_at)
+
+
 @lru_cache(maxsize=1)
 def _feed_statement():
     # The case test is an EXISTS on the primary key, so that SQLite walks the decisions by
@@ -546,7 +681,7 @@ def _feed_statement():
     # organisation's decisions (a plain join makes it start from the cases). Built once:
     # making the aliased statement cost more than running it.
     in_scope = aliased(Case)
-    return (select(Decision, Case).join(Case, Case.id == Decision.case_id)
+    return (select(*FEED_COLUMNS).join(Case, Case.id == Decision.case_id)
             .where(Decision.published_at.is_not(None),
                    select(in_scope.id).where(in_scope.id == Decision.case_id,
                                              in_scope.organisation_id == bindparam("org_id"),
@@ -555,8 +690,9 @@ def _feed_statement():
             .limit(bindparam("limit")))
 
 
-def feed_decisions(org: Organisation, limit: int = 50) -> list[tuple[Decision, Case]]:
-    return list(db.session.execute(_feed_statement(), {"org_id": org.id, "limit": limit}))
+def feed_decisions(org: Organisation, limit: int = 50) -> list[Any]:
+    """The organisation's latest published decisions with their case: rows of FEED_COLUMNS."""
+    return plain_rows(_feed_statement(), {"org_id": org.id, "limit": limit})
 
 
 def api_decisions(org: Organisation | None, *, page: int, per_page: int
@@ -583,9 +719,9 @@ def meetings(*, org: Organisation | None = None, changed_since: datetime | None 
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     found = list(db.session.scalars(query.order_by(Meeting.starts_at.desc(), Meeting.id.desc())
                                      .limit(per_page).offset((page - 1) * per_page)))
-    items = _grouped(AgendaItem.meeting_id, (m.id for m in found),
-                     AgendaItem.published_at.is_not(None),
-                     order_by=(AgendaItem.position, AgendaItem.id))
+    items = _grouped(_in_ids(AgendaItem.meeting_id, AgendaItem.published_at.is_not(None),
+                             order_by=(AgendaItem.position, AgendaItem.id)),
+                     "meeting_id", (m.id for m in found))
     return total, found, items
 
 
@@ -621,7 +757,7 @@ def agenda_items(*, decided_only: bool = False, changed_since: datetime | None =
 
 
 def votes_for_items(item_ids: Iterable[int]) -> dict[int, list[Vote]]:
-    return _grouped(Vote.agenda_item_id, item_ids, order_by=(Vote.id,))
+    return _grouped(_in_ids(Vote.agenda_item_id, order_by=(Vote.id,)), "agenda_item_id", item_ids)
 
 
 def _published_votes():

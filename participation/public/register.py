@@ -16,6 +16,7 @@ from participation.htmx import render_page_or_fragment
 from participation.models._types import utcnow
 from participation.pagecache import cached_page, install_scope, org_scope
 from participation.public import bp, queries
+from participation.public.opendata import case_url_prefix
 from participation.services import agreements as agreement_service
 from participation.services import letters as letter_service
 from participation.services.cases import AGREEMENT_STATES
@@ -23,6 +24,54 @@ from participation.services.cases import AGREEMENT_STATES
 
 def locale() -> str:
     return str(get_locale() or "nl")
+
+
+def _register_lines(rows, labels: queries.Labels, loc: str) -> list[tuple]:
+    """What each register row shows, as plain values: the template only prints them (per-row
+    macro calls, translations and url_for cost more than the rest of the page)."""
+    prefixes: dict[str, str] = {}
+    type_labels = queries.type_labels()
+    outcomes: dict[str, str] = {}
+    lines = []
+    for row in rows:
+        case = row.case
+        prefix = prefixes.get(case.org_slug)
+        if prefix is None:
+            prefix = prefixes[case.org_slug] = case_url_prefix(
+                "public.case_page", case.org_slug, external=False)
+        submitted = dutch_date(case.submitted_at) if case.submitted_at is not None else None
+        outcome = row.outcome
+        if outcome and outcome not in outcomes:
+            outcomes[outcome] = queries.outcome_label(outcome, loc)
+        decided = row.decided_on if outcome else None
+        lines.append((
+            case.number or "–", prefix + str(case.id), case.title,
+            type_labels.get(case.request_type, case.request_type), case.org_name,
+            labels.state(case.workflow_version_id, case.state),
+            submitted.isoformat() if submitted else "", _short(submitted),
+            outcomes.get(outcome, ""), decided.isoformat() if decided else "", _short(decided)))
+    return lines
+
+
+def _short(day) -> str:
+    # The `short_date` filter's format (d-M-yyyy).
+    return f"{day.day}-{day.month}-{day.year}" if day is not None else ""
+
+
+def _page_urls(endpoint: str, filters: queries.Filters):
+    """url_for_page for the pagination: two URL builds per page, not one per page link
+    (`page` is the query string's last argument, see Filters.as_args)."""
+    first = url_for(endpoint, **filters.as_args(page=1))
+    second = url_for(endpoint, **filters.as_args(page=2))
+    stem = second[:-1] if second.endswith("page=2") else None
+
+    def url_for_page(number: int) -> str:
+        if number == 1:
+            return first
+        if stem is None:
+            return url_for(endpoint, **filters.as_args(page=number))
+        return stem + str(number)
+    return url_for_page
 
 
 def _render_register(org):
@@ -33,25 +82,12 @@ def _render_register(org):
     page = queries.paged_rows(filters, org)
     facets = queries.facets(org, loc)
     endpoint = request.endpoint
-
-    def url_for_page(number: int) -> str:
-        return url_for(endpoint, **filters.as_args(page=number))
-
-    prefixes: dict[str, str] = {}
-
-    def case_url(case) -> str:
-        # One URL build per organisation, not per row: the route ends in the case id.
-        slug = case.organisation.slug
-        if slug not in prefixes:
-            prefixes[slug] = url_for("public.case_page", org=slug, case_id=0)[:-1]
-        return prefixes[slug] + str(case.id)
-
     return render_page_or_fragment(
         "public/register.html", "public/_register_results.html",
-        org=org, filters=filters, results=page, facets=facets, labels=facets.labels,
-        type_labels=queries.type_labels(), outcome_label=queries.outcome_label, locale=loc,
-        organisations=queries.organisations() if org is None else [],
-        url_for_page=url_for_page, case_url=case_url, form_action=url_for(endpoint))
+        org=org, filters=filters, results=page, facets=facets,
+        lines=_register_lines(page.items, facets.labels, loc),
+        organisations=queries.organisation_options() if org is None else [],
+        url_for_page=_page_urls(endpoint, filters), form_action=url_for(endpoint))
 
 
 @bp.get("/<org>/register")
@@ -81,7 +117,7 @@ def case_page(case_id: int):
     if case is None:
         abort(404)
     loc = locale()
-    labels = queries.Labels([case.workflow_version], loc)
+    labels = queries.public_labels(loc, g.org)
     events = queries.timeline([case.id])[case.id]
     decisions = queries.published_decisions([case.id])[case.id]
     documents = [(a, _document_url(case, a)) for a in queries.public_attachments(case)]
