@@ -6,7 +6,15 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask, g, got_request_exception, jsonify, render_template, request
+from flask import (
+    Flask,
+    g,
+    got_request_exception,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -318,6 +326,7 @@ def _register_context(app: Flask) -> None:
             "has_role": has_role,
             "current_locale": str(get_locale()),
             "unread_notifications": _unread_notifications,
+            "site_urls": _site_urls(app) if has_request_context() else {},
         }
 
     def _unread_notifications() -> int:
@@ -331,6 +340,27 @@ def _register_context(app: Flask) -> None:
         if "unread_notifications" not in g:
             g.unread_notifications = unread_count(current_user.id)
         return g.unread_notifications
+
+
+# The layout's links that are the same on every page (base.html; its static files stay
+# url_for calls, which tests/functional/test_templates.py reads).
+_SITE_LINKS = {"home": ("public.home", {}), "my_cases": ("residents.my_cases", {}),
+               "installation": ("installation.index", {}), "profile": ("auth.profile", {}),
+               "logout": ("auth.logout", {}), "login": ("auth.login", {}),
+               "register": ("auth.register", {}), "accessibility": ("public.accessibility", {}),
+               "privacy": ("public.privacy", {}), "contact": ("public.contact", {})}
+
+
+def _site_urls(app: Flask) -> dict[str, str]:
+    """Built once per process (and script root): a dozen url_for calls per page otherwise."""
+    from flask import url_for
+
+    known = app.extensions.setdefault("participation.site_urls", {})
+    urls = known.get(request.script_root)
+    if urls is None:
+        urls = known[request.script_root] = {
+            name: url_for(endpoint, **values) for name, (endpoint, values) in _SITE_LINKS.items()}
+    return urls
 
 
 def _date_filters():

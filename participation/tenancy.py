@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from flask import Flask, abort, g
+from flask import Flask, abort, current_app, g
 from sqlalchemy import select
 
 from participation.extensions import db
@@ -36,14 +36,21 @@ def _pull_org(endpoint: str | None, values: dict[str, Any] | None) -> None:
 
 
 def _add_org(endpoint: str, values: dict[str, Any]) -> None:
-    from flask import current_app
-
-    if "org" in values or g.get("org") is None:
+    if "org" in values:
         return
-    if current_app.url_map.is_endpoint_expecting(endpoint, "org"):
-        values["org"] = g.org.slug
+    org = g.get("org")
+    if org is None:
+        return
+    # Asked for every url_for of a page: the rules do not change once the app runs.
+    known = current_app.extensions["participation.expecting_org"]
+    expecting = known.get(endpoint)
+    if expecting is None:
+        expecting = known[endpoint] = current_app.url_map.is_endpoint_expecting(endpoint, "org")
+    if expecting:
+        values["org"] = org.slug
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["participation.expecting_org"] = {}
     app.url_value_preprocessor(_pull_org)
     app.url_defaults(_add_org)
