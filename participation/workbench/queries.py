@@ -269,7 +269,8 @@ def work_queue(org_id: int, filters: QueueFilters, *, user_id: int, today: date,
                     count)
          for request_type, state, version_id, count in count_rows),
         key=lambda c: (c.request_type, c.label))
-    state_options = sorted({Option(c.state, c.label) for c in counts}, key=lambda o: o.label)
+    state_options = sorted({Option(c.state, c.label) for c in counts},
+                           key=lambda o: (o.label, o.value))  # the value: a set has no order
     if filters.state and filters.state not in {o.value for o in state_options}:
         state_options.append(Option(filters.state, filters.state.replace("_", " ")))
     return QueuePage(rows=rows, page=page, counts=counts,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import abort, flash, g, make_response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from participation.challenges import agreement_forms as af
 from participation.domain import deadlines
@@ -105,6 +107,20 @@ def _queue_context() -> dict[str, Any]:
             "can_assign": has_role(g.org, *ASSIGNERS), "today": dutch_date(utcnow())}
 
 
+def _state_count_links(counts: list[queries.StateCount]) -> list[tuple[Any, str, str]]:
+    """Each count with its link and its type's word: one url_for and three translations for
+    the whole list (there are some 36 counts)."""
+    base = url_for("workbench.queue")
+    # Markup: a translation goes into the page as it is, the way the template's _() puts it.
+    words = {"uitdaagrecht": Markup(_("Uitdaagrecht")),
+             "burgerinitiatief": Markup(_("Burgerinitiatief"))}
+    other = Markup(_("Bewonersinitiatief"))
+    # The query string as url_for writes it (werkzeug's safe characters).
+    return [(count, base + "?" + urlencode([("type", count.request_type), ("state", count.state)],
+                                           safe="!$'()*,/:;?@"),
+             words.get(count.request_type, other)) for count in counts]
+
+
 def _execution_items(data: queries.QueuePage) -> list[queries.ExecutionItem]:
     """Only when the counts per state show a running challenge (no statement otherwise);
     cached until a case changes, per day (overdue moves with the date)."""
@@ -122,6 +138,7 @@ def queue():
     context = _queue_context()
     if not is_htmx():  # the fragment is the case list alone
         context["execution"] = _execution_items(context["data"])
+        context["count_links"] = _state_count_links(context["data"].counts)
     return render_page_or_fragment("workbench/queue.html", "workbench/_queue.html", **context)
 
 
