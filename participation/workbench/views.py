@@ -2,12 +2,13 @@
 bulk steps, standard texts and the agreement after a grant."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, flash, g, make_response, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -93,6 +94,73 @@ def _case_url_prefix() -> str:
     return url[:-1]
 
 
+@dataclass(frozen=True)
+class QueueLine:
+    """A queue row with what its cells say, worded here: the template called gettext,
+    strftime, isoformat or a filter five times per row (50 rows a page)."""
+
+    row: queries.QueueRow
+    href: str
+    select: str  # the checkbox's label
+    assignee: str
+    submitted_iso: str
+    submitted_text: str
+    deadline_iso: str
+    deadline_text: str
+    badge: str  # "opgeschort", "verlopen", "nog 3 dagen", "vandaag"
+    note: str  # "sinds 16-11-2026" when the term has run out; "geen lopende termijn"
+
+
+class _QueueWords:
+    """The queue's words, translated once per request. Markup, as the template's _() gives
+    them: the translation as it is, the values put in escaped."""
+
+    def __init__(self) -> None:
+        self.select = Markup(_("Selecteer zaak %(number)s"))
+        self.since = Markup(_("sinds %(date)s"))
+        self.unassigned = _("Niet toegewezen")
+        self.suspended = Markup(_("opgeschort"))
+        self.overdue = Markup(_("verlopen"))
+        self.today = Markup(_("vandaag"))
+        self.no_term = Markup(_("geen lopende termijn"))
+        self._days: dict[int, str] = {}
+
+    def days(self, number: int) -> str:
+        if number == 0:
+            return self.today
+        if number not in self._days:
+            self._days[number] = Markup(ngettext("nog %(num)s dag", "nog %(num)s dagen", number))
+        return self._days[number]
+
+    def badge_and_note(self, row: queries.QueueRow) -> tuple[str, str]:
+        if row.suspended:
+            return self.suspended, ""
+        if row.overdue and row.deadline:
+            return self.overdue, self.since % {"date": row.deadline.strftime("%d-%m-%Y")}
+        if row.days_left is not None:
+            return self.days(row.days_left), ""
+        return "", self.no_term
+
+
+def _queue_lines(rows: list[queries.QueueRow]) -> list[QueueLine]:
+    words = _QueueWords()
+    prefix = _case_url_prefix()
+    lines = []
+    for row in rows:
+        submitted = dutch_date(row.submitted_at) if row.submitted_at else None
+        deadline = row.deadline
+        badge, note = words.badge_and_note(row)
+        lines.append(QueueLine(
+            row=row, href=f"{prefix}{row.id}", select=words.select % {"number": row.number},
+            assignee=row.assignee_name or words.unassigned,
+            submitted_iso=submitted.isoformat() if submitted else "",
+            submitted_text=submitted.strftime("%d-%m-%Y") if submitted else "",
+            deadline_iso=deadline.isoformat() if deadline else "",
+            deadline_text=deadline.strftime("%d-%m-%Y") if deadline else "",
+            badge=badge, note=note))
+    return lines
+
+
 def _queue_context() -> dict[str, Any]:
     filters = _filters_from_args()
     data = queries.work_queue(g.org.id, filters, user_id=current_user.id,
@@ -103,7 +171,7 @@ def _queue_context() -> dict[str, Any]:
     return {"data": data, "filters": filters, "filter_form": _filter_form(data),
             "bulk_form": _bulk_form(data, templates), "page_args": args,
             "page_url": lambda number: url_for("workbench.queue", pagina=number, **args),
-            "case_url_prefix": _case_url_prefix(),
+            "lines": _queue_lines(data.rows),
             "can_assign": has_role(g.org, *ASSIGNERS), "today": dutch_date(utcnow())}
 
 
