@@ -221,7 +221,8 @@ def _filter_conditions(filters: QueueFilters, *, user_id: int, today: date) -> l
 def _definitions(version_ids: set[int]) -> dict[int, wf.Workflow]:
     if not version_ids:
         return {}
-    versions = db.session.scalars(select(WorkflowVersion)
+    # Two columns (a Row reads like the version object): no ORM objects to build.
+    versions = db.session.execute(select(WorkflowVersion.id, WorkflowVersion.source)
                                   .where(WorkflowVersion.id.in_(version_ids))).all()
     return {v.id: case_service.workflow_for_version(v) for v in versions}
 
@@ -251,19 +252,19 @@ def work_queue(org_id: int, filters: QueueFilters, *, user_id: int, today: date,
     page.page = min(page.page, page.pages)
 
     # Urgency (stored by the workflow service) then deadline: the order of ix_cases_org_queue.
-    stmt = (select(Case, User.name)
+    stmt = (select(*QUEUE_COLUMNS, User.name.label("assignee_name"))
             .outerjoin(User, User.id == Case.assignee_id)
             .where(*conditions)
             .order_by(Case.urgency, Case.deadline.asc(), Case.submitted_at.asc(), Case.id.asc())
             .limit(PER_PAGE).offset((page.page - 1) * PER_PAGE))
     fetched = db.session.execute(stmt).all()
 
-    version_ids = {case.workflow_version_id for case, _ in fetched}
+    version_ids = {case.workflow_version_id for case in fetched}
     version_ids |= {version_id for _, _, version_id, _ in count_rows}
     definitions = _definitions(version_ids)
 
-    rows = [_queue_row(case, assignee_name, definitions.get(case.workflow_version_id),
-                       today, locale) for case, assignee_name in fetched]
+    rows = [_queue_row(case, case.assignee_name, definitions.get(case.workflow_version_id),
+                       today, locale) for case in fetched]
     counts = sorted(
         (StateCount(request_type, state, state_label(definitions.get(version_id), state, locale),
                     count)
@@ -279,7 +280,16 @@ def work_queue(org_id: int, filters: QueueFilters, *, user_id: int, today: date,
                      bulk_transitions=_bulk_transitions(definitions.values(), roles, locale))
 
 
-def _queue_row(case: Case, assignee_name: str | None, definition: wf.Workflow | None,
+# What a queue row shows and its clock needs: plain columns, not Case objects (an object
+# carries the request's JSON data and the identity map's bookkeeping, for 50 rows a page).
+QUEUE_COLUMNS = (Case.id, Case.number, Case.title, Case.request_type, Case.state,
+                 Case.workflow_version_id, Case.assignee_id, Case.submitted_at, Case.lock_version,
+                 Case.clock_started_on, Case.clock_term_days, Case.clock_extension_days,
+                 Case.clock_extended_days, Case.clock_extended_on, Case.clock_suspensions,
+                 Case.clock_stopped_on)
+
+
+def _queue_row(case: Any, assignee_name: str | None, definition: wf.Workflow | None,
                today: date, locale: str) -> QueueRow:
     clock = case_service.clock_of(case)
     is_suspended = clock.suspended and not clock.stopped
