@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -385,10 +386,18 @@ DATA_LABELS = {
 PANEL_KEYS = frozenset({"agreement", "progress_reports", "evaluation"})
 
 
-def data_label(key: str) -> str:
+@cache
+def _form_labels() -> dict[str, Any]:
+    """The request form's labels: lazy strings (translated when shown), so one dict serves
+    every locale. Made once: finding them walks every form step and, to see that a label is
+    there, translates it (some 50 translations per data field on each case page)."""
     from participation.challenges.forms import field_labels
 
-    form_labels = field_labels()
+    return field_labels()
+
+
+def data_label(key: str) -> str:
+    form_labels = _form_labels()
     if key in form_labels:
         return str(form_labels[key])
     if key in DATA_LABELS:
