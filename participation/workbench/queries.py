@@ -277,7 +277,7 @@ def work_queue(org_id: int, filters: QueueFilters, *, user_id: int, today: date,
         state_options.append(Option(filters.state, filters.state.replace("_", " ")))
     return QueuePage(rows=rows, page=page, counts=counts,
                      total_open=sum(c.count for c in counts), state_options=state_options,
-                     assignees=_assignee_options(org_id),
+                     assignees=assignee_options(org_id),
                      bulk_transitions=_bulk_transitions(definitions.values(), roles, locale))
 
 
@@ -307,7 +307,7 @@ def _queue_row(case: Any, assignee_name: str | None, definition: wf.Workflow | N
         lock_version=case.lock_version)
 
 
-def _assignee_options(org_id: int) -> list[Option]:
+def assignee_options(org_id: int) -> list[Option]:
     assignee_rows = db.session.execute(
         select(User.id, User.name).join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id == org_id, Membership.role.in_(ASSIGNABLE_ROLES),
@@ -326,13 +326,6 @@ def _bulk_transitions(definitions: Iterable[wf.Workflow], roles: set[str],
                     and t.name not in bulk):
                 bulk[t.name] = transition_label(t, locale)
     return [Option(k, v) for k, v in sorted(bulk.items(), key=lambda i: i[1])]
-
-
-def assignable_officials(org_id: int) -> list[User]:
-    return list(db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == org_id, Membership.role.in_(ASSIGNABLE_ROLES),
-               User.deleted_at.is_(None)).distinct().order_by(User.name)))
 
 
 def templates_of(org_id: int) -> list[ResponseTemplate]:

@@ -336,11 +336,7 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
                             "form": form, "multipart": "document" in form,
                             "letter": "deciding_body" in form})
     forms = forms or {}
-    assign_form = forms.get("assign") or AssignForm(formdata=None)
-    assign_form.assignee.choices = choices([("none", _("Niemand"))] + [
-        (str(u.id), u.name) for u in queries.assignable_officials(g.org.id)])
-    if "assign" not in forms:
-        assign_form.assignee.data = str(case.assignee_id) if case.assignee_id else "none"
+    assign_form = _assign_form(case, forms)
     show_agreement = case.state in case_service.AGREEMENT_STATES
     agreement = agreement_service.overview(case, today) if show_agreement else None
     budget_flag = bool(detail.task and detail.task.current_budget is not None
@@ -351,7 +347,7 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
         "banner": _clock_banner(case, today), "suspended": case_service.clock_of(case).suspended,
         "note_form": forms.get("note") or NoteForm(formdata=None),
         "message_form": forms.get("message") or MessageForm(formdata=None),
-        "assign_form": assign_form, "can_assign": has_role(g.org, *ASSIGNERS),
+        "assign_form": assign_form, "can_assign": assign_form is not None,
         "show_agreement": show_agreement, "agreement": agreement,
         **(_agreement_forms(agreement, forms) if agreement is not None else {}),
         "budget_flag": budget_flag, "page_alert": alert,
@@ -368,6 +364,19 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
         "lapse": _lapse(detail.definition, case, locale),
     }
     return render_template("workbench/case.html", **context), status
+
+
+def _assign_form(case, forms: dict[str, Any]) -> AssignForm | None:
+    """The assignment form, for those who may assign only: only then are the officials
+    looked up (a statement an official's page does not need)."""
+    if not has_role(g.org, *ASSIGNERS):
+        return None
+    form = forms.get("assign") or AssignForm(formdata=None)
+    form.assignee.choices = choices([("none", _("Niemand"))] + [
+        (o.value, o.label) for o in queries.assignee_options(g.org.id)])
+    if "assign" not in forms:
+        form.assignee.data = str(case.assignee_id) if case.assignee_id else "none"
+    return form
 
 
 def _agreement_forms(agreement: agreement_service.Overview,
