@@ -2,8 +2,10 @@
 declares for it, so a procedure change needs no code change."""
 from __future__ import annotations
 
+import copy
 from datetime import date
 from typing import Any, ClassVar
+from weakref import WeakKeyDictionary
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -21,8 +23,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields import FieldList, FormField
+from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
+from wtforms.widgets import CheckboxInput, Input, ListWidget, Select, TextArea, html_params
+from wtforms.widgets.core import clean_key
 
 from participation.domain import grounds
 from participation.domain import workflow as wf
@@ -51,6 +56,21 @@ def choices(pairs: Any) -> list[SelectChoice]:
     return [SelectChoice(str(value), label) for value, label in pairs]
 
 
+def fast_html_params(**kwargs: Any) -> Markup:
+    """wtforms.widgets.html_params, the same output, without its Markup.format() (a
+    string.Formatter run) per attribute: a case page with its step forms has some 350."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        if value is False:
+            continue
+        name = escape(clean_key(key))
+        if value is True:
+            params.append(str(name))
+        else:
+            params.append(f'{name}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return Markup(" ".join(params))
+
+
 class PlainSelect(Select):
     """WTForms' Select, the same markup, with the options written in a plain loop: its own
     path builds a Choice and an html_params() call per option, which was most of the work
@@ -67,7 +87,7 @@ class PlainSelect(Select):
         for key in self.validation_attrs:
             if key in flags and key not in kwargs:
                 kwargs[key] = flags[key]
-        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        html = [f"<select {fast_html_params(name=field.name, **kwargs)}>"]
         data = field.data
         coerce = field.coerce
         for choice in choices:
@@ -76,6 +96,61 @@ class PlainSelect(Select):
                         f"{escape(choice.label or choice.value)}</option>")
         html.append("</select>")
         return Markup("".join(html))
+
+
+class FastTextArea(TextArea):
+    """WTForms' TextArea with fast_html_params."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        flags = vars(field.flags)
+        for key in self.validation_attrs:
+            if key in flags and key not in kwargs:
+                kwargs[key] = flags[key]
+        return Markup(f"<textarea {fast_html_params(name=field.name, **kwargs)}>\r\n"
+                      f"{escape(field._value())}</textarea>")
+
+
+_FAST: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
+_AS_IS = object()
+
+
+def _fast_widget(widget: Any) -> Any:
+    """The widget with the same output made with fast_html_params (made once per widget:
+    a field class shares its widget), or _AS_IS."""
+    fast = _FAST.get(widget)
+    if fast is None:
+        if type(widget) is TextArea:
+            fast = FastTextArea()
+        elif type(widget) is Select and not widget.multiple:
+            fast = PlainSelect()
+        elif isinstance(widget, Input) and type(widget).html_params is html_params:
+            fast = copy.copy(widget)  # keeps its settings (input type, multiple)
+            fast.html_params = fast_html_params
+        else:
+            fast = _AS_IS
+        _FAST[widget] = fast
+    return fast
+
+
+def fast_widgets(*forms: BaseForm | None) -> None:
+    """Give the fields of these bound forms widgets with the same output that skip WTForms'
+    slow attribute writing (the forms of other modules too, such as the agreement's)."""
+    for form in forms:
+        for field in form or ():
+            _use_fast_widgets(field)
+
+
+def _use_fast_widgets(field: Any) -> None:
+    for name in ("widget", "option_widget"):
+        widget = getattr(field, name, None)
+        if widget is not None and (fast := _fast_widget(widget)) is not _AS_IS:
+            setattr(field, name, fast)
+    if isinstance(field, FieldList):
+        for entry in field.entries:
+            _use_fast_widgets(entry)
+    elif isinstance(field, FormField):
+        fast_widgets(field.form)
 
 
 def plain_select(label: Any, **kwargs: Any) -> SelectField:

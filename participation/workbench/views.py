@@ -12,6 +12,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from wtforms.form import BaseForm
 
 from participation.challenges import agreement_forms as af
 from participation.domain import deadlines
@@ -40,6 +41,7 @@ from participation.workbench.forms import (
     TemplateForm,
     choices,
     decision_fields,
+    fast_widgets,
     transition_form,
     transition_inputs,
 )
@@ -168,8 +170,10 @@ def _queue_context() -> dict[str, Any]:
                               locale=_locale())
     templates = queries.templates_of(g.org.id)
     args = {k: v for k, v in request.args.items() if k != "pagina" and v}
-    return {"data": data, "filters": filters, "filter_form": _filter_form(data),
-            "bulk_form": _bulk_form(data, templates), "page_args": args,
+    filter_form, bulk_form = _filter_form(data), _bulk_form(data, templates)
+    fast_widgets(filter_form, bulk_form)
+    return {"data": data, "filters": filters, "filter_form": filter_form,
+            "bulk_form": bulk_form, "page_args": args,
             "page_url": lambda number: url_for("workbench.queue", pagina=number, **args),
             "lines": _queue_lines(data.rows),
             "can_assign": has_role(g.org, *ASSIGNERS), "today": dutch_date(utcnow())}
@@ -363,7 +367,21 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
                                        [item["transition"] for item in transitions], locale),
         "lapse": _lapse(detail.definition, case, locale),
     }
+    fast_widgets(*_forms_of(context))
     return render_template("workbench/case.html", **context), status
+
+
+def _forms_of(context: dict[str, Any]) -> list[Any]:
+    """Every form on the case page: alone, in a dict (per decision or report) or in a step."""
+    found = []
+    for value in context.values():
+        if isinstance(value, BaseForm):
+            found.append(value)
+        elif isinstance(value, dict):
+            found += [v for v in value.values() if isinstance(v, BaseForm)]
+        elif isinstance(value, list):
+            found += [v["form"] for v in value if isinstance(v, dict) and "form" in v]
+    return found
 
 
 def _assign_form(case, forms: dict[str, Any]) -> AssignForm | None:
