@@ -41,7 +41,7 @@ from participation.workbench.forms import (
     TemplateForm,
     choices,
     decision_fields,
-    fast_widgets,
+    fast_render,
     transition_form,
     transition_inputs,
 )
@@ -171,7 +171,7 @@ def _queue_context() -> dict[str, Any]:
     templates = queries.templates_of(g.org.id)
     args = {k: v for k, v in request.args.items() if k != "pagina" and v}
     filter_form, bulk_form = _filter_form(data), _bulk_form(data, templates)
-    fast_widgets(filter_form, bulk_form)
+    fast_render(filter_form, bulk_form)
     return {"data": data, "filters": filters, "filter_form": filter_form,
             "bulk_form": bulk_form, "page_args": args,
             "page_url": lambda number: url_for("workbench.queue", pagina=number, **args),
@@ -367,7 +367,7 @@ def _render_case(case, *, status: int = 200, failed: tuple[str, Any] | None = No
                                        [item["transition"] for item in transitions], locale),
         "lapse": _lapse(detail.definition, case, locale),
     }
-    fast_widgets(*_forms_of(context))
+    fast_render(*_forms_of(context))
     return render_template("workbench/case.html", **context), status
 
 
