@@ -328,6 +328,13 @@ def _bulk_transitions(definitions: Iterable[wf.Workflow], roles: set[str],
     return [Option(k, v) for k, v in sorted(bulk.items(), key=lambda i: i[1])]
 
 
+def template_options(org_id: int) -> list[Option]:
+    """The standard texts as the bulk form offers them: two columns, not the texts."""
+    return [Option(str(tid), title) for tid, title in db.session.execute(
+        select(ResponseTemplate.id, ResponseTemplate.title)
+        .where(ResponseTemplate.organisation_id == org_id).order_by(ResponseTemplate.title))]
+
+
 def templates_of(org_id: int) -> list[ResponseTemplate]:
     return list(db.session.scalars(select(ResponseTemplate)
                                    .where(ResponseTemplate.organisation_id == org_id)

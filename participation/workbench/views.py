@@ -78,13 +78,13 @@ def _filter_form(data: queries.QueuePage) -> QueueFilterForm:
     return form
 
 
-def _bulk_form(data: queries.QueuePage, templates: list[ResponseTemplate],
+def _bulk_form(data: queries.QueuePage, templates: list[queries.Option],
                formdata: Any = None) -> BulkForm:
     form = BulkForm(formdata=formdata) if formdata is not None else BulkForm(formdata=None)
     form.transition.choices = choices([("", _("Kies een stap"))] + [
         (o.value, o.label) for o in data.bulk_transitions])
     form.template.choices = choices([("", _("Geen sjabloon"))] + [
-        (str(t.id), t.title) for t in templates])
+        (t.value, t.label) for t in templates])
     form.assignee.choices = choices([("", _("Kies een medewerker")), ("none", _("Niemand"))] + [
         (o.value, o.label) for o in data.assignees])
     return form
@@ -168,13 +168,14 @@ def _queue_context() -> dict[str, Any]:
     data = queries.work_queue(g.org.id, filters, user_id=current_user.id,
                               today=dutch_date(utcnow()), roles=current_user.roles_in(g.org.id),
                               locale=_locale())
-    templates = queries.templates_of(g.org.id)
+    templates = queries.template_options(g.org.id)
     args = {k: v for k, v in request.args.items() if k != "pagina" and v}
+    base = url_for("workbench.queue")
     filter_form, bulk_form = _filter_form(data), _bulk_form(data, templates)
     fast_render(filter_form, bulk_form)
     return {"data": data, "filters": filters, "filter_form": filter_form,
             "bulk_form": bulk_form, "page_args": args,
-            "page_url": lambda number: url_for("workbench.queue", pagina=number, **args),
+            "page_url": lambda number: _with_query(base, [("pagina", number), *args.items()]),
             "lines": _queue_lines(data.rows),
             "can_assign": has_role(g.org, *ASSIGNERS), "today": dutch_date(utcnow())}
 
@@ -187,10 +188,15 @@ def _state_count_links(counts: list[queries.StateCount]) -> list[tuple[Any, str,
     words = {"uitdaagrecht": Markup(_("Uitdaagrecht")),
              "burgerinitiatief": Markup(_("Burgerinitiatief"))}
     other = Markup(_("Bewonersinitiatief"))
-    # The query string as url_for writes it (werkzeug's safe characters).
-    return [(count, base + "?" + urlencode([("type", count.request_type), ("state", count.state)],
-                                           safe="!$'()*,/:;?@"),
+    return [(count, _with_query(base, [("type", count.request_type), ("state", count.state)]),
              words.get(count.request_type, other)) for count in counts]
+
+
+def _with_query(base: str, pairs: list[tuple[str, Any]]) -> str:
+    """`base` with a query string the way url_for writes one (werkzeug's urlencode with these
+    safe characters, in this order), without a url_for per link."""
+    query = urlencode([(k, v) for k, v in pairs if v is not None], safe="!$'()*,/:;?@")
+    return f"{base}?{query}" if query else base
 
 
 def _execution_items(data: queries.QueuePage) -> list[queries.ExecutionItem]:
