@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, literal, or_, select, union_all
+from sqlalchemy import Row, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from participation.challenges.forms import euro
@@ -193,6 +193,13 @@ class QueuePage:
     bulk_transitions: list[Option] = field(default_factory=list)
 
 
+def columns(stmt: Any) -> Sequence[Row[Any]]:
+    """The rows of a statement that selects columns only, through the session's connection
+    (its transaction): the ORM layer adds nothing to plain columns but costs about as much
+    as running the statement (0.5 against 0.23 ms for the queue's rows)."""
+    return db.session.connection().execute(stmt).all()
+
+
 def _base_conditions(org_id: int) -> list[Any]:
     return [Case.organisation_id == org_id, Case.submitted_at.is_not(None)]
 
@@ -223,8 +230,8 @@ def _definitions(version_ids: set[int]) -> dict[int, wf.Workflow]:
     if not version_ids:
         return {}
     # Two columns (a Row reads like the version object): no ORM objects to build.
-    versions = db.session.execute(select(WorkflowVersion.id, WorkflowVersion.source)
-                                  .where(WorkflowVersion.id.in_(version_ids))).all()
+    versions = columns(select(WorkflowVersion.id, WorkflowVersion.source)
+                       .where(WorkflowVersion.id.in_(version_ids)))
     return {v.id: case_service.workflow_for_version(v) for v in versions}
 
 
@@ -241,14 +248,14 @@ def work_queue(org_id: int, filters: QueueFilters, *, user_id: int, today: date,
 
     # Counts per state read every submitted case: cached until a case changes (see
     # public.queries.cached); without filters they also give the total.
-    count_rows = cached("queue_counts", org_id, None, lambda: [tuple(r) for r in db.session.execute(
+    count_rows = cached("queue_counts", org_id, None, lambda: [tuple(r) for r in columns(
         select(Case.request_type, Case.state, func.min(Case.workflow_version_id),
                func.count(Case.id))
-        .where(*base).group_by(Case.request_type, Case.state)).all()])[0]
+        .where(*base).group_by(Case.request_type, Case.state))])[0]
     if not narrowed:
         total = sum(count for _, _, _, count in count_rows)
     else:
-        total = db.session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
+        total = columns(select(func.count(Case.id)).where(*conditions))[0][0] or 0
     page = Page(page=max(1, filters.page), per_page=PER_PAGE, total=total)
     page.page = min(page.page, page.pages)
 
@@ -258,7 +265,7 @@ def work_queue(org_id: int, filters: QueueFilters, *, user_id: int, today: date,
             .where(*conditions)
             .order_by(Case.urgency, Case.deadline.asc(), Case.submitted_at.asc(), Case.id.asc())
             .limit(PER_PAGE).offset((page.page - 1) * PER_PAGE))
-    fetched = db.session.execute(stmt).all()
+    fetched = columns(stmt)
 
     version_ids = {case.workflow_version_id for case in fetched}
     version_ids |= {version_id for _, _, version_id, _ in count_rows}
@@ -308,11 +315,11 @@ def _queue_row(case: Any, assignee_name: str | None, definition: wf.Workflow | N
 
 
 def assignee_options(org_id: int) -> list[Option]:
-    assignee_rows = db.session.execute(
+    assignee_rows = columns(
         select(User.id, User.name).join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id == org_id, Membership.role.in_(ASSIGNABLE_ROLES),
                User.deleted_at.is_(None))
-        .group_by(User.id, User.name).order_by(User.name)).all()
+        .group_by(User.id, User.name).order_by(User.name))
     return [Option(str(uid), name) for uid, name in assignee_rows]
 
 
@@ -330,7 +337,7 @@ def _bulk_transitions(definitions: Iterable[wf.Workflow], roles: set[str],
 
 def template_options(org_id: int) -> list[Option]:
     """The standard texts as the bulk form offers them: two columns, not the texts."""
-    return [Option(str(tid), title) for tid, title in db.session.execute(
+    return [Option(str(tid), title) for tid, title in columns(
         select(ResponseTemplate.id, ResponseTemplate.title)
         .where(ResponseTemplate.organisation_id == org_id).order_by(ResponseTemplate.title))]
 
