@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, func, literal, or_, select, union_all
@@ -109,8 +109,10 @@ class QueueFilters:
     page: int = 1
 
 
-@dataclass(frozen=True)
-class QueueRow:
+class QueueRow(NamedTuple):
+    """One case in the queue (a named tuple: made fifty times a page, twice as fast as a
+    frozen dataclass)."""
+
     id: int
     number: str
     title: str

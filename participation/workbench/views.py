@@ -2,9 +2,8 @@
 bulk steps, standard texts and the agreement after a grant."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from flask import abort, flash, g, make_response, render_template, request, url_for
@@ -96,10 +95,10 @@ def _case_url_prefix() -> str:
     return url[:-1]
 
 
-@dataclass(frozen=True)
-class QueueLine:
+class QueueLine(NamedTuple):
     """A queue row with what its cells say, worded here: the template called gettext,
-    strftime, isoformat or a filter five times per row (50 rows a page)."""
+    strftime, isoformat or a filter five times per row (50 rows a page). A named tuple: made
+    fifty times a page, twice as fast as a frozen dataclass."""
 
     row: queries.QueueRow
     href: str
