@@ -228,12 +228,17 @@ def _filter_conditions(filters: QueueFilters, *, user_id: int, today: date) -> l
     return conditions
 
 
+@cache
+def _versions_statement() -> Any:
+    return (select(WorkflowVersion.id, WorkflowVersion.source)
+            .where(WorkflowVersion.id.in_(bindparam("ids", expanding=True))))
+
+
 def _definitions(version_ids: set[int]) -> dict[int, wf.Workflow]:
     if not version_ids:
         return {}
     # Two columns (a Row reads like the version object): no ORM objects to build.
-    versions = columns(select(WorkflowVersion.id, WorkflowVersion.source)
-                       .where(WorkflowVersion.id.in_(version_ids)))
+    versions = columns(_versions_statement(), {"ids": list(version_ids)})
     return {v.id: case_service.workflow_for_version(v) for v in versions}
 
 
@@ -261,13 +266,9 @@ def work_queue(org_id: int, filters: QueueFilters, *, user_id: int, today: date,
     page = Page(page=max(1, filters.page), per_page=PER_PAGE, total=total)
     page.page = min(page.page, page.pages)
 
-    # Urgency (stored by the workflow service) then deadline: the order of ix_cases_org_queue.
-    stmt = (select(*QUEUE_COLUMNS, User.name.label("assignee_name"))
-            .outerjoin(User, User.id == Case.assignee_id)
-            .where(*conditions)
-            .order_by(Case.urgency, Case.deadline.asc(), Case.submitted_at.asc(), Case.id.asc())
+    stmt = (_rows_statement().where(*narrowed)
             .limit(PER_PAGE).offset((page.page - 1) * PER_PAGE))
-    fetched = columns(stmt)
+    fetched = columns(stmt, {"org_id": org_id})
 
     version_ids = {case.workflow_version_id for case in fetched}
     version_ids |= {version_id for _, _, version_id, _ in count_rows}
@@ -316,13 +317,27 @@ def _queue_row(case: Any, assignee_name: str | None, definition: wf.Workflow | N
         lock_version=case.lock_version)
 
 
+@cache
+def _rows_statement() -> Any:
+    """The queue's rows before the filters (made once; the organisation a bound parameter).
+    Urgency (stored by the workflow service) then deadline: the order of ix_cases_org_queue."""
+    return (select(*QUEUE_COLUMNS, User.name.label("assignee_name"))
+            .outerjoin(User, User.id == Case.assignee_id)
+            .where(Case.organisation_id == bindparam("org_id"), Case.submitted_at.is_not(None))
+            .order_by(Case.urgency, Case.deadline.asc(), Case.submitted_at.asc(), Case.id.asc()))
+
+
+@cache
+def _assignees_statement() -> Any:
+    return (select(User.id, User.name).join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == bindparam("org_id"),
+                   Membership.role.in_(ASSIGNABLE_ROLES), User.deleted_at.is_(None))
+            .group_by(User.id, User.name).order_by(User.name))
+
+
 def assignee_options(org_id: int) -> list[Option]:
-    assignee_rows = columns(
-        select(User.id, User.name).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == org_id, Membership.role.in_(ASSIGNABLE_ROLES),
-               User.deleted_at.is_(None))
-        .group_by(User.id, User.name).order_by(User.name))
-    return [Option(str(uid), name) for uid, name in assignee_rows]
+    return [Option(str(uid), name)
+            for uid, name in columns(_assignees_statement(), {"org_id": org_id})]
 
 
 def _bulk_transitions(definitions: Iterable[wf.Workflow], roles: set[str],
@@ -339,9 +354,15 @@ def _bulk_transitions(definitions: Iterable[wf.Workflow], roles: set[str],
 
 def template_options(org_id: int) -> list[Option]:
     """The standard texts as the bulk form offers them: two columns, not the texts."""
-    return [Option(str(tid), title) for tid, title in columns(
-        select(ResponseTemplate.id, ResponseTemplate.title)
-        .where(ResponseTemplate.organisation_id == org_id).order_by(ResponseTemplate.title))]
+    return [Option(str(tid), title) for tid, title in columns(_templates_statement(),
+                                                                {"org_id": org_id})]
+
+
+@cache
+def _templates_statement() -> Any:
+    return (select(ResponseTemplate.id, ResponseTemplate.title)
+            .where(ResponseTemplate.organisation_id == bindparam("org_id"))
+            .order_by(ResponseTemplate.title))
 
 
 def templates_of(org_id: int) -> list[ResponseTemplate]:
