@@ -72,3 +72,25 @@ def test_fast_render_keeps_every_field_as_it_was(app, formdata) -> None:
             assert str(after.description) == str(before.description)
             if name in ("radio", "group", "choice"):
                 assert [str(o()) for o in after] == [str(o()) for o in before], name
+
+
+CALLS = ['(form.text)', '(form.text, hint="Eigen hint")', '(form.area, rows=3)',
+         '(form.number, inputmode="numeric", class_="extra")', '(form.day, type="date")',
+         '(form.upload)', '(form.choice)', '(form.check)', '(form.radio)', '(form.group)',
+         '(form.text, type="search", **{"aria-describedby": "x"})']
+
+
+@pytest.mark.parametrize("formdata", [None, {"text": "x" * 30, "area": "x", "choice": "zz"},
+                                      FORMDATA])
+def test_quick_field_writes_what_field_writes(app, formdata) -> None:
+    from werkzeug.datastructures import MultiDict
+
+    with app.test_request_context("/"):
+        form = Everything(formdata=MultiDict(formdata) if formdata else None)
+        form.validate()
+        for call in CALLS:
+            head = '{% from "_macros/forms.html" import field, quick_field %}'
+            field = app.jinja_env.from_string(f"{head}{{{{ field{call} }}}}").render(form=form)
+            quick = app.jinja_env.from_string(
+                f"{head}{{{{ quick_field{call} }}}}").render(form=form)
+            assert quick == field, call
