@@ -94,3 +94,18 @@ def test_quick_field_writes_what_field_writes(app, formdata) -> None:
             quick = app.jinja_env.from_string(
                 f"{head}{{{{ quick_field{call} }}}}").render(form=form)
             assert quick == field, call
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_fast_render_translates_labels_and_hints_as_the_page_would(app, language) -> None:
+    from participation.workbench.forms import MessageForm, NoteForm
+
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        for form_class in (NoteForm, MessageForm):
+            plain, quick = form_class(formdata=None), form_class(formdata=None)
+            fast_render(quick)
+            assert isinstance(quick.body.label.text, Markup)
+            assert str(quick.body.label.text) == str(plain.body.label.text)
+            assert str(quick.body.description) == str(plain.body.description)
+        if language == "en":
+            assert str(quick.body.label.text) != "Bericht aan de aanvrager"  # translated
