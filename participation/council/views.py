@@ -22,6 +22,7 @@ from participation.domain import grounds
 from participation.domain import workflow as wf
 from participation.domain.errors import Refusal
 from participation.extensions import db
+from participation.formrender import fast_render
 from participation.htmx import redirect_303
 from participation.models._types import utcnow
 from participation.permissions import load, require_role
@@ -96,6 +97,7 @@ def desk():
     cases = [c for s in sections for c in s.cases] + challenges.cases
     items = queries.agenda_items_by_case([c.id for c in cases])
     steps = {c.id: _desk_steps(c, meetings, items.get(c.id, [])) for c in cases}
+    fast_render(*(form for case_steps in steps.values() for _step, form, _item in case_steps))
     version = organisation_service.current_workflow_version(g.org.id, "burgerinitiatief")
     definition = case_service.workflow_for_version(version) if version else None
     section_labels = {s.state: label_of(definition.state(s.state)) if definition and

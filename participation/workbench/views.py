@@ -20,6 +20,7 @@ from participation.domain.agreements import cents_as_text
 from participation.domain.deadlines import dutch_date
 from participation.domain.errors import Refusal
 from participation.extensions import db
+from participation.formrender import fast_render
 from participation.htmx import is_htmx, redirect_303, render_page_or_fragment
 from participation.models import ProgressReport, ResponseTemplate, User
 from participation.models._types import utcnow
@@ -40,7 +41,6 @@ from participation.workbench.forms import (
     TemplateForm,
     choices,
     decision_fields,
-    fast_render,
     transition_form,
     transition_inputs,
 )

@@ -20,7 +20,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import html_params
 
-from participation.workbench.forms import CheckboxGroupField, choices, fast_html_params, fast_render
+from participation.formrender import fast_html_params, fast_render
+from participation.workbench.forms import CheckboxGroupField, choices
 
 ATTRIBUTES = [
     {"name": "a", "id": "b", "class_": "c d"},
