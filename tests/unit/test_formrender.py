@@ -75,28 +75,6 @@ def test_fast_render_keeps_every_field_as_it_was(app, formdata) -> None:
                 assert [str(o()) for o in after] == [str(o()) for o in before], name
 
 
-CALLS = ['(form.text)', '(form.text, hint="Eigen hint")', '(form.area, rows=3)',
-         '(form.number, inputmode="numeric", class_="extra")', '(form.day, type="date")',
-         '(form.upload)', '(form.choice)', '(form.check)', '(form.radio)', '(form.group)',
-         '(form.text, type="search", **{"aria-describedby": "x"})']
-
-
-@pytest.mark.parametrize("formdata", [None, {"text": "x" * 30, "area": "x", "choice": "zz"},
-                                      FORMDATA])
-def test_quick_field_writes_what_field_writes(app, formdata) -> None:
-    from werkzeug.datastructures import MultiDict
-
-    with app.test_request_context("/"):
-        form = Everything(formdata=MultiDict(formdata) if formdata else None)
-        form.validate()
-        for call in CALLS:
-            head = '{% from "_macros/forms.html" import field, quick_field %}'
-            field = app.jinja_env.from_string(f"{head}{{{{ field{call} }}}}").render(form=form)
-            quick = app.jinja_env.from_string(
-                f"{head}{{{{ quick_field{call} }}}}").render(form=form)
-            assert quick == field, call
-
-
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_fast_render_translates_labels_and_hints_as_the_page_would(app, language) -> None:
     from participation.workbench.forms import MessageForm, NoteForm
@@ -110,21 +88,3 @@ def test_fast_render_translates_labels_and_hints_as_the_page_would(app, language
             assert str(quick.body.description) == str(plain.body.description)
         if language == "en":
             assert str(quick.body.label.text) != "Bericht aan de aanvrager"  # translated
-
-
-def test_quick_post_form_writes_what_post_form_writes(app) -> None:
-    from werkzeug.datastructures import MultiDict
-
-    with app.test_request_context("/"):
-        form = Everything(formdata=MultiDict({"text": "x" * 30, "choice": "zz"}))
-        form.validate()
-        head = '{% from "_macros/forms.html" import post_form, quick_post_form %}'
-        for call in ['(form, "/a", "Opslaan")', '(form, "/a", "Opslaan", [form.area], True)',
-                     '(form, "/a", "Opslaan", enctype="multipart/form-data")']:
-            plain = app.jinja_env.from_string(f"{head}{{{{ post_form{call} }}}}").render(form=form)
-            quick = app.jinja_env.from_string(
-                f"{head}{{{{ quick_post_form{call} }}}}").render(form=form)
-            assert quick == plain, call
-        called = ('{%% call %s(form, "/a", "Opslaan", []) %%}<p>extra</p>{%% endcall %%}')
-        assert app.jinja_env.from_string(head + called % "quick_post_form").render(form=form) \
-            == app.jinja_env.from_string(head + called % "post_form").render(form=form)
