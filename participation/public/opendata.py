@@ -47,28 +47,16 @@ BESLUITRESULTAAT = {"aangenomen_geamendeerd": "aangenomen zoals geamendeerd"}
 
 # The argument that names the organisation in each case route.
 _SLUG_ARGUMENTS = {"public.case_page": "org", "api.case_detail": "organisatie"}
-_SLUG = "org-slug-placeholder"
 
 
 def case_url_prefix(endpoint: str, slug: str, *, external: bool = True) -> str:
     """A case URL without its id (the routes end in it), for `endpoint` in _SLUG_ARGUMENTS:
-    one url_for per endpoint and request, not one per case or organisation. A valid slug
-    (letters, digits, dashes) needs no quoting, so its URL is the placeholder's with the
-    slug put in."""
+    one url_for per endpoint, organisation and request, not one per case."""
     prefixes = g.setdefault("case_url_prefixes", {})
     key = (endpoint, slug, external)
-    found = prefixes.get(key)
-    if found is None:
-        if queries.valid_slug(slug):
-            template = prefixes.get((endpoint, _SLUG, external))
-            if template is None:
-                template = prefixes[(endpoint, _SLUG, external)] = _built_prefix(
-                    endpoint, _SLUG, external)
-            found = template.replace(_SLUG, slug)
-        else:
-            found = _built_prefix(endpoint, slug, external)
-        prefixes[key] = found
-    return found
+    if key not in prefixes:
+        prefixes[key] = _built_prefix(endpoint, slug, external)
+    return prefixes[key]
 
 
 def _built_prefix(endpoint: str, slug: str, external: bool) -> str:

@@ -459,13 +459,13 @@ def _latest_decision_columns() -> tuple[Any, Any]:
 @lru_cache(maxsize=64)
 def _page_statement(scoped: bool, *used: bool) -> Select:
     """The page statement for one combination of filters (without search words), built
-    once: building it cost more than running it. Placeholder values; the real ones are
-    passed when it runs."""
+    once: building it cost more than running it. Which filters are used decides its shape;
+    their values are passed when it runs."""
     organisation, type_, state, year, outcome = used
-    placeholder = Filters(organisation="x" if organisation else "", type="x" if type_ else "",
-                          state="x" if state else "", year=1 if year else None,
-                          outcome="x" if outcome else "")
-    return _build_page_statement(public_cases(placeholder, SimpleNamespace(id=0) if scoped else None))
+    shape = Filters(organisation="x" if organisation else "", type="x" if type_ else "",
+                    state="x" if state else "", year=1 if year else None,
+                    outcome="x" if outcome else "")
+    return _build_page_statement(public_cases(shape, SimpleNamespace(id=0) if scoped else None))
 
 
 @dataclass
